@@ -1,0 +1,344 @@
+//! The first-party import graph of the code that runs at import time, and its cycles.
+//!
+//! Nodes are files. An edge is an import statement that runs when its module is imported (top
+//! level, class bodies, `try` bodies, branches that are not statically false, and the bodies of
+//! same-module functions that the top level calls) and names a first-party module. Imports under
+//! `if TYPE_CHECKING:`, under the `__main__` guard, or in functions called later are not edges.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use super::modules::Spec;
+use super::project::Project;
+use super::summary::{Block, Callee, Event, FileSummary, FuncId, ImportId, ImportKind, ImportStmt};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub import: ImportId,
+    /// The top-level-called function whose body holds the import, if any.
+    pub via: Option<FuncId>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ImportGraph {
+    /// File paths, sorted.
+    pub nodes: Vec<String>,
+    pub edges: Vec<Edge>,
+    index: HashMap<String, usize>,
+    out: Vec<Vec<usize>>,
+}
+
+impl ImportGraph {
+    pub fn build(project: &Project) -> ImportGraph {
+        let nodes: Vec<String> = project.files().map(|(path, _)| path.to_string()).collect();
+        let index: HashMap<String, usize> = nodes.iter().enumerate().map(|(i, p)| (p.clone(), i)).collect();
+        let mut edges = Vec::new();
+        for (from, path) in nodes.iter().enumerate() {
+            let Some(summary) = project.summary(path) else { continue };
+            let mut seen = HashSet::new();
+            for (import, via) in import_time_imports(project, summary) {
+                for target in static_targets(project, path, summary.import(import)) {
+                    if let Some(&to) = index.get(&target) {
+                        if to != from && seen.insert((import, to)) {
+                            edges.push(Edge { from, to, import, via });
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = vec![Vec::new(); nodes.len()];
+        for (i, edge) in edges.iter().enumerate() {
+            out[edge.from].push(i);
+        }
+        ImportGraph { nodes, edges, index, out }
+    }
+
+    pub fn node(&self, path: &str) -> Option<usize> {
+        self.index.get(path).copied()
+    }
+
+    pub fn out_edges(&self, node: usize) -> impl Iterator<Item = &Edge> {
+        self.out[node].iter().map(|&i| &self.edges[i])
+    }
+
+    /// Strongly connected components with more than one node (Tarjan's algorithm, iterative so
+    /// that deep graphs cannot overflow the stack). Each component is sorted; the list is sorted.
+    pub fn cycles(&self) -> Vec<Vec<usize>> {
+        let n = self.nodes.len();
+        let mut index = vec![usize::MAX; n];
+        let mut low = vec![0; n];
+        let mut on_stack = vec![false; n];
+        let mut stack = Vec::new();
+        let mut next = 0;
+        let mut components = Vec::new();
+        for start in 0..n {
+            if index[start] != usize::MAX {
+                continue;
+            }
+            // (node, position in its out-edge list)
+            let mut work = vec![(start, 0usize)];
+            index[start] = next;
+            low[start] = next;
+            next += 1;
+            stack.push(start);
+            on_stack[start] = true;
+            while let Some(&mut (v, ref mut pos)) = work.last_mut() {
+                if let Some(&edge) = self.out[v].get(*pos) {
+                    *pos += 1;
+                    let w = self.edges[edge].to;
+                    if index[w] == usize::MAX {
+                        index[w] = next;
+                        low[w] = next;
+                        next += 1;
+                        stack.push(w);
+                        on_stack[w] = true;
+                        work.push((w, 0));
+                    } else if on_stack[w] {
+                        low[v] = low[v].min(index[w]);
+                    }
+                } else {
+                    work.pop();
+                    if let Some(&(parent, _)) = work.last() {
+                        low[parent] = low[parent].min(low[v]);
+                    }
+                    if low[v] == index[v] {
+                        let mut component = Vec::new();
+                        while let Some(w) = stack.pop() {
+                            on_stack[w] = false;
+                            component.push(w);
+                            if w == v {
+                                break;
+                            }
+                        }
+                        if component.len() > 1 {
+                            component.sort_unstable();
+                            components.push(component);
+                        }
+                    }
+                }
+            }
+        }
+        components.sort();
+        components
+    }
+
+    /// The shortest path of edges from `from` to `to` that stays inside `within`.
+    pub fn shortest_path(&self, from: usize, to: usize, within: &HashSet<usize>) -> Option<Vec<usize>> {
+        let mut previous: HashMap<usize, usize> = HashMap::new();
+        let mut queue = VecDeque::from([from]);
+        let mut visited = HashSet::from([from]);
+        while let Some(v) = queue.pop_front() {
+            if v == to {
+                let mut path = Vec::new();
+                let mut node = to;
+                while node != from {
+                    let edge = previous[&node];
+                    path.push(edge);
+                    node = self.edges[edge].from;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            for &edge in &self.out[v] {
+                let w = self.edges[edge].to;
+                if within.contains(&w) && visited.insert(w) {
+                    previous.insert(w, edge);
+                    queue.push_back(w);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The imports of a module that run when it is imported, with the called function holding each.
+pub fn import_time_imports(project: &Project, summary: &FileSummary) -> Vec<(ImportId, Option<FuncId>)> {
+    let mut walker = Walker { project, summary, out: Vec::new(), functions: BTreeMap::new(), visited: HashSet::new() };
+    walker.block(&summary.body, None, true);
+    walker.out
+}
+
+struct Walker<'a> {
+    project: &'a Project,
+    summary: &'a FileSummary,
+    out: Vec<(ImportId, Option<FuncId>)>,
+    /// Module-level functions by name, as defined so far in execution order.
+    functions: BTreeMap<String, FuncId>,
+    visited: HashSet<FuncId>,
+}
+
+impl Walker<'_> {
+    fn block(&mut self, block: &Block, via: Option<FuncId>, module_level: bool) {
+        let env = self.project.cond_env(false);
+        for event in block {
+            match event {
+                Event::Import(id) => self.out.push((*id, via)),
+                Event::Def { name, func, .. } if module_level => {
+                    self.functions.insert(name.clone(), *func);
+                }
+                Event::Bind { name, .. } if module_level => {
+                    self.functions.remove(name);
+                }
+                Event::Call { callee: Callee::Name(name), .. } => {
+                    if let Some(&func) = self.functions.get(name) {
+                        if self.visited.insert(func) {
+                            let body = &self.summary.functions[func as usize].body;
+                            self.block(body, Some(via.unwrap_or(func)), false);
+                        }
+                    }
+                }
+                Event::Class { body, .. } => self.block(body, via, false),
+                Event::If { branches, orelse } => {
+                    let mut decided = false;
+                    for branch in branches {
+                        match branch.cond.eval(&env) {
+                            Some(true) => {
+                                self.block(&branch.body, via, module_level);
+                                decided = true;
+                                break;
+                            }
+                            Some(false) => {}
+                            None => self.block(&branch.body, via, module_level),
+                        }
+                    }
+                    if !decided {
+                        if let Some(orelse) = orelse {
+                            self.block(orelse, via, module_level);
+                        }
+                    }
+                }
+                Event::Try { body, handlers, orelse, finally } => {
+                    let start = self.out.len();
+                    self.block(body, via, module_level);
+                    // A fallback runs only when something in the body fails to import.
+                    let body_may_fail = self.out[start..]
+                        .iter()
+                        .any(|(id, _)| !import_resolves(self.project, self.summary.import(*id)));
+                    // Handlers for other errors are not taken, as in the simulation.
+                    for handler in handlers {
+                        if handler.catches.catches("ImportError") && body_may_fail {
+                            self.block(&handler.body, via, module_level);
+                        }
+                    }
+                    self.block(orelse, via, module_level);
+                    self.block(finally, via, module_level);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Finds the first-party file of a dotted module name on the workspace's sys.path.
+pub fn resolve_module(project: &Project, dotted: &str) -> Option<Spec> {
+    let sys_path = project.check_sys_path();
+    let mut parts = dotted.split('.');
+    let mut spec = project.tree.find_top_level(parts.next()?, &sys_path, &project.env)?;
+    for part in parts {
+        spec = match spec {
+            Spec::File { is_package: true, search, .. } | Spec::Namespace { portions: search } => {
+                project.tree.find_first_party(part, &search)?
+            }
+            Spec::File { is_package: false, .. } => return None,
+            Spec::External => return Some(Spec::External),
+        };
+    }
+    Some(spec)
+}
+
+fn resolve_file(project: &Project, dotted: &str) -> Option<String> {
+    match resolve_module(project, dotted)? {
+        Spec::File { file, .. } => Some(file),
+        _ => None,
+    }
+}
+
+/// The absolute module name of a from-import's base, for a module at `path`.
+pub fn absolute_base(project: &Project, path: &str, level: u32, module: Option<&str>) -> Option<String> {
+    if level == 0 {
+        return module.map(str::to_string);
+    }
+    let name = project.module_name(path)?;
+    let package = if path.ends_with("__init__.py") {
+        name
+    } else {
+        name.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default()
+    };
+    if package.is_empty() {
+        return None;
+    }
+    let bits: Vec<&str> = package.rsplitn(level as usize, '.').collect();
+    if bits.len() < level as usize {
+        return None;
+    }
+    let base = bits[bits.len() - 1];
+    Some(match module {
+        Some(m) => format!("{base}.{m}"),
+        None => base.to_string(),
+    })
+}
+
+/// The first-party files whose code an import statement may run or read.
+pub fn static_targets(project: &Project, path: &str, stmt: &ImportStmt) -> Vec<String> {
+    let mut targets = Vec::new();
+    match &stmt.kind {
+        ImportKind::Import { modules } => {
+            targets.extend(modules.iter().filter_map(|m| resolve_file(project, &m.dotted)));
+        }
+        ImportKind::From { level, module, names, star } => {
+            let Some(base) = absolute_base(project, path, *level, module.as_deref()) else {
+                return targets;
+            };
+            let mut reads_base = *star;
+            for name in names {
+                match resolve_file(project, &format!("{base}.{}", name.name)) {
+                    Some(file) => targets.push(file),
+                    None => reads_base = true,
+                }
+            }
+            if reads_base {
+                if let Some(file) = resolve_file(project, &base) {
+                    targets.push(file);
+                    if *star {
+                        if let Some(all) = project.summary(&targets[targets.len() - 1]).and_then(|s| s.all.clone()) {
+                            targets.extend(all.iter().filter_map(|n| resolve_file(project, &format!("{base}.{n}"))));
+                        }
+                    }
+                }
+            }
+        }
+        ImportKind::Dynamic { module, package } => {
+            let absolute = if module.starts_with('.') {
+                let level = module.chars().take_while(|c| *c == '.').count();
+                package.as_ref().and_then(|p| {
+                    let bits: Vec<&str> = p.rsplitn(level, '.').collect();
+                    let rest = &module[level..];
+                    (bits.len() >= level).then(|| {
+                        let base = bits[bits.len() - 1];
+                        if rest.is_empty() { base.to_string() } else { format!("{base}.{rest}") }
+                    })
+                })
+            } else {
+                Some(module.clone())
+            };
+            if let Some(file) = absolute.and_then(|a| resolve_file(project, &a)) {
+                targets.push(file);
+            }
+        }
+    }
+    targets.sort();
+    targets.dedup();
+    targets
+}
+
+/// Whether the module an import names can be found at all (first-party, standard library, or
+/// a third-party package that is installed or assumed to be).
+fn import_resolves(project: &Project, stmt: &ImportStmt) -> bool {
+    match &stmt.kind {
+        ImportKind::Import { modules } => modules.iter().all(|m| resolve_module(project, &m.dotted).is_some()),
+        ImportKind::From { level: 0, module: Some(module), .. } => resolve_module(project, module).is_some(),
+        ImportKind::Dynamic { module, .. } if !module.starts_with('.') => resolve_module(project, module).is_some(),
+        _ => true,
+    }
+}

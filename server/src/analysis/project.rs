@@ -1,0 +1,97 @@
+//! A project: every file's summary plus the configuration and the Python environment.
+//!
+//! This is the input of everything cross-file (load orders, the import graph, the rules). It is
+//! cheap to rebuild from summaries, which the language server caches per file.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::config::Config;
+use super::modules::ModuleTree;
+use super::python_env::PythonEnv;
+use super::summary::{CondEnv, FileSummary, PythonVersion};
+
+pub struct Project {
+    files: BTreeMap<String, Arc<FileSummary>>,
+    pub tree: ModuleTree,
+    pub env: PythonEnv,
+    pub config: Config,
+    /// sys.path folders that every run has after its first entry: `src/` and configured roots.
+    pub extra_roots: Vec<String>,
+    pub version: PythonVersion,
+    /// The workspace is itself a library folder (the standard library or site-packages), so its
+    /// modules cannot shadow the standard library: they are it.
+    pub workspace_is_library: bool,
+}
+
+impl Project {
+    /// `files` maps paths relative to the root (with `/`) to summaries; `dirs` lists folders that
+    /// hold no Python file but still exist (they can be namespace packages).
+    pub fn new(files: BTreeMap<String, Arc<FileSummary>>, dirs: &[String], config: Config, env: PythonEnv) -> Self {
+        let tree = ModuleTree::new(files.keys().map(String::as_str), dirs.iter().map(String::as_str));
+        let mut extra_roots = Vec::new();
+        let src_layout = config.src_layout.unwrap_or_else(|| tree.has_dir("src") && !tree.has_file("src/__init__.py"));
+        if src_layout && tree.has_dir("src") {
+            extra_roots.push("src".to_string());
+        }
+        for root in &config.roots {
+            let root = root.trim_start_matches("./").trim_end_matches('/').to_string();
+            let root = if root == "." { String::new() } else { root };
+            if !extra_roots.contains(&root) {
+                extra_roots.push(root);
+            }
+        }
+        let version = config.version().unwrap_or(env.version);
+        Project { files, tree, env, config, extra_roots, version, workspace_is_library: false }
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (&str, &Arc<FileSummary>)> {
+        self.files.iter().map(|(path, summary)| (path.as_str(), summary))
+    }
+
+    pub fn summary(&self, path: &str) -> Option<&Arc<FileSummary>> {
+        self.files.get(path)
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// sys.path for a run whose first entry is `first` (the script's folder or the root).
+    pub fn sys_path(&self, first: &str) -> Vec<String> {
+        let mut path = vec![first.to_string()];
+        for root in &self.extra_roots {
+            if !path.contains(root) {
+                path.push(root.clone());
+            }
+        }
+        path
+    }
+
+    /// sys.path for analysing the workspace without a particular entry: the root first.
+    pub fn check_sys_path(&self) -> Vec<String> {
+        self.sys_path("")
+    }
+
+    /// The module name under which `path` is imported: through the most specific root.
+    pub fn module_name(&self, path: &str) -> Option<String> {
+        let mut roots: Vec<&str> = self.check_sys_path_refs();
+        roots.sort_by_key(|r| std::cmp::Reverse(r.len()));
+        roots.into_iter().find_map(|root| ModuleTree::module_name(path, root))
+    }
+
+    fn check_sys_path_refs(&self) -> Vec<&str> {
+        let mut roots = vec![""];
+        roots.extend(self.extra_roots.iter().map(String::as_str));
+        roots
+    }
+
+    /// A display name for a file: its module name, or its path when it is not importable.
+    pub fn display_name(&self, path: &str) -> String {
+        self.module_name(path).unwrap_or_else(|| path.to_string())
+    }
+
+    pub fn cond_env(&self, is_main: bool) -> CondEnv<'_> {
+        CondEnv { is_main, version: self.version, platform: &self.env.platform }
+    }
+}

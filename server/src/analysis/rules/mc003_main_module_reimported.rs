@@ -1,0 +1,92 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{rule, Rule, RuleContext};
+use crate::analysis::diagnostic::{Diagnostic, Related};
+use crate::analysis::entries::main_file;
+use crate::analysis::graph::static_targets;
+use crate::analysis::simulate::Site;
+
+pub static RULE: Rule = rule! {
+    /// ## What it does
+    /// Flags an import of the file that the program runs as its script (a configured entry, a
+    /// file with an `if __name__ == "__main__":` guard, or a package's `__main__.py`) from a
+    /// module that the same run loads, at import time or in a function.
+    ///
+    /// ## Why is this bad?
+    /// `python main.py` runs main.py as the module `__main__`. `sys.modules` knows it only under
+    /// that name, so a later `import main` misses the cache and runs the file *again* as a
+    /// second module named `main`. Its top level runs twice, and every global exists twice:
+    /// a registry filled by `__main__` is empty in `main`, a singleton is created twice, and
+    /// `isinstance` checks fail between the two copies of each class.
+    ///
+    /// ## Example
+    /// ```python
+    /// # main.py
+    /// import app
+    /// handlers = []
+    /// if __name__ == "__main__":
+    ///     app.run()
+    ///
+    /// # app.py
+    /// from main import handlers   # runs main.py a second time, as `main`
+    /// ```
+    ///
+    /// ## How to fix
+    /// Keep the script thin: move the state and functions that other modules need out of the
+    /// script into a module that both import, and let the script only call into it.
+    ///
+    /// ## What it does not flag
+    /// Imports of a script from modules that its run never loads, and imports under
+    /// `if TYPE_CHECKING:`.
+    code: "MC003", name: "main-module-reimported", severity: Warning,
+    summary: "an import of the module that runs as __main__, so its code runs twice",
+    check: check,
+};
+
+fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    let mut found: BTreeMap<Site, (String, String, String)> = BTreeMap::new();
+    for order in ctx.entry_orders {
+        let Some(main) = main_file(ctx.project, &order.entry) else { continue };
+        let command = order.entry.command();
+        // Import-time re-runs, exactly as the simulation saw them.
+        for step in &order.steps {
+            if step.path == main && step.module != "__main__" {
+                if let Some(site) = &step.imported_from {
+                    found.entry(site.clone()).or_insert_with(|| (main.clone(), step.module.clone(), command.clone()));
+                }
+            }
+        }
+        // Imports in functions of the modules this run loads re-run it when they are called.
+        let loaded: BTreeSet<&str> = order.steps.iter().map(|s| s.path.as_str()).collect();
+        for path in loaded {
+            let Some(summary) = ctx.project.summary(path) else { continue };
+            for stmt in &summary.imports {
+                if stmt.context.type_checking || stmt.context.statically_false {
+                    continue;
+                }
+                if static_targets(ctx.project, path, stmt).iter().any(|t| *t == main) {
+                    let site = Site { path: path.to_string(), range: stmt.range, line: stmt.line };
+                    let module = ctx.project.display_name(&main);
+                    found.entry(site).or_insert_with(|| (main.clone(), module, command.clone()));
+                }
+            }
+        }
+    }
+    for (site, (main, module, command)) in found {
+        let message = format!(
+            "`{main}` runs as `__main__` under `{command}`; this import runs the same file a second time as `{module}`, with its own copy of every global, class and object it creates."
+        );
+        let related = ctx
+            .project
+            .summary(&main)
+            .and_then(|s| s.main_guard)
+            .map(|range| Related {
+                path: main.clone(),
+                range,
+                message: format!("`{main}` is run as a script (this block runs only as `__main__`)"),
+            })
+            .into_iter()
+            .collect();
+        out.push(ctx.diagnostic(&RULE, &site.path, site.range, message, related));
+    }
+}

@@ -1,0 +1,885 @@
+//! The load-order simulator: CPython's import system run over module summaries.
+//!
+//! It follows `importlib._bootstrap` step by step: `_find_and_load` (cache lookup, parents first,
+//! find, execute, remove from `sys.modules` on failure, set the child as an attribute of its
+//! parent), `_handle_fromlist` (submodules named in a from-import or in `__all__`), the
+//! `IMPORT_FROM` opcode (attribute, then the `sys.modules` fallback, then "cannot import name"),
+//! relative-name resolution, and `runpy` for `-m`. Each module instance has a namespace that fills
+//! up as its events run, so a from-import or attribute read on a partially initialised module
+//! fails exactly where CPython's would.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::config::Entry;
+use super::modules::{parent_dir, Spec};
+use super::project::Project;
+use super::summary::{Block, Callee, Event, FileSummary, FuncId, ImportKind, ImportStmt};
+use super::text::TextRange;
+
+/// Upper bound on events executed in one simulation; real projects need far fewer, and it
+/// keeps pathological inputs (deep call chains through many modules) from running for long.
+const EVENT_BUDGET: usize = 2_000_000;
+/// Upper bound on nested calls of first-party functions.
+const MAX_CALL_DEPTH: usize = 64;
+
+/// A statement in a first-party file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Site {
+    pub path: String,
+    pub range: TextRange,
+    pub line: u32,
+}
+
+/// One module whose code started running, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub module: String,
+    pub path: String,
+    pub imported_from: Option<Site>,
+    /// How many modules were executing when this one started (0 for the entry).
+    pub depth: usize,
+}
+
+/// What an import of a first-party module did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The module's code ran: this is step `n` of the order.
+    Ran(usize),
+    /// The module was already in `sys.modules`; `partial` when it was still initialising.
+    CacheHit { partial: bool },
+}
+
+/// Every import of a first-party module, in the order they happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceEvent {
+    pub module: String,
+    pub path: String,
+    pub site: Option<Site>,
+    pub action: Action,
+    pub depth: usize,
+}
+
+/// A module on the stack of executing modules when an error was raised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainLink {
+    pub module: String,
+    pub path: Option<String>,
+    /// The statement of this module that was running (an import, or the failing statement).
+    pub at: Option<Site>,
+}
+
+/// A name that was not (yet) bound where an import or attribute read needed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingName {
+    pub module: String,
+    pub path: Option<String>,
+    pub name: String,
+    pub partial: bool,
+}
+
+/// An exception raised by the simulated program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PyError {
+    /// "ImportError", "ModuleNotFoundError", "AttributeError" or "SyntaxError".
+    pub kind: &'static str,
+    pub message: String,
+    /// The innermost first-party statement that raised.
+    pub site: Option<Site>,
+    /// For ModuleNotFoundError: the module that was not found.
+    pub module_name: Option<String>,
+    pub missing: Option<MissingName>,
+    /// The modules executing when it was raised, outermost first.
+    pub chain: Vec<ChainLink>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LoadOrder {
+    pub entry: Entry,
+    pub steps: Vec<Step>,
+    pub trace: Vec<TraceEvent>,
+    pub outcome: Result<(), PyError>,
+    /// The simulation stopped early at its event budget.
+    pub truncated: bool,
+}
+
+impl LoadOrder {
+    /// The error, when it is the kind of crash that a module cycle causes.
+    pub fn partial_init_error(&self) -> Option<&PyError> {
+        self.outcome.as_ref().err().filter(|e| e.missing.as_ref().is_some_and(|m| m.partial))
+    }
+}
+
+/// Runs `entry` over the project.
+pub fn simulate(project: &Project, entry: &Entry) -> LoadOrder {
+    let mut sim = Sim::new(project);
+    let outcome = sim.run(entry);
+    LoadOrder { entry: entry.clone(), steps: sim.steps, trace: sim.trace, outcome, truncated: sim.truncated }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Value {
+    Module(usize),
+    Function(usize, FuncId),
+    Opaque,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cached {
+    Instance(usize),
+    /// A module whose code is not first-party, or an object planted in `sys.modules`.
+    Opaque,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Running,
+    Done,
+    Failed,
+}
+
+struct Instance {
+    name: String,
+    path: Option<String>,
+    summary: Option<Arc<FileSummary>>,
+    is_package: bool,
+    search: Vec<String>,
+    namespace: HashMap<String, Value>,
+    state: State,
+    is_main: bool,
+    /// `__package__` of a `__main__` module (None for a script).
+    main_package: Option<String>,
+    /// Names may be bound in ways the summary cannot see.
+    dynamic: bool,
+}
+
+impl Instance {
+    fn package(&self) -> Option<String> {
+        if self.is_main {
+            return self.main_package.clone();
+        }
+        if self.is_package {
+            return Some(self.name.clone());
+        }
+        Some(self.name.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default())
+    }
+}
+
+/// The namespace that a block of events binds into.
+struct Scope {
+    module: usize,
+    /// Function or class namespace; `None` at module level.
+    locals: Option<HashMap<String, Value>>,
+    /// Names declared `global` in the running function.
+    globals: Vec<String>,
+}
+
+struct Frame {
+    instance: usize,
+    site: Option<Site>,
+}
+
+struct Sim<'p> {
+    project: &'p Project,
+    sys_path: Vec<String>,
+    instances: Vec<Instance>,
+    sys_modules: HashMap<String, Cached>,
+    steps: Vec<Step>,
+    trace: Vec<TraceEvent>,
+    /// The modules currently executing, outermost first, with the statement each is running.
+    stack: Vec<Frame>,
+    calls: Vec<(usize, FuncId)>,
+    events: usize,
+    truncated: bool,
+}
+
+/// Control flow out of a block: an exception, or the budget running out.
+enum Stop {
+    Raise(Box<PyError>),
+    Budget,
+}
+
+impl From<PyError> for Stop {
+    fn from(e: PyError) -> Self {
+        Stop::Raise(Box::new(e))
+    }
+}
+
+type Flow<T = ()> = Result<T, Stop>;
+
+const MODULE_DUNDERS: &[&str] =
+    &["__name__", "__file__", "__doc__", "__spec__", "__loader__", "__package__", "__builtins__", "__dict__", "__cached__"];
+
+impl<'p> Sim<'p> {
+    fn new(project: &'p Project) -> Self {
+        let sys_modules = project.env.preloaded.iter().map(|name| (name.clone(), Cached::Opaque)).collect();
+        Sim {
+            project,
+            sys_path: project.check_sys_path(),
+            instances: Vec::new(),
+            sys_modules,
+            steps: Vec::new(),
+            trace: Vec::new(),
+            stack: Vec::new(),
+            calls: Vec::new(),
+            events: 0,
+            truncated: false,
+        }
+    }
+
+    fn run(&mut self, entry: &Entry) -> Result<(), PyError> {
+        let result = match entry {
+            Entry::Script(path) => {
+                self.sys_path = self.project.sys_path(parent_dir(path));
+                self.run_main_file(path, None, None)
+            }
+            Entry::Module(name) => {
+                self.sys_path = self.project.sys_path("");
+                self.run_module(name)
+            }
+            Entry::ConsoleScript { module, function } => {
+                self.sys_path = self.project.sys_path("");
+                let main = self.new_main(None, None);
+                self.stack.push(Frame { instance: main, site: None });
+                self.find_and_load(module, None).and_then(|cached| match cached {
+                    Cached::Instance(i) => match self.instances[i].namespace.get(function).copied() {
+                        Some(Value::Function(module, func)) => self.call_function(module, func),
+                        _ => Ok(()),
+                    },
+                    Cached::Opaque => Ok(()),
+                })
+            }
+            Entry::Import(module) => {
+                self.sys_path = self.project.sys_path("");
+                let main = self.new_main(None, None);
+                self.stack.push(Frame { instance: main, site: None });
+                self.find_and_load(module, None).map(|_| ())
+            }
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(Stop::Raise(e)) => Err(*e),
+            Err(Stop::Budget) => {
+                self.truncated = true;
+                Ok(())
+            }
+        }
+    }
+
+    fn new_main(&mut self, path: Option<&str>, package: Option<String>) -> usize {
+        let summary = path.and_then(|p| self.project.summary(p).cloned());
+        let index = self.new_instance("__main__".to_string(), path.map(str::to_string), summary, false, Vec::new());
+        let instance = &mut self.instances[index];
+        instance.is_main = true;
+        instance.main_package = package;
+        self.sys_modules.insert("__main__".to_string(), Cached::Instance(index));
+        index
+    }
+
+    fn new_instance(
+        &mut self,
+        name: String,
+        path: Option<String>,
+        summary: Option<Arc<FileSummary>>,
+        is_package: bool,
+        search: Vec<String>,
+    ) -> usize {
+        let mut namespace: HashMap<String, Value> =
+            MODULE_DUNDERS.iter().map(|n| (n.to_string(), Value::Opaque)).collect();
+        if is_package {
+            namespace.insert("__path__".to_string(), Value::Opaque);
+        }
+        let dynamic = summary.as_ref().is_some_and(|s| s.dynamic_namespace);
+        self.instances.push(Instance {
+            name,
+            path,
+            summary,
+            is_package,
+            search,
+            namespace,
+            state: State::Running,
+            is_main: false,
+            main_package: None,
+            dynamic,
+        });
+        self.instances.len() - 1
+    }
+
+    /// Runs a file as `__main__` (a script, or the module of `python -m`).
+    fn run_main_file(&mut self, path: &str, package: Option<String>, site: Option<Site>) -> Flow {
+        let main = self.new_main(Some(path), package);
+        self.trace.push(TraceEvent {
+            module: "__main__".to_string(),
+            path: path.to_string(),
+            site: site.clone(),
+            action: Action::Ran(self.steps.len()),
+            depth: 0,
+        });
+        self.steps.push(Step { module: "__main__".to_string(), path: path.to_string(), imported_from: site, depth: 0 });
+        self.stack.push(Frame { instance: main, site: None });
+        self.exec_module(main)?;
+        self.instances[main].state = State::Done;
+        Ok(())
+    }
+
+    /// `runpy._run_module_as_main`: import the parent package, then run the module (or, for a
+    /// package, its `__main__` submodule) as `__main__`.
+    fn run_module(&mut self, name: &str) -> Flow {
+        // runpy imports from a `-c`-like `__main__` that has no file.
+        if let Some((parent, _)) = name.rsplit_once('.') {
+            self.find_and_load(parent, None)?;
+        }
+        match self.find_spec(name, None)? {
+            Some(Spec::File { file, is_package: false, .. }) => {
+                let package = name.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
+                self.run_main_file(&file, Some(package), None)
+            }
+            Some(Spec::File { is_package: true, .. }) | Some(Spec::Namespace { .. }) => {
+                self.find_and_load(name, None)?;
+                let main_name = format!("{name}.__main__");
+                match self.find_spec(&main_name, None)? {
+                    Some(Spec::File { file, is_package: false, .. }) => {
+                        self.run_main_file(&file, Some(name.to_string()), None)
+                    }
+                    _ => Err(self.error(
+                        "ImportError",
+                        format!("No module named {main_name}; '{name}' is a package and cannot be directly executed"),
+                        None,
+                    )),
+                }
+            }
+            Some(Spec::External) => Ok(()),
+            None => Err(self.not_found(name, None)),
+        }
+    }
+
+    fn error(&self, kind: &'static str, message: String, site: Option<Site>) -> Stop {
+        let chain = self
+            .stack
+            .iter()
+            .enumerate()
+            .map(|(depth, frame)| {
+                let instance = &self.instances[frame.instance];
+                // Each frame's running statement is the site of the next frame's import, or the
+                // failing statement for the innermost one.
+                let at = match self.stack.get(depth + 1) {
+                    Some(next) => next.site.clone(),
+                    None => site.clone(),
+                };
+                ChainLink { module: instance.name.clone(), path: instance.path.clone(), at }
+            })
+            .collect();
+        Stop::Raise(Box::new(PyError { kind, message, site, module_name: None, missing: None, chain }))
+    }
+
+    fn not_found(&self, name: &str, site: Option<Site>) -> Stop {
+        let mut stop = self.error("ModuleNotFoundError", format!("No module named '{name}'"), site);
+        if let Stop::Raise(e) = &mut stop {
+            e.module_name = Some(name.to_string());
+        }
+        stop
+    }
+
+    fn missing_name(&self, kind: &'static str, message: String, site: Option<Site>, instance: usize, name: &str) -> Stop {
+        let mut stop = self.error(kind, message, site);
+        if let Stop::Raise(e) = &mut stop {
+            let inst = &self.instances[instance];
+            e.missing = Some(MissingName {
+                module: inst.name.clone(),
+                path: inst.path.clone(),
+                name: name.to_string(),
+                partial: inst.state == State::Running,
+            });
+        }
+        stop
+    }
+
+    /// Finds a module's spec; the parent must already be imported for dotted names.
+    fn find_spec(&mut self, name: &str, site: Option<&Site>) -> Flow<Option<Spec>> {
+        match name.rsplit_once('.') {
+            None => Ok(self.project.tree.find_top_level(name, &self.sys_path, &self.project.env)),
+            Some((parent, child)) => match self.sys_modules.get(parent).copied() {
+                Some(Cached::Instance(p)) => {
+                    let instance = &self.instances[p];
+                    if !instance.is_package {
+                        return Err(self.error(
+                            "ModuleNotFoundError",
+                            format!("No module named '{name}'; '{parent}' is not a package"),
+                            site.cloned(),
+                        ));
+                    }
+                    let search = instance.search.clone();
+                    Ok(self.project.tree.find_first_party(child, &search))
+                }
+                Some(Cached::Opaque) => Ok(Some(Spec::External)),
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// `importlib._bootstrap._find_and_load`.
+    fn find_and_load(&mut self, name: &str, site: Option<&Site>) -> Flow<Cached> {
+        if let Some(cached) = self.sys_modules.get(name).copied() {
+            self.record_hit(cached, site);
+            return Ok(cached);
+        }
+        if self.project.env.is_unshadowable(name) {
+            self.sys_modules.insert(name.to_string(), Cached::Opaque);
+            return Ok(Cached::Opaque);
+        }
+        let parent = name.rsplit_once('.').map(|(p, _)| p.to_string());
+        if let Some(parent) = &parent {
+            if !self.sys_modules.contains_key(parent) {
+                self.find_and_load(parent, site)?;
+            }
+            // Importing the parent may have imported the child as a side effect.
+            if let Some(cached) = self.sys_modules.get(name).copied() {
+                self.record_hit(cached, site);
+                return Ok(cached);
+            }
+        }
+        let spec = self.find_spec(name, site)?;
+        let cached = match spec {
+            None => return Err(self.not_found(name, site.cloned())),
+            Some(Spec::External) => {
+                self.sys_modules.insert(name.to_string(), Cached::Opaque);
+                Cached::Opaque
+            }
+            Some(Spec::Namespace { portions }) => {
+                let index = self.new_instance(name.to_string(), None, None, true, portions);
+                self.instances[index].state = State::Done;
+                self.sys_modules.insert(name.to_string(), Cached::Instance(index));
+                Cached::Instance(index)
+            }
+            Some(Spec::File { file, is_package, search }) => {
+                let summary = self.project.summary(&file).cloned();
+                let index = self.new_instance(name.to_string(), Some(file.clone()), summary, is_package, search);
+                self.sys_modules.insert(name.to_string(), Cached::Instance(index));
+                let step = self.steps.len();
+                self.steps.push(Step {
+                    module: name.to_string(),
+                    path: file.clone(),
+                    imported_from: site.cloned(),
+                    depth: self.stack.len(),
+                });
+                self.trace.push(TraceEvent {
+                    module: name.to_string(),
+                    path: file,
+                    site: site.cloned(),
+                    action: Action::Ran(step),
+                    depth: self.stack.len(),
+                });
+                self.stack.push(Frame { instance: index, site: site.cloned() });
+                let result = self.exec_module(index);
+                self.stack.pop();
+                if let Err(stop) = result {
+                    self.instances[index].state = State::Failed;
+                    if self.sys_modules.get(name) == Some(&Cached::Instance(index)) {
+                        self.sys_modules.remove(name);
+                    }
+                    return Err(stop);
+                }
+                self.instances[index].state = State::Done;
+                // `_find_and_load_unlocked` returns whatever sys.modules holds now: a module may
+                // replace itself there.
+                self.sys_modules.get(name).copied().unwrap_or(Cached::Instance(index))
+            }
+        };
+        if let (Some(parent), Some((_, child))) = (&parent, name.rsplit_once('.')) {
+            if let Some(Cached::Instance(p)) = self.sys_modules.get(parent).copied() {
+                let value = match cached {
+                    Cached::Instance(i) => Value::Module(i),
+                    Cached::Opaque => Value::Opaque,
+                };
+                self.instances[p].namespace.insert(child.to_string(), value);
+            }
+        }
+        Ok(cached)
+    }
+
+    fn record_hit(&mut self, cached: Cached, site: Option<&Site>) {
+        if let Cached::Instance(i) = cached {
+            let instance = &self.instances[i];
+            if let Some(path) = &instance.path {
+                self.trace.push(TraceEvent {
+                    module: instance.name.clone(),
+                    path: path.clone(),
+                    site: site.cloned(),
+                    action: Action::CacheHit { partial: instance.state == State::Running },
+                    depth: self.stack.len(),
+                });
+            }
+        }
+    }
+
+    fn exec_module(&mut self, index: usize) -> Flow {
+        let Some(summary) = self.instances[index].summary.clone() else {
+            return Ok(());
+        };
+        if let Some(error) = summary.syntax_errors.first() {
+            // CPython compiles the whole file before running any of it; the traceback's
+            // innermost first-party frame is the importer's statement.
+            let site = self.stack.last().and_then(|f| f.site.clone());
+            let path = self.instances[index].path.clone().unwrap_or_default();
+            let line = summary.line_number(error.start);
+            return Err(self.error("SyntaxError", format!("invalid syntax ({path}, line {line})"), site));
+        }
+        let mut scope = Scope { module: index, locals: None, globals: Vec::new() };
+        self.exec_block(&summary, &summary.body, &mut scope)
+    }
+
+    fn site(&self, scope: &Scope, range: TextRange) -> Option<Site> {
+        let instance = &self.instances[scope.module];
+        let path = instance.path.clone()?;
+        let line = instance.summary.as_ref().map(|s| s.line_number(range.start)).unwrap_or(0);
+        Some(Site { path, range, line })
+    }
+
+    fn bind(&mut self, scope: &mut Scope, name: &str, value: Value) {
+        match &mut scope.locals {
+            Some(locals) if !scope.globals.iter().any(|g| g == name) => {
+                locals.insert(name.to_string(), value);
+            }
+            _ => {
+                self.instances[scope.module].namespace.insert(name.to_string(), value);
+            }
+        }
+    }
+
+    fn unbind(&mut self, scope: &mut Scope, name: &str) {
+        match &mut scope.locals {
+            Some(locals) if !scope.globals.iter().any(|g| g == name) => {
+                locals.remove(name);
+            }
+            _ => {
+                self.instances[scope.module].namespace.remove(name);
+            }
+        }
+    }
+
+    fn lookup(&self, scope: &Scope, name: &str) -> Option<Value> {
+        if let Some(locals) = &scope.locals {
+            if let Some(value) = locals.get(name) {
+                return Some(*value);
+            }
+        }
+        self.instances[scope.module].namespace.get(name).copied()
+    }
+
+    fn exec_block(&mut self, summary: &FileSummary, block: &Block, scope: &mut Scope) -> Flow {
+        for event in block {
+            self.events += 1;
+            if self.events > EVENT_BUDGET {
+                return Err(Stop::Budget);
+            }
+            self.exec_event(summary, event, scope)?;
+        }
+        Ok(())
+    }
+
+    fn exec_event(&mut self, summary: &FileSummary, event: &Event, scope: &mut Scope) -> Flow {
+        match event {
+            Event::Import(id) => self.exec_import(summary.import(*id), scope),
+            Event::Bind { name, .. } => {
+                self.bind(scope, name, Value::Opaque);
+                Ok(())
+            }
+            Event::Unbind { name } => {
+                self.unbind(scope, name);
+                Ok(())
+            }
+            Event::Def { name, func, .. } => {
+                self.bind(scope, name, Value::Function(scope.module, *func));
+                Ok(())
+            }
+            Event::Class { body, .. } => {
+                let mut class_scope = Scope { module: scope.module, locals: Some(HashMap::new()), globals: Vec::new() };
+                self.exec_block(summary, body, &mut class_scope)
+            }
+            Event::Call { callee, .. } => {
+                let target = match callee {
+                    Callee::Name(name) => self.lookup(scope, name),
+                    Callee::Attr { base, attr } => match self.lookup(scope, base) {
+                        Some(Value::Module(m)) => self.instances[m].namespace.get(attr).copied(),
+                        _ => None,
+                    },
+                };
+                match target {
+                    Some(Value::Function(module, func)) => self.call_function(module, func),
+                    _ => Ok(()),
+                }
+            }
+            Event::Attr { base, attrs, range } => {
+                let mut value = self.lookup(scope, base);
+                for attr in attrs {
+                    let Some(Value::Module(m)) = value else {
+                        break;
+                    };
+                    let instance = &self.instances[m];
+                    value = instance.namespace.get(attr).copied();
+                    if value.is_none() && !instance.dynamic {
+                        let message = if instance.state == State::Running {
+                            format!("partially initialized module '{}' has no attribute '{attr}'", instance.name)
+                        } else {
+                            format!("module '{}' has no attribute '{attr}'", instance.name)
+                        };
+                        let site = self.site(scope, *range);
+                        return Err(self.missing_name("AttributeError", message, site, m, attr));
+                    }
+                }
+                Ok(())
+            }
+            Event::SetAttr { base, attr, .. } => {
+                if let Some(Value::Module(m)) = self.lookup(scope, base) {
+                    self.instances[m].namespace.insert(attr.clone(), Value::Opaque);
+                }
+                Ok(())
+            }
+            Event::SysModulesSet { name, .. } => {
+                self.sys_modules.insert(name.clone(), Cached::Opaque);
+                Ok(())
+            }
+            Event::SysModulesDel { name, .. } => {
+                self.sys_modules.remove(name);
+                Ok(())
+            }
+            Event::If { branches, orelse } => {
+                let is_main = self.instances[scope.module].is_main;
+                let env = self.project.cond_env(is_main);
+                for branch in branches {
+                    match branch.cond.eval(&env) {
+                        Some(true) => return self.exec_block(summary, &branch.body, scope),
+                        Some(false) => {}
+                        // Undecidable: the branch may run; so may the later ones.
+                        None => self.exec_block(summary, &branch.body, scope)?,
+                    }
+                }
+                match orelse {
+                    Some(orelse) => self.exec_block(summary, orelse, scope),
+                    None => Ok(()),
+                }
+            }
+            Event::Try { body, handlers, orelse, finally } => {
+                let result = match self.exec_block(summary, body, scope) {
+                    Ok(()) => self.exec_block(summary, orelse, scope),
+                    Err(Stop::Raise(error)) => match handlers.iter().find(|h| h.catches.catches(error.kind)) {
+                        Some(handler) => self.exec_block(summary, &handler.body, scope),
+                        None => Err(Stop::Raise(error)),
+                    },
+                    Err(Stop::Budget) => Err(Stop::Budget),
+                };
+                if matches!(result, Err(Stop::Budget)) {
+                    return result;
+                }
+                self.exec_block(summary, finally, scope)?;
+                result
+            }
+        }
+    }
+
+    fn call_function(&mut self, module: usize, func: FuncId) -> Flow {
+        // Recursion and very deep call chains are cut: the first run of a function is the one
+        // whose imports matter.
+        if self.calls.contains(&(module, func)) || self.calls.len() >= MAX_CALL_DEPTH {
+            return Ok(());
+        }
+        let Some(summary) = self.instances[module].summary.clone() else {
+            return Ok(());
+        };
+        let Some(function) = summary.functions.get(func as usize) else {
+            return Ok(());
+        };
+        self.calls.push((module, func));
+        let mut scope = Scope { module, locals: Some(HashMap::new()), globals: function.globals.clone() };
+        let result = self.exec_block(&summary, &function.body, &mut scope);
+        self.calls.pop();
+        result
+    }
+
+    fn exec_import(&mut self, stmt: &ImportStmt, scope: &mut Scope) -> Flow {
+        let site = self.site(scope, stmt.range);
+        let site = site.as_ref();
+        match &stmt.kind {
+            ImportKind::Import { modules } => {
+                for module in modules {
+                    self.find_and_load(&module.dotted, site)?;
+                    match &module.alias {
+                        // `import a.b as x` binds sys.modules['a.b'] (through IMPORT_FROM's
+                        // fallback, so a partially initialised a.b is fine).
+                        Some(alias) => {
+                            let value = self.module_value(&module.dotted);
+                            self.bind(scope, alias, value);
+                        }
+                        None => {
+                            let top = module.dotted.split('.').next().unwrap_or_default();
+                            let value = self.module_value(top);
+                            self.bind(scope, top, value);
+                        }
+                    }
+                }
+                Ok(())
+            }
+            ImportKind::From { level, module, names, star } => {
+                let absolute = if *level > 0 {
+                    let package = self.instances[scope.module].package();
+                    self.resolve_relative(module.as_deref(), package.as_deref(), *level, site)?
+                } else {
+                    module.clone().unwrap_or_default()
+                };
+                let base = self.find_and_load(&absolute, site)?;
+                let Cached::Instance(base) = base else {
+                    if *star {
+                        self.instances[scope.module].dynamic = true;
+                    }
+                    for name in names {
+                        self.bind(scope, name.bound_name(), Value::Opaque);
+                    }
+                    return Ok(());
+                };
+                if *star {
+                    return self.import_star(base, scope, site);
+                }
+                let wanted: Vec<String> = names.iter().map(|n| n.name.clone()).collect();
+                self.handle_fromlist(base, &wanted, site)?;
+                for name in names {
+                    let value = self.import_from(base, &name.name, site)?;
+                    self.bind(scope, name.bound_name(), value);
+                }
+                Ok(())
+            }
+            ImportKind::Dynamic { module, package } => {
+                let absolute = if module.starts_with('.') {
+                    let level = module.chars().take_while(|c| *c == '.').count() as u32;
+                    let rest = &module[level as usize..];
+                    let rest = (!rest.is_empty()).then_some(rest);
+                    self.resolve_relative(rest, package.as_deref(), level, site)?
+                } else {
+                    module.clone()
+                };
+                self.find_and_load(&absolute, site)?;
+                Ok(())
+            }
+        }
+    }
+
+    fn module_value(&self, name: &str) -> Value {
+        match self.sys_modules.get(name) {
+            Some(Cached::Instance(i)) => Value::Module(*i),
+            _ => Value::Opaque,
+        }
+    }
+
+    /// `importlib._bootstrap._resolve_name` with `_sanity_check`'s errors.
+    fn resolve_relative(&self, name: Option<&str>, package: Option<&str>, level: u32, site: Option<&Site>) -> Flow<String> {
+        let Some(package) = package.filter(|p| !p.is_empty()) else {
+            return Err(self.error(
+                "ImportError",
+                "attempted relative import with no known parent package".to_string(),
+                site.cloned(),
+            ));
+        };
+        let bits: Vec<&str> = package.rsplitn(level as usize, '.').collect();
+        if bits.len() < level as usize {
+            return Err(self.error(
+                "ImportError",
+                "attempted relative import beyond top-level package".to_string(),
+                site.cloned(),
+            ));
+        }
+        let base = bits[bits.len() - 1];
+        Ok(match name {
+            Some(name) => format!("{base}.{name}"),
+            None => base.to_string(),
+        })
+    }
+
+    /// `_handle_fromlist`: a package's submodules named in a from-import are imported unless
+    /// the package already has an attribute of that name.
+    fn handle_fromlist(&mut self, package: usize, names: &[String], site: Option<&Site>) -> Flow {
+        if !self.instances[package].is_package {
+            return Ok(());
+        }
+        for name in names {
+            if self.instances[package].namespace.contains_key(name) {
+                continue;
+            }
+            let full = format!("{}.{name}", self.instances[package].name);
+            match self.find_and_load(&full, site) {
+                Ok(_) => {}
+                // Only "this very submodule does not exist" is swallowed; IMPORT_FROM then
+                // reports the missing name.
+                Err(Stop::Raise(e)) if e.kind == "ModuleNotFoundError" && e.module_name.as_deref() == Some(&full) => {}
+                Err(stop) => return Err(stop),
+            }
+        }
+        Ok(())
+    }
+
+    /// The `IMPORT_FROM` opcode.
+    fn import_from(&mut self, module: usize, name: &str, site: Option<&Site>) -> Flow<Value> {
+        let instance = &self.instances[module];
+        if let Some(value) = instance.namespace.get(name) {
+            return Ok(*value);
+        }
+        let full = format!("{}.{name}", instance.name);
+        if let Some(cached) = self.sys_modules.get(&full) {
+            return Ok(match cached {
+                Cached::Instance(i) => Value::Module(*i),
+                Cached::Opaque => Value::Opaque,
+            });
+        }
+        if instance.dynamic {
+            return Ok(Value::Opaque);
+        }
+        let message = if instance.state == State::Running {
+            format!("cannot import name '{name}' from partially initialized module '{}'", instance.name)
+        } else {
+            format!("cannot import name '{name}' from '{}'", instance.name)
+        };
+        Err(self.missing_name("ImportError", message, site.cloned(), module, name))
+    }
+
+    /// `from module import *`: `__all__` (importing the submodules it names) or every public name.
+    fn import_star(&mut self, module: usize, scope: &mut Scope, site: Option<&Site>) -> Flow {
+        let instance = &self.instances[module];
+        let static_all = instance.summary.as_ref().and_then(|s| if s.all_is_dynamic { None } else { s.all.clone() });
+        let has_all = instance.namespace.contains_key("__all__");
+        let all_is_dynamic = instance.summary.as_ref().is_some_and(|s| s.all_is_dynamic);
+        if has_all && all_is_dynamic {
+            self.instances[scope.module].dynamic = true;
+        }
+        let names: Vec<String> = match (has_all, static_all) {
+            (true, Some(all)) => {
+                self.handle_fromlist(module, &all, site)?;
+                all
+            }
+            _ => {
+                let instance = &self.instances[module];
+                let mut public: Vec<String> =
+                    instance.namespace.keys().filter(|k| !k.starts_with('_')).cloned().collect();
+                public.sort();
+                public
+            }
+        };
+        if self.instances[module].dynamic {
+            self.instances[scope.module].dynamic = true;
+        }
+        for name in names {
+            let instance = &self.instances[module];
+            let value = match instance.namespace.get(&name) {
+                Some(value) => *value,
+                None if instance.dynamic => Value::Opaque,
+                None => {
+                    let message = if instance.state == State::Running {
+                        format!("partially initialized module '{}' has no attribute '{name}'", instance.name)
+                    } else {
+                        format!("module '{}' has no attribute '{name}'", instance.name)
+                    };
+                    return Err(self.missing_name("AttributeError", message, site.cloned(), module, &name));
+                }
+            };
+            self.bind(scope, &name, value);
+        }
+        Ok(())
+    }
+}

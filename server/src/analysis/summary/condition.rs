@@ -1,0 +1,249 @@
+//! Conditions of `if` statements that can be decided without running the program.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CompareOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl CompareOp {
+    pub fn parse(op: &str) -> Option<Self> {
+        Some(match op {
+            "<" => CompareOp::Lt,
+            "<=" => CompareOp::Le,
+            ">" => CompareOp::Gt,
+            ">=" => CompareOp::Ge,
+            "==" => CompareOp::Eq,
+            "!=" => CompareOp::Ne,
+            _ => return None,
+        })
+    }
+
+    fn holds(self, ordering: Ordering) -> bool {
+        match self {
+            CompareOp::Lt => ordering.is_lt(),
+            CompareOp::Le => ordering.is_le(),
+            CompareOp::Gt => ordering.is_gt(),
+            CompareOp::Ge => ordering.is_ge(),
+            CompareOp::Eq => ordering.is_eq(),
+            CompareOp::Ne => ordering.is_ne(),
+        }
+    }
+
+    /// The operator that gives the same answer with its operands swapped (`3 < x` is `x > 3`).
+    pub fn flipped(self) -> Self {
+        match self {
+            CompareOp::Lt => CompareOp::Gt,
+            CompareOp::Le => CompareOp::Ge,
+            CompareOp::Gt => CompareOp::Lt,
+            CompareOp::Ge => CompareOp::Le,
+            other => other,
+        }
+    }
+}
+
+/// A condition as far as this tool can read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cond {
+    Const(bool),
+    /// `typing.TYPE_CHECKING`: false when the program runs.
+    TypeChecking,
+    /// `__name__ == "__main__"`: true only in the module that runs as `__main__`.
+    MainGuard,
+    /// `sys.version_info[start:] <op> (a, b, …)`; `index` is set for `sys.version_info[i] <op> n`.
+    Version { op: CompareOp, index: Option<u32>, version: Vec<u32> },
+    /// `sys.platform <op> "name"`, or `sys.platform.startswith("prefix")` when `prefix` is set.
+    Platform { op: CompareOp, value: String, prefix: bool },
+    /// `os.name == "posix"`.
+    OsName { op: CompareOp, value: String },
+    Not(Box<Cond>),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+    Unknown,
+}
+
+/// A `major.minor` Python version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PythonVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl Default for PythonVersion {
+    fn default() -> Self {
+        PythonVersion { major: 3, minor: 12 }
+    }
+}
+
+impl fmt::Display for PythonVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+impl FromStr for PythonVersion {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut parts = s.trim().trim_start_matches("py").split('.');
+        let major = parts.next().and_then(|p| p.parse().ok());
+        let minor = parts.next().and_then(|p| p.parse().ok());
+        match (major, minor) {
+            (Some(major), Some(minor)) => Ok(PythonVersion { major, minor }),
+            _ => Err(format!("expected a version such as \"3.12\", found {s:?}")),
+        }
+    }
+}
+
+/// What a condition is evaluated against.
+#[derive(Clone, Debug)]
+pub struct CondEnv<'a> {
+    pub is_main: bool,
+    pub version: PythonVersion,
+    pub platform: &'a str,
+}
+
+impl Cond {
+    /// `Some(value)` when the condition is decided in `env`, `None` when it depends on the run.
+    pub fn eval(&self, env: &CondEnv) -> Option<bool> {
+        match self {
+            Cond::Const(value) => Some(*value),
+            Cond::TypeChecking => Some(false),
+            Cond::MainGuard => Some(env.is_main),
+            Cond::Version { op, index, version } => {
+                let actual = [env.version.major, env.version.minor];
+                match index {
+                    Some(i) => {
+                        let actual = *actual.get(*i as usize)?;
+                        Some(op.holds(actual.cmp(version.first()?)))
+                    }
+                    None => {
+                        // Compare as Python compares tuples: element by element, then by length.
+                        // A micro version (third element) is unknown and makes the answer unknown
+                        // only when the first two elements are equal.
+                        let known = version.len().min(2);
+                        let ordering = actual[..known].cmp(&version[..known]);
+                        if ordering.is_eq() && version.len() > 2 {
+                            return None;
+                        }
+                        // sys.version_info has more elements than a 2-tuple, so it is greater
+                        // than an equal 2-element prefix.
+                        let ordering = if ordering.is_eq() { Ordering::Greater } else { ordering };
+                        Some(op.holds(ordering))
+                    }
+                }
+            }
+            Cond::Platform { op, value, prefix } => {
+                if *prefix {
+                    Some(env.platform.starts_with(value.as_str()))
+                } else {
+                    Some(op.holds(env.platform.cmp(value.as_str())))
+                }
+            }
+            Cond::OsName { op, value } => {
+                let os_name = if env.platform == "win32" { "nt" } else { "posix" };
+                Some(op.holds(os_name.cmp(value.as_str())))
+            }
+            Cond::Not(inner) => inner.eval(env).map(|v| !v),
+            Cond::And(parts) => {
+                let mut all_known = true;
+                for part in parts {
+                    match part.eval(env) {
+                        Some(false) => return Some(false),
+                        Some(true) => {}
+                        None => all_known = false,
+                    }
+                }
+                all_known.then_some(true)
+            }
+            Cond::Or(parts) => {
+                let mut all_known = true;
+                for part in parts {
+                    match part.eval(env) {
+                        Some(true) => return Some(true),
+                        Some(false) => {}
+                        None => all_known = false,
+                    }
+                }
+                all_known.then_some(false)
+            }
+            Cond::Unknown => None,
+        }
+    }
+
+    /// Whether the condition is false however the program is run (used to classify imports).
+    pub fn is_always_false(&self) -> bool {
+        match self {
+            Cond::Const(false) | Cond::TypeChecking => true,
+            Cond::Not(inner) => inner.is_always_true(),
+            Cond::And(parts) => parts.iter().any(Cond::is_always_false),
+            Cond::Or(parts) => parts.iter().all(Cond::is_always_false),
+            _ => false,
+        }
+    }
+
+    fn is_always_true(&self) -> bool {
+        match self {
+            Cond::Const(true) => true,
+            Cond::Not(inner) => inner.is_always_false(),
+            Cond::And(parts) => parts.iter().all(Cond::is_always_true),
+            Cond::Or(parts) => parts.iter().any(Cond::is_always_true),
+            _ => false,
+        }
+    }
+
+    pub fn mentions_type_checking(&self) -> bool {
+        match self {
+            Cond::TypeChecking => true,
+            Cond::And(parts) | Cond::Or(parts) => parts.iter().any(Cond::mentions_type_checking),
+            _ => false,
+        }
+    }
+
+    pub fn is_main_guard(&self) -> bool {
+        matches!(self, Cond::MainGuard)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(minor: u32) -> CondEnv<'static> {
+        CondEnv { is_main: false, version: PythonVersion { major: 3, minor }, platform: "linux" }
+    }
+
+    #[test]
+    fn version_checks_compare_like_tuples() {
+        let ge38 = Cond::Version { op: CompareOp::Ge, index: None, version: vec![3, 8] };
+        assert_eq!(ge38.eval(&env(11)), Some(true));
+        assert_eq!(ge38.eval(&env(7)), Some(false));
+        assert_eq!(ge38.eval(&env(8)), Some(true));
+        let lt311 = Cond::Version { op: CompareOp::Lt, index: None, version: vec![3, 11] };
+        assert_eq!(lt311.eval(&env(11)), Some(false));
+        let lt3 = Cond::Version { op: CompareOp::Lt, index: None, version: vec![3] };
+        assert_eq!(lt3.eval(&env(11)), Some(false));
+        let major2 = Cond::Version { op: CompareOp::Eq, index: Some(0), version: vec![2] };
+        assert_eq!(major2.eval(&env(11)), Some(false));
+        let micro = Cond::Version { op: CompareOp::Ge, index: None, version: vec![3, 11, 2] };
+        assert_eq!(micro.eval(&env(11)), None);
+    }
+
+    #[test]
+    fn boolean_combinations_short_circuit() {
+        let and = Cond::And(vec![Cond::Unknown, Cond::TypeChecking]);
+        assert_eq!(and.eval(&env(11)), Some(false));
+        let or = Cond::Or(vec![Cond::Unknown, Cond::Not(Box::new(Cond::TypeChecking))]);
+        assert_eq!(or.eval(&env(11)), Some(true));
+        assert_eq!(Cond::Or(vec![Cond::Unknown, Cond::Const(false)]).eval(&env(11)), None);
+        assert!(Cond::And(vec![Cond::Unknown, Cond::TypeChecking]).is_always_false());
+    }
+}

@@ -1,0 +1,314 @@
+//! Per-file summaries: everything the cross-file analysis needs to know about one module.
+//!
+//! A summary is a pure function of a file's text. It records the module's import-time behaviour
+//! as a small program of [`Event`]s in execution order (imports, name bindings, calls of functions,
+//! attribute reads, `sys.modules` writes) nested in the control flow that decides whether they run
+//! (`if` conditions that can be decided statically, `try`/`except` handlers, class bodies). The
+//! load-order simulator interprets this program; the rules read it. Broken code yields a partial
+//! summary plus the ranges of its syntax errors, never an error.
+
+mod condition;
+mod extract;
+
+pub use condition::{CompareOp, Cond, CondEnv, PythonVersion};
+pub use extract::summarize;
+
+use crate::analysis::text::{LineIndex, TextRange};
+
+pub type FuncId = u32;
+pub type ImportId = u32;
+
+/// What one file does when Python runs it as a module.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileSummary {
+    /// Every import statement of the file (top level, in functions, anywhere), in source order.
+    pub imports: Vec<ImportStmt>,
+    /// The module's top level as an event program.
+    pub body: Block,
+    /// Every function definition, addressed by [`FuncId`].
+    pub functions: Vec<Function>,
+    /// The names listed in `__all__`, when they can be read statically.
+    pub all: Option<Vec<String>>,
+    /// `__all__` is assigned in a way this tool cannot follow.
+    pub all_is_dynamic: bool,
+    /// The range of the first top-level `if __name__ == "__main__":` statement.
+    pub main_guard: Option<TextRange>,
+    /// The module binds names in ways that cannot be read statically (`globals()[...] = `,
+    /// a module-level `__getattr__`, `exec`), so "name not bound" is never certain.
+    pub dynamic_namespace: bool,
+    /// Ranges of ERROR and MISSING nodes in the parse tree.
+    pub syntax_errors: Vec<TextRange>,
+    /// `# modcache: ignore[...]` and `# noqa: ...` comments.
+    pub suppressions: Vec<Suppression>,
+    pub line_index: LineIndex,
+}
+
+impl FileSummary {
+    pub fn line_number(&self, offset: u32) -> u32 {
+        self.line_index.line_number(offset)
+    }
+
+    pub fn import(&self, id: ImportId) -> &ImportStmt {
+        &self.imports[id as usize]
+    }
+
+    /// Where the module's top level first binds `name` (not in functions or class bodies).
+    pub fn module_binding(&self, name: &str) -> Option<TextRange> {
+        fn find(summary: &FileSummary, block: &Block, name: &str) -> Option<TextRange> {
+            for event in block {
+                let found = match event {
+                    Event::Bind { name: n, range } | Event::Def { name: n, range, .. } if n == name => Some(*range),
+                    Event::Import(id) => {
+                        let stmt = summary.import(*id);
+                        match &stmt.kind {
+                            ImportKind::From { names, .. } => {
+                                names.iter().find(|n| n.bound_name() == name).map(|n| n.range)
+                            }
+                            ImportKind::Import { modules } => modules
+                                .iter()
+                                .find(|m| {
+                                    m.alias.as_deref().unwrap_or_else(|| m.dotted.split('.').next().unwrap_or("")) == name
+                                })
+                                .map(|m| m.range),
+                            ImportKind::Dynamic { .. } => None,
+                        }
+                    }
+                    Event::If { branches, orelse } => branches
+                        .iter()
+                        .find_map(|b| find(summary, &b.body, name))
+                        .or_else(|| orelse.as_ref().and_then(|o| find(summary, o, name))),
+                    Event::Try { body, handlers, orelse, finally } => find(summary, body, name)
+                        .or_else(|| handlers.iter().find_map(|h| find(summary, &h.body, name)))
+                        .or_else(|| find(summary, orelse, name))
+                        .or_else(|| find(summary, finally, name)),
+                    _ => None,
+                };
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        find(self, &self.body, name)
+    }
+
+    /// Whether a suppression comment on the 1-based `line` silences `code`.
+    pub fn is_suppressed(&self, line: u32, code: &str) -> bool {
+        self.suppressions.iter().any(|s| s.line == line && s.matches(code))
+    }
+}
+
+/// A comment that silences rules on its line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// 1-based line of the comment.
+    pub line: u32,
+    pub range: TextRange,
+    /// `None` silences every rule.
+    pub codes: Option<Vec<String>>,
+}
+
+impl Suppression {
+    pub fn matches(&self, code: &str) -> bool {
+        match &self.codes {
+            None => true,
+            Some(codes) => codes.iter().any(|c| code.starts_with(c.as_str())),
+        }
+    }
+
+    /// Reads `# modcache: ignore`, `# modcache: ignore[MC001, MC002]`, `# noqa` or
+    /// `# noqa: MC001` out of one comment.
+    pub fn parse(comment: &str) -> Option<Option<Vec<String>>> {
+        let body = comment.trim_start_matches('#').trim();
+        let split_codes = |list: &str| -> Vec<String> {
+            list.split([',', ' ']).map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
+        };
+        for part in body.split('#').map(str::trim) {
+            if let Some(rest) = part.strip_prefix("modcache:") {
+                let rest = rest.trim();
+                if let Some(rest) = rest.strip_prefix("ignore") {
+                    let rest = rest.trim();
+                    if let Some(list) = rest.strip_prefix('[').and_then(|r| r.split_once(']')).map(|(l, _)| l) {
+                        return Some(Some(split_codes(list)));
+                    }
+                    return Some(None);
+                }
+            }
+            let lower = part.to_ascii_lowercase();
+            if lower.starts_with("noqa") {
+                let rest = part[4..].trim_start();
+                return match rest.strip_prefix(':') {
+                    Some(list) => {
+                        let codes: Vec<String> =
+                            split_codes(list).into_iter().take_while(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric())).collect();
+                        Some(if codes.is_empty() { None } else { Some(codes) })
+                    }
+                    None => Some(None),
+                };
+            }
+        }
+        None
+    }
+}
+
+pub type Block = Vec<Event>;
+
+/// One step of a module's import-time program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// An import statement, or a literal `importlib.import_module(...)` / `__import__(...)`.
+    Import(ImportId),
+    /// A name becomes bound in the current namespace.
+    Bind { name: String, range: TextRange },
+    /// `del name` at the current level.
+    Unbind { name: String },
+    /// `def name(...)`: binds `name` to a function that may be called later.
+    Def { name: String, func: FuncId, range: TextRange },
+    /// A class statement: its body runs now, in its own namespace, then `name` is bound.
+    Class { name: String, body: Block, range: TextRange },
+    /// A call whose target may be a function of this or another first-party module.
+    Call { callee: Callee, range: TextRange },
+    /// A read of `base.attr[.attr…]`, which fails on a partially initialised module.
+    Attr { base: String, attrs: Vec<String>, range: TextRange },
+    /// `base.attr = value`: binds `attr` in the object (a module's namespace, if it is one).
+    SetAttr { base: String, attr: String, range: TextRange },
+    /// `sys.modules['name'] = value`.
+    SysModulesSet { name: String, range: TextRange },
+    /// `del sys.modules['name']` or `sys.modules.pop('name')`.
+    SysModulesDel { name: String, range: TextRange },
+    /// `if`/`elif`/`else` (and `while`, whose body is taken at most once): the first branch
+    /// whose condition holds runs; conditions that cannot be decided run every such branch.
+    If { branches: Vec<Branch>, orelse: Option<Block> },
+    /// `try` with its handlers; a handler runs when the simulated body raised what it catches.
+    Try { body: Block, handlers: Vec<Handler>, orelse: Block, finally: Block },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Branch {
+    pub cond: Cond,
+    pub body: Block,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handler {
+    pub catches: Catch,
+    pub body: Block,
+}
+
+/// What an `except` clause catches, as far as the import machinery is concerned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Catch {
+    /// A bare `except:` or `except BaseException`.
+    All,
+    /// The last dotted component of each named exception class (`ImportError`, `Exception`…).
+    Names(Vec<String>),
+}
+
+impl Catch {
+    /// Whether this clause catches an exception of the given built-in class.
+    pub fn catches(&self, error: &str) -> bool {
+        match self {
+            Catch::All => true,
+            Catch::Names(names) => names.iter().any(|name| {
+                name == error
+                    || name == "Exception"
+                    || name == "BaseException"
+                    || (name == "ImportError" && error == "ModuleNotFoundError")
+            }),
+        }
+    }
+}
+
+/// The target of a call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Callee {
+    Name(String),
+    Attr { base: String, attr: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    pub name: String,
+    pub body: Block,
+    /// Names declared `global` in the function: binding them binds module names.
+    pub globals: Vec<String>,
+    pub range: TextRange,
+    /// The range of the `def` line's name, for diagnostics and hovers.
+    pub name_range: TextRange,
+}
+
+/// An import statement (or dynamic import call) and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportStmt {
+    pub kind: ImportKind,
+    /// The whole statement.
+    pub range: TextRange,
+    /// 1-based line of the statement's first token (CPython reports this line).
+    pub line: u32,
+    pub context: ImportContext,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportKind {
+    /// `import a.b.c [as x], d`.
+    Import { modules: Vec<ImportedModule> },
+    /// `from [.]*[module] import names | *`.
+    From { level: u32, module: Option<String>, names: Vec<ImportedName>, star: bool },
+    /// A literal `importlib.import_module(name[, package])` or `__import__(name)`.
+    Dynamic { module: String, package: Option<String> },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedModule {
+    pub dotted: String,
+    pub alias: Option<String>,
+    pub range: TextRange,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedName {
+    pub name: String,
+    pub alias: Option<String>,
+    pub range: TextRange,
+}
+
+impl ImportedName {
+    pub fn bound_name(&self) -> &str {
+        self.alias.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// Where an import statement stands, for the rules and hovers (the simulator uses the event
+/// program, not these flags).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportContext {
+    /// Inside a function body (runs only when the function is called).
+    pub in_function: Option<FuncId>,
+    pub in_class: bool,
+    /// Under `if TYPE_CHECKING:` (never runs).
+    pub type_checking: bool,
+    /// Under `if __name__ == "__main__":` (runs only in the entry).
+    pub main_guard: bool,
+    /// Inside a `try` body with an `except` that catches ImportError.
+    pub guarded_by_except: bool,
+    /// Inside an `except ... ImportError` handler (a fallback).
+    pub in_import_fallback: bool,
+    /// Under a condition that is false in every configuration this tool knows (`if False:`).
+    pub statically_false: bool,
+    /// Under some `if` whose outcome depends on the configuration or the run.
+    pub conditional: bool,
+}
+
+impl ImportKind {
+    /// The names that this import binds in the namespace that runs it.
+    pub fn bound_names(&self) -> Vec<&str> {
+        match self {
+            ImportKind::Import { modules } => modules
+                .iter()
+                .map(|m| m.alias.as_deref().unwrap_or_else(|| m.dotted.split('.').next().unwrap_or("")))
+                .collect(),
+            ImportKind::From { names, .. } => names.iter().map(ImportedName::bound_name).collect(),
+            ImportKind::Dynamic { .. } => Vec::new(),
+        }
+    }
+}

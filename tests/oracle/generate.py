@@ -1,0 +1,401 @@
+"""Generate small random Python projects whose import behaviour CPython and modcache must agree on.
+
+Every project is a pure function of its seed (`random.Random(seed)`), so a failing project can be
+replayed with `run.py --seed S` or printed with `python3 tests/oracle/generate.py --seed S`.
+
+A project has `main.py` plus a few modules: top-level modules, modules in a regular package `pkg`
+(with a nested regular package `pkg.inner` and a namespace sub-package `pkg.space`), and modules
+in a namespace package `nsp`. Each module binds some names (`A`, `B`, `make`) and imports other
+modules in many different forms and contexts. Cycles arise from imports that point back to modules
+that are still running, so whether a `from m import A` or a top-level `m.A` succeeds depends on
+whether `m` bound `A` before it reached the import that closed the cycle.
+"""
+
+import argparse
+import os
+import random
+import sys
+from dataclasses import dataclass, field
+
+# Module slots that a project may use besides `main`. Package `__init__` modules are added when a
+# module inside them is chosen. `nsp` and `pkg.space` never get an `__init__.py`.
+SLOTS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "pkg.one",
+    "pkg.two",
+    "pkg.inner.deep",
+    "pkg.space.leaf",
+    "nsp.leaf",
+    "nsp.twig",
+]
+NAMESPACE_PACKAGES = {"nsp", "pkg.space"}
+VALUE_NAMES = ["A", "B", "make"]
+# Names that no project file provides: `missing_mod` never exists, and the ghosts exist only when
+# a module plants them in `sys.modules`.
+MISSING_MODULE = "missing_mod"
+GHOSTS = ["ghost", "phantom"]
+
+# How often each import context is chosen, as (context, weight).
+CONTEXTS = [
+    ("top", 40),
+    ("attr", 10),
+    ("func_called", 7),
+    ("func_uncalled", 4),
+    ("class_body", 4),
+    ("for", 3),
+    ("with", 3),
+    ("while", 2),
+    ("type_checking", 4),
+    ("main_guard", 5),
+    ("try", 6),
+]
+
+
+@dataclass
+class Module:
+    name: str
+    path: str
+    is_package: bool = False
+    # Items are rendered snippets of top-level code, in source order.
+    items: list = field(default_factory=list)
+    # Names from VALUE_NAMES that this module binds somewhere at top level.
+    binds: set = field(default_factory=set)
+
+    @property
+    def package(self):
+        """The package that relative imports in this module are resolved against."""
+        if self.is_package:
+            return self.name
+        return self.name.rpartition(".")[0]
+
+
+@dataclass
+class Project:
+    seed: int
+    files: dict
+    entries: list
+
+    def render(self):
+        """Return the whole project as one block with `# file:` headers, ready for a fixture."""
+        chunks = []
+        for path in sorted(self.files):
+            content = self.files[path]
+            chunks.append("# file: %s\n%s" % (path, content if content.endswith("\n") or not content else content + "\n"))
+        chunks.append("# file: modcache.toml\n%s" % toml_entries(self.entries))
+        return "".join(chunks)
+
+    def write(self, directory):
+        """Write the project's files and its `modcache.toml` under `directory`."""
+        for path, content in self.files.items():
+            target = os.path.join(directory, *path.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(content)
+        with open(os.path.join(directory, "modcache.toml"), "w", encoding="utf-8") as handle:
+            handle.write(toml_entries(self.entries))
+
+
+def toml_entries(entries):
+    return "entries = [%s]\n" % ", ".join('"%s"' % entry for entry in entries)
+
+
+def module_path(name, is_package):
+    parts = name.split(".")
+    if is_package:
+        return "/".join(parts) + "/__init__.py"
+    return "/".join(parts) + ".py"
+
+
+def indent(snippet, prefix="    "):
+    return "".join(prefix + line + "\n" if line else "\n" for line in snippet.splitlines())
+
+
+class Generator:
+    def __init__(self, seed):
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.counter = 0
+        self.modules = {}
+
+    def fresh(self, stem):
+        self.counter += 1
+        return "%s_%d" % (stem, self.counter)
+
+    def chance(self, probability):
+        return self.rng.random() < probability
+
+    def layout(self):
+        """Choose which modules exist; `main` is always one of them."""
+        self.modules["main"] = Module("main", "main.py")
+        count = self.rng.randint(1, 6)
+        for name in self.rng.sample(SLOTS, count):
+            parts = name.split(".")
+            for depth in range(1, len(parts)):
+                package = ".".join(parts[:depth])
+                if package not in NAMESPACE_PACKAGES and package not in self.modules:
+                    self.modules[package] = Module(package, module_path(package, True), True)
+            self.modules[name] = Module(name, module_path(name, False))
+        if "pkg" in self.modules and self.chance(0.4):
+            self.modules["pkg.__main__"] = Module("pkg.__main__", "pkg/__main__.py")
+        for module in self.modules.values():
+            module.binds = {name for name in VALUE_NAMES if self.chance(0.6)}
+            if not module.binds and self.chance(0.9):
+                module.binds.add(self.rng.choice(VALUE_NAMES))
+
+    def importable(self):
+        """Modules that other modules may import by name (`pkg.__main__` only runs via -m)."""
+        return [name for name in self.modules if name not in ("main", "pkg.__main__")]
+
+    def children(self, package):
+        """The leaf names of the importable modules directly inside `package`."""
+        return [
+            name.rpartition(".")[2]
+            for name in self.importable()
+            if name.rpartition(".")[0] == package
+        ]
+
+    def pick_name(self, target):
+        """A name to take from `target`: usually one it binds, sometimes one it never binds."""
+        bound = sorted(self.modules[target].binds) if target in self.modules else []
+        if bound and not self.chance(0.03):
+            return self.rng.choice(bound)
+        return "NOPE"
+
+    def module_forms(self, importer, target):
+        """Statements that bind a local name to module `target`, as (statement, local name)."""
+        forms = []
+        alias = self.fresh("m")
+        forms.append(("import %s" % target, target))
+        forms.append(("import %s as %s" % (target, alias), alias))
+        parent, _, leaf = target.rpartition(".")
+        if parent:
+            forms.append(("from %s import %s" % (parent, leaf), leaf))
+            relative = self.relative_prefix(importer, parent)
+            if relative is not None:
+                forms.append(("from %s import %s" % (relative, leaf), leaf))
+        forms.append(("%s = importlib.import_module(%r)" % (alias, target), alias))
+        if parent and self.relative_prefix(importer, parent) is not None:
+            forms.append((
+                "%s = importlib.import_module(%r, %r)" % (alias, "." + leaf, parent),
+                alias,
+            ))
+        forms.append(("%s = __import__(%r)" % (alias, target), alias if not parent else None))
+        return forms
+
+    def name_forms(self, importer, target):
+        """Statements that take a name out of `target`."""
+        name = self.pick_name(target)
+        forms = [("from %s import %s" % (target, name), None)]
+        if self.chance(0.3):
+            other = self.pick_name(target)
+            if other != name:
+                forms = [("from %s import %s, %s" % (target, name, other), None)]
+        relative = self.relative_prefix(importer, target)
+        if relative is not None:
+            forms.append(("from %s import %s" % (relative, name), None))
+        elif "." in target:
+            parent, _, leaf = target.rpartition(".")
+            relative = self.relative_prefix(importer, parent)
+            if relative is not None:
+                forms.append(("from %s%s import %s" % (relative, leaf, name), None))
+        if self.modules.get(target) and self.modules[target].is_package and self.chance(0.3):
+            forms.append(("from %s import *" % target, None))
+        return forms
+
+    def relative_prefix(self, importer, package):
+        """The dots that name `package` from inside `importer`, or None when not an ancestor.
+
+        `main.py` gets dots anyway now and then: a relative import in a script is an error that
+        the model must report.
+        """
+        module = self.modules[importer]
+        if importer == "main":
+            return "." if self.chance(0.03) else None
+        own = module.package
+        if not own:
+            return None
+        own_parts = own.split(".")
+        parts = package.split(".")
+        if own_parts[: len(parts)] != parts:
+            return None
+        return "." * (len(own_parts) - len(parts) + 1)
+
+    def import_statement(self, importer, target):
+        """One import of `target` from `importer`, as (statement, local module name or None)."""
+        if target == MISSING_MODULE:
+            return self.rng.choice([
+                ("import %s" % MISSING_MODULE, MISSING_MODULE),
+                ("from %s import A" % MISSING_MODULE, None),
+            ])
+        if self.chance(0.45):
+            return self.rng.choice(self.name_forms(importer, target))
+        return self.rng.choice(self.module_forms(importer, target))
+
+    def choose_target(self, importer, rank, allow_missing=True):
+        """Mostly import modules later in a random rank (a DAG); sometimes point back (cycles)."""
+        roll = self.rng.random()
+        if roll < 0.03 and allow_missing:
+            return MISSING_MODULE
+        if roll < 0.06 and importer != "main":
+            return "main"
+        candidates = [name for name in self.importable() if name != importer]
+        if not candidates:
+            return None
+        later = [name for name in candidates if rank[name] > rank.get(importer, -1)]
+        if later and not self.chance(0.4):
+            return self.rng.choice(later)
+        return self.rng.choice(candidates)
+
+    def import_item(self, importer, target):
+        """Render one import of `target` wrapped in a randomly chosen context."""
+        contexts, weights = zip(*CONTEXTS)
+        context = self.rng.choices(contexts, weights)[0]
+        if target == MISSING_MODULE and self.chance(0.85):
+            context = "try"
+        statement, local = self.import_statement(importer, target)
+        if "import *" in statement and context in ("func_called", "func_uncalled", "class_body"):
+            # A star import is a SyntaxError outside module level.
+            context = "top"
+        if "importlib." in statement:
+            statement = "import importlib\n" + statement
+        if context == "top":
+            return statement
+        if context == "attr":
+            if local is None:
+                return statement
+            name = self.pick_name(target) if target in self.modules else "A"
+            children = self.children(target)
+            if children and self.chance(0.3):
+                # Reading a submodule as an attribute fails while it is unloaded or partial.
+                name = self.rng.choice(children)
+            return "%s\n_%s = %s.%s" % (statement, self.fresh("seen"), local, name)
+        if context in ("func_called", "func_uncalled"):
+            function = self.fresh("load")
+            body = statement
+            if local is not None and self.chance(0.5):
+                body += "\nreturn %s" % local
+            snippet = "def %s():\n%s" % (function, indent(body))
+            if context == "func_called":
+                snippet += "%s()" % function
+            return snippet
+        if context == "class_body":
+            return ("class %s:\n%s" % (self.fresh("Holder"), indent(statement))).rstrip("\n")
+        if context == "for":
+            return "for _i in range(2):\n%s" % indent(statement).rstrip("\n")
+        if context == "with":
+            return "with open(__file__) as _handle:\n%s" % indent(statement).rstrip("\n")
+        if context == "while":
+            return "while True:\n%s    break" % indent(statement)
+        if context == "type_checking":
+            return "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n%s" % indent(statement).rstrip("\n")
+        if context == "main_guard":
+            return 'if __name__ == "__main__":\n%s' % indent(statement).rstrip("\n")
+        if context == "try":
+            name = local if local and local.isidentifier() else "_fallback"
+            fallback = self.rng.choice(["pass", "%s = None" % name])
+            return "try:\n%sexcept ImportError:\n    %s" % (indent(statement), fallback)
+        raise AssertionError(context)
+
+    def binding_item(self, name):
+        if name == "make":
+            return "def make():\n    return %d" % self.rng.randint(0, 9)
+        return self.rng.choice(["%s = %d" % (name, self.rng.randint(0, 9)), "%s = [%d]" % (name, self.rng.randint(0, 9))])
+
+    def extra_items(self, module):
+        """Rarer constructs: planted `sys.modules` entries, star-import lists, re-runs."""
+        items = []
+        if self.chance(0.08):
+            ghost = self.rng.choice(GHOSTS)
+            planted = "import sys\nsys.modules[%r] = object()\nimport %s" % (ghost, ghost)
+            items.append(planted)
+        if self.chance(0.02):
+            # Planting over a first-party module means a later import runs no file.
+            victims = [name for name in self.importable() if name != module.name]
+            if victims:
+                victim = self.rng.choice(victims)
+                items.append("import sys\nsys.modules[%r] = object()" % victim)
+        if self.chance(0.04):
+            ghost = self.rng.choice(GHOSTS)
+            items.append("import %s" % ghost if self.chance(0.1) else "try:\n    import %s\nexcept ImportError:\n    pass" % ghost)
+        if module.is_package and self.chance(0.4):
+            children = self.children(module.name)
+            listed = self.rng.sample(children, min(len(children), self.rng.randint(0, 2)))
+            listed += [name for name in sorted(module.binds) if self.chance(0.5)]
+            items.append("__all__ = [%s]" % ", ".join(repr(name) for name in listed))
+        if module.name == "main" and self.chance(0.06):
+            victim = self.rng.choice(self.importable() or ["alpha"])
+            items.append("import sys\nimport %s\ndel sys.modules[%r]\nimport %s" % (victim, victim, victim))
+        return items
+
+    def main_guard_item(self, module, rank):
+        """A `__main__` guard with imports and calls: it runs only in the entry module."""
+        lines = []
+        for _ in range(self.rng.randint(1, 2)):
+            target = self.choose_target(module.name, rank, allow_missing=False)
+            if target is None:
+                continue
+            statement, _ = self.import_statement(module.name, target)
+            if "importlib." in statement:
+                statement = "import importlib\n" + statement
+            lines.append(statement)
+        if not lines:
+            lines.append("pass")
+        return 'if __name__ == "__main__":\n%s' % indent("\n".join(lines)).rstrip("\n")
+
+    def fill(self):
+        order = list(self.modules)
+        self.rng.shuffle(order)
+        rank = {name: index for index, name in enumerate(order)}
+        rank["main"] = -1
+        for module in self.modules.values():
+            items = [self.binding_item(name) for name in sorted(module.binds)]
+            if module.name == "main":
+                count = self.rng.randint(1, 3)
+            elif module.is_package:
+                count = self.rng.randint(0, 2)
+            else:
+                count = self.rng.randint(0, 3)
+            for _ in range(count):
+                target = self.choose_target(module.name, rank)
+                if target is not None:
+                    items.append(self.import_item(module.name, target))
+            items.extend(self.extra_items(module))
+            self.rng.shuffle(items)
+            if module.name in ("main", "pkg.__main__") or self.chance(0.15):
+                items.append(self.main_guard_item(module, rank))
+            module.items = items
+
+    def project(self):
+        self.layout()
+        self.fill()
+        files = {}
+        for module in self.modules.values():
+            files[module.path] = "".join(item.rstrip("\n") + "\n" for item in module.items)
+        entries = ["main.py"]
+        if "pkg.__main__" in self.modules:
+            entries.append("-m pkg")
+        return Project(self.seed, files, entries)
+
+
+def generate(seed):
+    """Return the random project for `seed`."""
+    return Generator(seed).project()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--write", metavar="DIR", help="write the project here instead of printing it")
+    args = parser.parse_args(argv)
+    project = generate(args.seed)
+    if args.write:
+        project.write(args.write)
+    else:
+        sys.stdout.write(project.render())
+
+
+if __name__ == "__main__":
+    main()
