@@ -308,7 +308,7 @@ pub fn static_targets(project: &Project, path: &str, stmt: &ImportStmt) -> Vec<S
                 }
             }
         }
-        ImportKind::Dynamic { module, package } => {
+        ImportKind::Dynamic { module, package, .. } => {
             let absolute = if module.starts_with('.') {
                 let level = module.chars().take_while(|c| *c == '.').count();
                 package.as_ref().and_then(|p| {

@@ -75,7 +75,11 @@ pub struct MissingName {
     pub module: String,
     pub path: Option<String>,
     pub name: String,
+    /// The module (or, for `submodule`, the submodule) was still initialising.
     pub partial: bool,
+    /// The name is a submodule that is still initialising, so its parent has no such
+    /// attribute yet ("cannot access submodule").
+    pub submodule: bool,
 }
 
 /// An exception raised by the simulated program.
@@ -86,7 +90,7 @@ pub struct PyError {
     pub message: String,
     /// The innermost first-party statement that raised.
     pub site: Option<Site>,
-    /// For ModuleNotFoundError: the module that was not found.
+    /// `ImportError.name`: the module that was not found, or that lacks the imported name.
     pub module_name: Option<String>,
     pub missing: Option<MissingName>,
     /// The modules executing when it was raised, outermost first.
@@ -122,6 +126,8 @@ enum Value {
     Module(usize),
     Function(usize, FuncId),
     Opaque,
+    /// A plain `object()`: it has no attributes, not even `__name__` or `__path__`.
+    Bare,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,6 +135,18 @@ enum Cached {
     Instance(usize),
     /// A module whose code is not first-party, or an object planted in `sys.modules`.
     Opaque,
+    /// A plain `object()` planted in `sys.modules`.
+    Bare,
+}
+
+impl Cached {
+    fn value(self) -> Value {
+        match self {
+            Cached::Instance(i) => Value::Module(i),
+            Cached::Opaque => Value::Opaque,
+            Cached::Bare => Value::Bare,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -246,7 +264,7 @@ impl<'p> Sim<'p> {
                         Some(Value::Function(module, func)) => self.call_function(module, func),
                         _ => Ok(()),
                     },
-                    Cached::Opaque => Ok(()),
+                    Cached::Opaque | Cached::Bare => Ok(()),
                 })
             }
             Entry::Import(module) => {
@@ -322,34 +340,63 @@ impl<'p> Sim<'p> {
         Ok(())
     }
 
-    /// `runpy._run_module_as_main`: import the parent package, then run the module (or, for a
-    /// package, its `__main__` submodule) as `__main__`.
+    /// `runpy._run_module_as_main`: find the module's details (importing its parent package
+    /// first), then run it, or its package's `__main__` submodule, as `__main__`.
     fn run_module(&mut self, name: &str) -> Flow {
-        // runpy imports from a `-c`-like `__main__` that has no file.
+        match self.module_details(name)? {
+            Some((file, package)) => self.run_main_file(&file, Some(package), None),
+            // A standard-library or third-party module: no first-party code runs as `__main__`.
+            None => Ok(()),
+        }
+    }
+
+    /// `runpy._get_module_details`: the file to run and its `__package__`.
+    fn module_details(&mut self, name: &str) -> Flow<Option<(String, String)>> {
         if let Some((parent, _)) = name.rsplit_once('.') {
-            self.find_and_load(parent, None)?;
+            // runpy imports the parent itself and swallows an ImportError about the parent
+            // (or an ancestor), leaving the spec search below to report it...
+            match self.find_and_load(parent, None) {
+                Ok(_) => {}
+                Err(Stop::Raise(e))
+                    if (e.kind == "ImportError" || e.kind == "ModuleNotFoundError")
+                        && e.module_name.as_deref().is_some_and(|n| n == parent || parent.starts_with(&format!("{n}."))) => {}
+                Err(stop) => return Err(stop),
+            }
+            // ...and `importlib.util.find_spec` imports the parent again when it is not in
+            // sys.modules, which runs a package whose first run failed a second time.
+            if !self.sys_modules.contains_key(parent) {
+                self.find_and_load(parent, None)?;
+            }
+            if self.sys_modules.get(parent) == Some(&Cached::Bare) {
+                return Err(self.error(
+                    "ModuleNotFoundError",
+                    format!("__path__ attribute not found on '{parent}' while trying to find '{name}'"),
+                    None,
+                ));
+            }
         }
         match self.find_spec(name, None)? {
             Some(Spec::File { file, is_package: false, .. }) => {
                 let package = name.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
-                self.run_main_file(&file, Some(package), None)
+                Ok(Some((file, package)))
             }
             Some(Spec::File { is_package: true, .. }) | Some(Spec::Namespace { .. }) => {
-                self.find_and_load(name, None)?;
-                let main_name = format!("{name}.__main__");
-                match self.find_spec(&main_name, None)? {
-                    Some(Spec::File { file, is_package: false, .. }) => {
-                        self.run_main_file(&file, Some(name.to_string()), None)
+                if name == "__main__" || name.ends_with(".__main__") {
+                    return Err(self.error("SystemExit", "Cannot use package as __main__ module".to_string(), None));
+                }
+                match self.module_details(&format!("{name}.__main__")) {
+                    Err(Stop::Raise(e)) if e.kind == "SystemExit" && self.sys_modules.contains_key(name) => {
+                        Err(self.error(
+                            "SystemExit",
+                            format!("{}; '{name}' is a package and cannot be directly executed", e.message),
+                            None,
+                        ))
                     }
-                    _ => Err(self.error(
-                        "ImportError",
-                        format!("No module named {main_name}; '{name}' is a package and cannot be directly executed"),
-                        None,
-                    )),
+                    other => other,
                 }
             }
-            Some(Spec::External) => Ok(()),
-            None => Err(self.not_found(name, None)),
+            Some(Spec::External) => Ok(None),
+            None => Err(self.error("SystemExit", format!("No module named {name}"), None)),
         }
     }
 
@@ -381,17 +428,39 @@ impl<'p> Sim<'p> {
     }
 
     fn missing_name(&self, kind: &'static str, message: String, site: Option<Site>, instance: usize, name: &str) -> Stop {
+        let submodule = self.initialising_submodule(instance, name);
         let mut stop = self.error(kind, message, site);
         if let Stop::Raise(e) = &mut stop {
             let inst = &self.instances[instance];
+            e.module_name = Some(self.instances[instance].name.clone());
             e.missing = Some(MissingName {
                 module: inst.name.clone(),
                 path: inst.path.clone(),
                 name: name.to_string(),
-                partial: inst.state == State::Running,
+                partial: inst.state == State::Running || submodule,
+                submodule,
             });
         }
         stop
+    }
+
+    /// Whether `parent.name` is a submodule whose code is running (CPython tracks these in the
+    /// parent spec's `_uninitialized_submodules`).
+    fn initialising_submodule(&self, parent: usize, name: &str) -> bool {
+        let full = format!("{}.{name}", self.instances[parent].name);
+        matches!(self.sys_modules.get(&full), Some(Cached::Instance(i)) if self.instances[*i].state == State::Running)
+    }
+
+    /// The message of CPython's module `__getattr__` failure (Objects/moduleobject.c).
+    fn attribute_error_message(&self, module: usize, attr: &str) -> String {
+        let instance = &self.instances[module];
+        if instance.state == State::Running {
+            format!("partially initialized module '{}' has no attribute '{attr}'", instance.name)
+        } else if self.initialising_submodule(module, attr) {
+            format!("cannot access submodule '{attr}' of module '{}'", instance.name)
+        } else {
+            format!("module '{}' has no attribute '{attr}'", instance.name)
+        }
     }
 
     /// Finds a module's spec; the parent must already be imported for dotted names.
@@ -412,6 +481,11 @@ impl<'p> Sim<'p> {
                     Ok(self.project.tree.find_first_party(child, &search))
                 }
                 Some(Cached::Opaque) => Ok(Some(Spec::External)),
+                Some(Cached::Bare) => Err(self.error(
+                    "ModuleNotFoundError",
+                    format!("No module named '{name}'; '{parent}' is not a package"),
+                    site.cloned(),
+                )),
                 None => Ok(None),
             },
         }
@@ -487,11 +561,7 @@ impl<'p> Sim<'p> {
         };
         if let (Some(parent), Some((_, child))) = (&parent, name.rsplit_once('.')) {
             if let Some(Cached::Instance(p)) = self.sys_modules.get(parent).copied() {
-                let value = match cached {
-                    Cached::Instance(i) => Value::Module(i),
-                    Cached::Opaque => Value::Opaque,
-                };
-                self.instances[p].namespace.insert(child.to_string(), value);
+                self.instances[p].namespace.insert(child.to_string(), cached.value());
             }
         }
         Ok(cached)
@@ -612,17 +682,17 @@ impl<'p> Sim<'p> {
             Event::Attr { base, attrs, range } => {
                 let mut value = self.lookup(scope, base);
                 for attr in attrs {
+                    if value == Some(Value::Bare) {
+                        let site = self.site(scope, *range);
+                        return Err(self.error("AttributeError", format!("'object' object has no attribute '{attr}'"), site));
+                    }
                     let Some(Value::Module(m)) = value else {
                         break;
                     };
                     let instance = &self.instances[m];
                     value = instance.namespace.get(attr).copied();
                     if value.is_none() && !instance.dynamic {
-                        let message = if instance.state == State::Running {
-                            format!("partially initialized module '{}' has no attribute '{attr}'", instance.name)
-                        } else {
-                            format!("module '{}' has no attribute '{attr}'", instance.name)
-                        };
+                        let message = self.attribute_error_message(m, attr);
                         let site = self.site(scope, *range);
                         return Err(self.missing_name("AttributeError", message, site, m, attr));
                     }
@@ -635,8 +705,8 @@ impl<'p> Sim<'p> {
                 }
                 Ok(())
             }
-            Event::SysModulesSet { name, .. } => {
-                self.sys_modules.insert(name.clone(), Cached::Opaque);
+            Event::SysModulesSet { name, bare, .. } => {
+                self.sys_modules.insert(name.clone(), if *bare { Cached::Bare } else { Cached::Opaque });
                 Ok(())
             }
             Event::SysModulesDel { name, .. } => {
@@ -703,18 +773,20 @@ impl<'p> Sim<'p> {
             ImportKind::Import { modules } => {
                 for module in modules {
                     self.find_and_load(&module.dotted, site)?;
+                    let mut parts = module.dotted.split('.');
+                    let top = parts.next().unwrap_or_default();
+                    let mut value = self.top_level_value(top, site)?;
                     match &module.alias {
-                        // `import a.b as x` binds sys.modules['a.b'] (through IMPORT_FROM's
-                        // fallback, so a partially initialised a.b is fine).
+                        // `import a.b as x` takes `a` from sys.modules and then each attribute
+                        // with IMPORT_FROM (whose sys.modules fallback makes a partially
+                        // initialised a.b fine).
                         Some(alias) => {
-                            let value = self.module_value(&module.dotted);
+                            for part in parts {
+                                value = self.import_from_value(value, part, site)?;
+                            }
                             self.bind(scope, alias, value);
                         }
-                        None => {
-                            let top = module.dotted.split('.').next().unwrap_or_default();
-                            let value = self.module_value(top);
-                            self.bind(scope, top, value);
-                        }
+                        None => self.bind(scope, top, value),
                     }
                 }
                 Ok(())
@@ -732,7 +804,8 @@ impl<'p> Sim<'p> {
                         self.instances[scope.module].dynamic = true;
                     }
                     for name in names {
-                        self.bind(scope, name.bound_name(), Value::Opaque);
+                        let value = self.import_from_value(base.value(), &name.name, site)?;
+                        self.bind(scope, name.bound_name(), value);
                     }
                     return Ok(());
                 };
@@ -747,7 +820,7 @@ impl<'p> Sim<'p> {
                 }
                 Ok(())
             }
-            ImportKind::Dynamic { module, package } => {
+            ImportKind::Dynamic { module, package, bind, returns_top_level } => {
                 let absolute = if module.starts_with('.') {
                     let level = module.chars().take_while(|c| *c == '.').count() as u32;
                     let rest = &module[level as usize..];
@@ -756,16 +829,44 @@ impl<'p> Sim<'p> {
                 } else {
                     module.clone()
                 };
-                self.find_and_load(&absolute, site)?;
+                let loaded = self.find_and_load(&absolute, site)?;
+                if let Some(bind) = bind {
+                    let value = if *returns_top_level {
+                        self.top_level_value(absolute.split('.').next().unwrap_or_default(), site)?
+                    } else {
+                        loaded.value()
+                    };
+                    self.bind(scope, bind, value);
+                }
                 Ok(())
             }
         }
     }
 
     fn module_value(&self, name: &str) -> Value {
-        match self.sys_modules.get(name) {
-            Some(Cached::Instance(i)) => Value::Module(*i),
-            _ => Value::Opaque,
+        self.sys_modules.get(name).map(|c| c.value()).unwrap_or(Value::Opaque)
+    }
+
+    /// What `__import__('a.b.c')` returns: `_gcd_import('a')`, which imports `a` when the
+    /// dotted name was found in sys.modules without its parents.
+    fn top_level_value(&mut self, top: &str, site: Option<&Site>) -> Flow<Value> {
+        if !self.sys_modules.contains_key(top) {
+            self.find_and_load(top, site)?;
+        }
+        Ok(self.module_value(top))
+    }
+
+    /// `IMPORT_FROM` on any value.
+    fn import_from_value(&mut self, value: Value, name: &str, site: Option<&Site>) -> Flow<Value> {
+        match value {
+            Value::Module(module) => self.import_from(module, name, site),
+            // `getattr` fails, and so does the sys.modules fallback, which needs `__name__`.
+            Value::Bare => Err(self.error(
+                "ImportError",
+                format!("cannot import name '{name}' from '<unknown module name>'"),
+                site.cloned(),
+            )),
+            Value::Opaque | Value::Function(..) => Ok(Value::Opaque),
         }
     }
 
@@ -823,10 +924,7 @@ impl<'p> Sim<'p> {
         }
         let full = format!("{}.{name}", instance.name);
         if let Some(cached) = self.sys_modules.get(&full) {
-            return Ok(match cached {
-                Cached::Instance(i) => Value::Module(*i),
-                Cached::Opaque => Value::Opaque,
-            });
+            return Ok(cached.value());
         }
         if instance.dynamic {
             return Ok(Value::Opaque);
@@ -870,11 +968,7 @@ impl<'p> Sim<'p> {
                 Some(value) => *value,
                 None if instance.dynamic => Value::Opaque,
                 None => {
-                    let message = if instance.state == State::Running {
-                        format!("partially initialized module '{}' has no attribute '{name}'", instance.name)
-                    } else {
-                        format!("module '{}' has no attribute '{name}'", instance.name)
-                    };
+                    let message = self.attribute_error_message(module, &name);
                     return Err(self.missing_name("AttributeError", message, site.cloned(), module, &name));
                 }
             };

@@ -76,18 +76,27 @@ fn diagnostic(ctx: &RuleContext, site: &crate::analysis::simulate::Site, order: 
         })
         .filter(|s| s != "`-c`")
         .collect();
-    let where_bound = match &bound_at {
-        Some((path, range)) => format!("it is bound at {path}:{}", ctx.line(path, range.start)),
-        None => format!("`{}` never binds it at import time", missing.module),
+    let explanation = if missing.submodule {
+        format!(
+            "`{0}.{1}` is still initialising here, and `{0}` gets the attribute `{1}` only when it finishes",
+            missing.module, missing.name
+        )
+    } else {
+        let where_bound = match &bound_at {
+            Some((path, range)) => format!("it is bound at {path}:{}", ctx.line(path, range.start)),
+            None => format!("`{}` never binds it at import time", missing.module),
+        };
+        format!(
+            "`{}` is still initialising here and has not bound `{}` yet ({where_bound})",
+            missing.module, missing.name
+        )
     };
     let message = format!(
-        "{}: {} when the program starts with `{}`. Modules start in this order: {}; `{}` is still initialising here and has not bound `{}` yet ({where_bound}).",
+        "{}: {} when the program starts with `{}`. Modules start in this order: {}; {explanation}.",
         error.kind,
         error.message,
         order.entry.command(),
         chain.join(" → "),
-        missing.module,
-        missing.name,
     );
     let mut related: Vec<Related> = error
         .chain

@@ -52,6 +52,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
         summary: FileSummary { line_index: LineIndex::new(text), ..FileSummary::default() },
         ctx: Ctx::default(),
         future_annotations: false,
+        assigning_bare_object: false,
     };
     if root.has_error() {
         collect_syntax_errors(root, &mut extractor.summary.syntax_errors);
@@ -206,6 +207,8 @@ struct Extractor<'t> {
     summary: FileSummary,
     ctx: Ctx,
     future_annotations: bool,
+    /// The right-hand side of the assignment being read is a bare `object()`.
+    assigning_bare_object: bool,
 }
 
 impl<'t> Extractor<'t> {
@@ -679,7 +682,20 @@ impl<'t> Extractor<'t> {
                     if self.at_module_level() && targets.len() == 1 && self.text(targets[0]) == "__all__" {
                         self.record_all(right, false);
                     }
+                    // `m = importlib.import_module('m')`: the import binds the module to `m`.
+                    if targets.len() == 1 && targets[0].kind() == "identifier" && right.kind() == "call" {
+                        if let Some(kind) = self.dynamic_import_call(right, Some(self.text(targets[0]).to_string())) {
+                            if let Some(args) = right.child_by_field_name("arguments") {
+                                self.expr(args, out);
+                            }
+                            self.push_import(kind, right, out);
+                            return;
+                        }
+                    }
                     self.expr(right, out);
+                    self.assigning_bare_object = right.kind() == "call"
+                        && right.child_by_field_name("function").is_some_and(|f| self.text(f) == "object")
+                        && right.child_by_field_name("arguments").is_some_and(|a| a.named_child_count() == 0);
                     break;
                 }
                 None => {
@@ -702,6 +718,7 @@ impl<'t> Extractor<'t> {
         for target in targets {
             self.target(target, out);
         }
+        self.assigning_bare_object = false;
     }
 
     fn augmented_assignment(&mut self, node: Node, out: &mut Block) {
@@ -820,7 +837,7 @@ impl<'t> Extractor<'t> {
             }
             "subscript" => {
                 if let Some(name) = self.sys_modules_key(node) {
-                    out.push(Event::SysModulesSet { name, range: range(node) });
+                    out.push(Event::SysModulesSet { name, range: range(node), bare: self.assigning_bare_object });
                     return;
                 }
                 if self.at_module_level() && self.is_globals_call(node.child_by_field_name("value")) {
@@ -948,7 +965,7 @@ impl<'t> Extractor<'t> {
         let function = node.child_by_field_name("function");
         let arguments = node.child_by_field_name("arguments");
         if let (Some(function), Some(arguments)) = (function, arguments) {
-            if let Some(kind) = self.dynamic_import(function, arguments) {
+            if let Some(kind) = self.dynamic_import_call(node, None) {
                 if let Some(args) = Some(arguments) {
                     self.expr(args, out);
                 }
@@ -985,6 +1002,17 @@ impl<'t> Extractor<'t> {
             && function.child_by_field_name("object").is_some_and(|o| self.is_sys_modules(o))
     }
 
+    fn dynamic_import_call(&self, call: Node, bind: Option<String>) -> Option<ImportKind> {
+        let function = call.child_by_field_name("function")?;
+        let arguments = call.child_by_field_name("arguments")?;
+        match self.dynamic_import(function, arguments)? {
+            ImportKind::Dynamic { module, package, returns_top_level, .. } => {
+                Some(ImportKind::Dynamic { module, package, bind, returns_top_level })
+            }
+            other => Some(other),
+        }
+    }
+
     /// `importlib.import_module('x'[, 'pkg'])`, `import_module(...)` or `__import__('x')`.
     fn dynamic_import(&self, function: Node, arguments: Node) -> Option<ImportKind> {
         let is_import_module = match function.kind() {
@@ -994,7 +1022,12 @@ impl<'t> Extractor<'t> {
                     let module = self.string_literal(arguments.named_child(0)?)?;
                     // `__import__('a', ..., fromlist, level)` with a level is rare; only the
                     // plain absolute form is read.
-                    return (!module.is_empty()).then_some(ImportKind::Dynamic { module, package: None });
+                    return (!module.is_empty()).then_some(ImportKind::Dynamic {
+                        module,
+                        package: None,
+                        bind: None,
+                        returns_top_level: true,
+                    });
                 }
                 self.aliases.import_module.contains(name)
             }
@@ -1024,7 +1057,7 @@ impl<'t> Extractor<'t> {
         if module.is_empty() || (module.starts_with('.') && package.is_none()) {
             return None;
         }
-        Some(ImportKind::Dynamic { module, package })
+        Some(ImportKind::Dynamic { module, package, bind: None, returns_top_level: false })
     }
 
     fn push_import(&mut self, kind: ImportKind, node: Node, out: &mut Block) {

@@ -70,7 +70,7 @@ impl FileSummary {
                                     m.alias.as_deref().unwrap_or_else(|| m.dotted.split('.').next().unwrap_or("")) == name
                                 })
                                 .map(|m| m.range),
-                            ImportKind::Dynamic { .. } => None,
+                            ImportKind::Dynamic { bind, .. } => (bind.as_deref() == Some(name)).then_some(stmt.range),
                         }
                     }
                     Event::If { branches, orelse } => branches
@@ -172,8 +172,9 @@ pub enum Event {
     Attr { base: String, attrs: Vec<String>, range: TextRange },
     /// `base.attr = value`: binds `attr` in the object (a module's namespace, if it is one).
     SetAttr { base: String, attr: String, range: TextRange },
-    /// `sys.modules['name'] = value`.
-    SysModulesSet { name: String, range: TextRange },
+    /// `sys.modules['name'] = value`; `bare` when the value is a plain `object()`, which has
+    /// no attributes at all.
+    SysModulesSet { name: String, range: TextRange, bare: bool },
     /// `del sys.modules['name']` or `sys.modules.pop('name')`.
     SysModulesDel { name: String, range: TextRange },
     /// `if`/`elif`/`else` (and `while`, whose body is taken at most once): the first branch
@@ -254,8 +255,10 @@ pub enum ImportKind {
     Import { modules: Vec<ImportedModule> },
     /// `from [.]*[module] import names | *`.
     From { level: u32, module: Option<String>, names: Vec<ImportedName>, star: bool },
-    /// A literal `importlib.import_module(name[, package])` or `__import__(name)`.
-    Dynamic { module: String, package: Option<String> },
+    /// A literal `importlib.import_module(name[, package])` or `__import__(name)`; `bind` is
+    /// the name its result is assigned to (`m = importlib.import_module('m')`), and
+    /// `returns_top_level` is set for `__import__`, which returns the top-level package.
+    Dynamic { module: String, package: Option<String>, bind: Option<String>, returns_top_level: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -308,7 +311,7 @@ impl ImportKind {
                 .map(|m| m.alias.as_deref().unwrap_or_else(|| m.dotted.split('.').next().unwrap_or("")))
                 .collect(),
             ImportKind::From { names, .. } => names.iter().map(ImportedName::bound_name).collect(),
-            ImportKind::Dynamic { .. } => Vec::new(),
+            ImportKind::Dynamic { bind, .. } => bind.iter().map(String::as_str).collect(),
         }
     }
 }
