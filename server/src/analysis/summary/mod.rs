@@ -11,7 +11,7 @@ mod condition;
 mod extract;
 
 pub use condition::{CompareOp, Cond, CondEnv, PythonVersion};
-pub use extract::summarize;
+pub use extract::{new_parser, parse, summarize, summarize_tree};
 
 use crate::analysis::text::{LineIndex, TextRange};
 
