@@ -4,11 +4,36 @@ use std::collections::BTreeSet;
 
 use super::config::Entry;
 use super::modules::{parent_dir, ModuleTree};
+use super::graph::static_targets;
 use super::project::Project;
 
 /// Configured entries first (in configuration order), then detected ones (sorted): scripts with a
-/// top-level `if __name__ == "__main__":` guard and packages with a `__main__.py`.
+/// top-level `if __name__ == "__main__":` guard and packages with a `__main__.py`, then files in
+/// the root folder that nothing imports but that import first-party modules (a `main.py`
+/// without a guard).
 pub fn entry_points(project: &Project) -> Vec<Entry> {
+    let mut entries = guarded_entry_points(project);
+    let mut imported: BTreeSet<String> = BTreeSet::new();
+    let mut importers: BTreeSet<&str> = BTreeSet::new();
+    for (path, summary) in project.files() {
+        for stmt in &summary.imports {
+            let targets = static_targets(project, path, stmt);
+            if !targets.is_empty() {
+                importers.insert(path);
+            }
+            imported.extend(targets);
+        }
+    }
+    for path in importers {
+        let entry = Entry::Script(path.to_string());
+        if !path.contains('/') && !imported.contains(path) && !entries.contains(&entry) {
+            entries.push(entry);
+        }
+    }
+    entries
+}
+
+fn guarded_entry_points(project: &Project) -> Vec<Entry> {
     let mut entries = project.config.entry_points();
     let mut detected = BTreeSet::new();
     for (path, summary) in project.files() {

@@ -145,9 +145,9 @@ mod tests {
         let text = "a = 1\r\ns = 'é😀' + x\n";
         let index = LineIndex::new(text);
         let x = text.find('x').unwrap() as u32;
-        assert_eq!(index.line_col_chars(text, x), LineCol { line: 1, col: 13 });
-        assert_eq!(index.line_col_utf16(text, x), LineCol { line: 1, col: 14 });
-        assert_eq!(index.offset_utf16(text, LineCol { line: 1, col: 14 }), x);
+        assert_eq!(index.line_col_chars(text, x), LineCol { line: 1, col: 11 });
+        assert_eq!(index.line_col_utf16(text, x), LineCol { line: 1, col: 12 });
+        assert_eq!(index.offset_utf16(text, LineCol { line: 1, col: 12 }), x);
         assert_eq!(index.line_range(text, 0), TextRange { start: 0, end: 5 });
         assert_eq!(index.line_number(x), 2);
     }

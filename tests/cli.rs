@@ -1,0 +1,214 @@
+//! End-to-end tests of the `modcache` binary: formats, exit codes, bad input.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const CRASHING_CYCLE: &str = "\
+# file: main.py
+import models
+# file: models.py
+from services import save
+
+class User:
+    pass
+# file: services.py
+from models import User
+
+def save(user):
+    return user
+";
+
+fn modcache(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_modcache")).current_dir(dir).args(args).output().unwrap()
+}
+
+fn workspace(fixture: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    support::write_fixture(dir.path(), fixture);
+    dir
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
+}
+
+#[test]
+fn check_reports_mc002_at_services_line_1_in_every_format() {
+    let ws = workspace(CRASHING_CYCLE);
+    let dir = ws.path();
+
+    let text = modcache(dir, &["check"]);
+    assert_eq!(text.status.code(), Some(1), "{}", stderr(&text));
+    let out = stdout(&text);
+    assert!(out.contains("error[MC002 circular-import-error]"), "{out}");
+    assert!(out.contains(" --> services.py:1:1"), "{out}");
+    assert!(out.contains("1 | from models import User"), "{out}");
+    assert!(!out.contains('\u{1b}'), "no colour codes when not on a terminal");
+
+    let report = json(&modcache(dir, &["check", "--format", "json"]));
+    assert_eq!(report["version"], 1);
+    let mc002: Vec<&Value> = report["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "MC002").collect();
+    let services = mc002.iter().find(|d| d["path"] == "services.py").expect("MC002 in services.py");
+    assert_eq!(services["range"]["start"], serde_json::json!({"line": 1, "column": 1}));
+    assert_eq!(services["range"]["end"], serde_json::json!({"line": 1, "column": 24}));
+    assert_eq!(services["severity"], "error");
+    assert!(services["message"].as_str().unwrap().contains("python main.py"));
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["modules"], 3);
+
+    let github = stdout(&modcache(dir, &["check", "--format", "github"]));
+    assert!(
+        github.lines().any(|l| l.starts_with("::error title=MC002 (circular-import-error),file=services.py,line=1,col=1,")),
+        "{github}"
+    );
+
+    let sarif_output = modcache(dir, &["check", "--format", "sarif"]);
+    assert_eq!(sarif_output.status.code(), Some(1));
+    let sarif = json(&sarif_output);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["ruleId"] == "MC002"
+        && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "services.py"
+        && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 1));
+    let log = dir.join("out.sarif");
+    std::fs::write(&log, &sarif_output.stdout).unwrap();
+    let validate = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/sarif/validate.py"))
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(validate.status.success(), "SARIF is not valid 2.1.0:\n{}{}", stdout(&validate), stderr(&validate));
+}
+
+#[test]
+fn exit_codes() {
+    let ws = workspace(CRASHING_CYCLE);
+    assert_eq!(modcache(ws.path(), &["check", "--exit-zero"]).status.code(), Some(0));
+    let missing = modcache(ws.path(), &["check", "does/not/exist"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("does/not/exist: no such file or directory"), "{}", stderr(&missing));
+    let bad_select = modcache(ws.path(), &["check", "--select", "XX9"]);
+    assert_eq!(bad_select.status.code(), Some(2));
+    assert!(stderr(&bad_select).contains("unknown rule selector"));
+    let clean = workspace("# file: a.py\nimport os\n");
+    let ok = modcache(clean.path(), &["check"]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(stdout(&ok).contains("All checks passed!"));
+    let usage = modcache(ws.path(), &["check", "--format", "xml"]);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn select_and_ignore_flags() {
+    let ws = workspace(CRASHING_CYCLE);
+    let only_cycles = json(&modcache(ws.path(), &["check", "--format", "json", "--select", "MC001"]));
+    assert!(only_cycles["diagnostics"].as_array().unwrap().iter().all(|d| d["code"] == "MC001"));
+    let none = modcache(ws.path(), &["check", "--ignore", "MC001,MC002"]);
+    assert_eq!(none.status.code(), Some(0), "{}", stdout(&none));
+}
+
+#[test]
+fn invalid_configuration_is_a_clear_error() {
+    let ws = workspace("# file: modcache.toml\nentrys = []\n# file: a.py\n");
+    let output = modcache(ws.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("modcache.toml: invalid configuration"), "{}", stderr(&output));
+}
+
+#[test]
+fn bad_files_are_reported_and_the_run_goes_on() {
+    let ws = workspace(CRASHING_CYCLE);
+    let dir = ws.path();
+    std::fs::write(dir.join("binary.py"), b"\x00\x01\x02ELF").unwrap();
+    std::fs::write(dir.join("latin.py"), b"s = '\xe9'\n").unwrap();
+    std::fs::write(dir.join("cookie.py"), b"# -*- coding: latin-1 -*-\ns = '\xe9'\n").unwrap();
+    std::fs::write(dir.join("broken.py"), "def f(:\n").unwrap();
+    std::fs::create_dir(dir.join("loop")).unwrap();
+    std::os::unix::fs::symlink(dir.join("loop"), dir.join("loop/again")).unwrap();
+    let output = modcache(dir, &["check", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("binary.py: cannot decode: source code cannot contain null bytes"), "{err}");
+    assert!(err.contains("latin.py: cannot decode: not valid utf-8"), "{err}");
+    assert!(err.contains("broken.py: syntax error at line 1"), "{err}");
+    assert!(err.contains("symbolic link loop"), "{err}");
+    assert!(!err.contains("cookie.py"), "a PEP 263 cookie is honoured: {err}");
+    let report = json(&output);
+    let problems: Vec<&str> =
+        report["summary"]["problems"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert!(problems.contains(&"binary.py") && problems.contains(&"latin.py"), "{problems:?}");
+    assert!(report["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "MC002"));
+}
+
+#[test]
+fn order_json_and_text() {
+    let ws = workspace(CRASHING_CYCLE);
+    let out = json(&modcache(ws.path(), &["order", "--format", "json", "main.py"]));
+    assert_eq!(
+        out,
+        serde_json::json!({
+            "entry": "main.py",
+            "order": [
+                {"module": "__main__", "path": "main.py"},
+                {"module": "models", "path": "models.py", "imported_from": {"path": "main.py", "line": 1}},
+                {"module": "services", "path": "services.py", "imported_from": {"path": "models.py", "line": 1}}
+            ],
+            "outcome": {"status": "error", "error": "ImportError", "path": "services.py", "line": 1,
+                        "message": "cannot import name 'User' from partially initialized module 'models'"}
+        })
+    );
+    let text = stdout(&modcache(ws.path(), &["order", "--root", ".", "main.py"]));
+    insta::assert_snapshot!(text);
+    let twice = json(&modcache(ws.path(), &["order", "--format", "json", "-m", "services"]));
+    // services runs as __main__, models imports `services` (a second copy), which fails.
+    assert_eq!(twice["outcome"]["path"], "services.py");
+    let missing = modcache(ws.path(), &["order", "nope.py"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("can't open file"));
+}
+
+#[test]
+fn graph_formats_highlight_cycles() {
+    let ws = workspace(CRASHING_CYCLE);
+    let dot = stdout(&modcache(ws.path(), &["graph"]));
+    assert!(dot.contains("\"models\" -> \"services\" [label=\"models.py:1\", color=red"), "{dot}");
+    assert!(dot.contains("\"main\" -> \"models\" [label=\"main.py:1\"]"), "{dot}");
+    let mermaid = stdout(&modcache(ws.path(), &["graph", "--format", "mermaid"]));
+    assert!(mermaid.starts_with("graph LR\n") && mermaid.contains("linkStyle"), "{mermaid}");
+    let graph = json(&modcache(ws.path(), &["graph", "--format", "json"]));
+    assert_eq!(graph["cycles"], serde_json::json!([["models", "services"]]));
+}
+
+#[test]
+fn explain_prints_every_rule_and_docs_are_generated_from_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let update = std::env::var_os("UPDATE_DOCS").is_some();
+    for rule in modcache::analysis::rules::RULES {
+        let output = modcache(&root, &["explain", rule.code]);
+        assert_eq!(output.status.code(), Some(0));
+        let text = stdout(&output);
+        assert!(text.starts_with(&format!("# {} ({})", rule.code, rule.name)));
+        for section in ["## What it does", "## Why is this bad?", "## Example", "## How to fix", "## What it does not flag"] {
+            assert!(text.contains(section), "{} lacks {section}", rule.code);
+        }
+        let page = root.join("docs/rules").join(format!("{}.md", rule.code));
+        if update {
+            std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+            std::fs::write(&page, &text).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&page).unwrap_or_default();
+        assert_eq!(on_disk, text, "docs/rules/{}.md is out of date: run UPDATE_DOCS=1 cargo test --test cli", rule.code);
+    }
+    assert_eq!(modcache(&root, &["explain", "MC999"]).status.code(), Some(2));
+}
