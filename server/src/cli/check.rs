@@ -1,5 +1,5 @@
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -104,10 +104,24 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
     let diagnostics: Vec<_> = analysis.diagnostics.into_iter().filter(|d| in_scope(&d.path)).collect();
     let problems: Vec<_> = ws.problems.iter().filter(|p| in_scope(&p.path)).cloned().collect();
     for problem in &problems {
-        anstream::eprintln!("modcache: warning: {}: {}", problem.path, problem.message);
+        anstream::eprintln!("modcache: warning: {}: {}", root.join(&problem.path).display(), problem.message);
     }
     let modules = ws.project.files().filter(|(path, _)| ws.project.module_name(path).is_some()).count();
-    let report = Report { diagnostics: &diagnostics, problems: &problems, files: ws.project.file_count(), modules, root: &root };
+    let display_prefix = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+        .and_then(|cwd| root.strip_prefix(&cwd).ok().map(|rel| rel.to_path_buf()))
+        .map(|rel| relative_path(Path::new(""), &rel).unwrap_or_default())
+        .unwrap_or_else(|| root.display().to_string());
+    let display_prefix = if display_prefix.is_empty() { String::new() } else { format!("{display_prefix}/") };
+    let report = Report {
+        diagnostics: &diagnostics,
+        problems: &problems,
+        files: ws.project.file_count(),
+        modules,
+        root: &root,
+        display_prefix,
+    };
     let mut sources = Sources::new(&root);
     match args.format {
         Format::Text => {

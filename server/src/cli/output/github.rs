@@ -17,7 +17,7 @@ pub fn render(report: &Report, sources: &mut Sources) -> String {
             out,
             "::{command} title={},file={},line={},col={},endLine={},endColumn={}::{}",
             escape_property(&format!("{} ({})", d.code, d.name)),
-            escape_property(&d.path),
+            escape_property(&report.display_path(&d.path)),
             range.start.line,
             range.start.column,
             range.end.line,

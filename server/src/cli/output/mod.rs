@@ -86,4 +86,13 @@ pub struct Report<'a> {
     pub files: usize,
     pub modules: usize,
     pub root: &'a Path,
+    /// Prepended to root-relative paths in the text and GitHub formats, so that paths are
+    /// relative to the current folder as in other linters (JSON and SARIF stay root-relative).
+    pub display_prefix: String,
+}
+
+impl Report<'_> {
+    pub fn display_path(&self, path: &str) -> String {
+        format!("{}{path}", self.display_prefix)
+    }
 }

@@ -19,10 +19,11 @@ pub fn render(report: &Report, sources: &mut Sources, color: bool) -> String {
             .iter()
             .map(|r| {
                 let range = sources.range(&r.path, r.range);
-                format!("{}:{}:{}: {}", r.path, range.start.line, range.start.column, r.message)
+                format!("{}:{}:{}: {}", report.display_path(&r.path), range.start.line, range.start.column, r.message)
             })
             .collect();
         let text = sources.text(&d.path).map(str::to_string);
+        let shown_path = report.display_path(&d.path);
         let title = level.primary_title(d.message.as_str()).id(format!("{} {}", d.code, d.name));
         let group = match &text {
             Some(text) => {
@@ -30,7 +31,7 @@ pub fn render(report: &Report, sources: &mut Sources, color: bool) -> String {
                 let end = (d.range.end as usize).clamp(start, text.len());
                 title.element(
                     Snippet::source(text.as_str())
-                        .path(d.path.as_str())
+                        .path(shown_path.as_str())
                         .fold(true)
                         .annotation(AnnotationKind::Primary.span(start..end)),
                 )
