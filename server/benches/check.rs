@@ -1,1 +1,632 @@
-fn main() {}
+//! Benchmark of `modcache check` on large folders, against the floor of reading and parsing the
+//! same files in the same run.
+//!
+//! ```text
+//! cargo bench --bench check -- [--runs N] [--no-phases] [--exclude-tests | --include-tests] DIR [DIR...]
+//! ```
+//!
+//! `--exclude-tests` applies to the folders that follow it (until `--include-tests`): folders
+//! named `test`, `tests` or `idle_test` are left out, through the `exclude` setting of a
+//! modcache.toml written to a temporary folder and passed as `--config` would be.
+//!
+//! For each folder, with warm OS caches, it measures:
+//! - walk: `workspace::walk`, the file list;
+//! - read floor: every file's bytes read, in parallel (rayon);
+//! - parse floor: read + `decode_python_source` + tree-sitter parse, in parallel, nothing else;
+//! - per-file load: `workspace::read_and_summarize` (read + decode + parse + summarise) in parallel;
+//! - load: `workspace::load` as the CLI calls it (walk, per-file load, project, interpreter probe);
+//! - analyze: `analysis::check::analyze`;
+//! - full = load + analyze, and its ratio to the parse floor.
+//!
+//! Each is repeated (best and median shown); CPU time (user + sys of the process, from
+//! /proc/self/stat) over wall time gives the cores used; the peak RSS of each step is read from
+//! VmHWM after resetting it (/proc/self/clear_refs), so it includes memory still held from
+//! before the step. A last pass splits load and analyze into their phases, and lists the slowest
+//! files and simulations.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use modcache::analysis::check::{analyze, RuleFilter};
+use modcache::analysis::config::{Config, Entry};
+use modcache::analysis::entries::entry_points;
+use modcache::analysis::graph::ImportGraph;
+use modcache::analysis::project::Project;
+use modcache::analysis::rules::{RuleContext, RULES};
+use modcache::analysis::simulate::{simulate, LoadOrder};
+use modcache::analysis::source::decode_python_source;
+use modcache::analysis::summary::{parse, summarize_tree};
+use modcache::workspace::{self, interpreter, LoadOptions, Workspace};
+
+const TEST_FOLDERS: &[&str] = &["test", "tests", "idle_test"];
+
+struct Target {
+    dir: PathBuf,
+    exclude_tests: bool,
+}
+
+struct Args {
+    runs: usize,
+    phases: bool,
+    targets: Vec<Target>,
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: cargo bench --bench check -- [--runs N] [--no-phases] [--exclude-tests | --include-tests] DIR [DIR...]\n\
+         \n\
+         --exclude-tests   leave out folders named {TEST_FOLDERS:?} in the folders that follow\n\
+         --include-tests   keep them again (the default)\n\
+         --runs N          repetitions of each measurement (default 3)\n\
+         --no-phases       skip the phase breakdown pass"
+    );
+    std::process::exit(2)
+}
+
+fn parse_args() -> Args {
+    let mut args = Args { runs: 3, phases: true, targets: Vec::new() };
+    let mut exclude_tests = false;
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            // cargo bench passes --bench to harness = false targets.
+            "--bench" => {}
+            "--exclude-tests" => exclude_tests = true,
+            "--include-tests" => exclude_tests = false,
+            "--no-phases" => args.phases = false,
+            "--runs" => {
+                args.runs = it.next().and_then(|n| n.parse().ok()).filter(|&n| n > 0).unwrap_or_else(|| usage());
+            }
+            "-h" | "--help" => usage(),
+            flag if flag.starts_with('-') => {
+                eprintln!("unknown option {flag}");
+                usage()
+            }
+            dir => args.targets.push(Target { dir: PathBuf::from(dir), exclude_tests }),
+        }
+    }
+    if args.targets.is_empty() {
+        usage()
+    }
+    args
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    wall: f64,
+    cpu: f64,
+    peak_rss_kb: Option<u64>,
+}
+
+/// User + system CPU seconds of the whole process (all threads), in clock ticks of 1/100 s.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return f64::NAN };
+    let Some((_, rest)) = stat.rsplit_once(')') else { return f64::NAN };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // Fields 14 and 15 of stat(5); `rest` starts at field 3.
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn status_kb(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+}
+
+/// Resets VmHWM to the current RSS (Linux 4.0+); false when not allowed.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn measure<T>(f: impl FnOnce() -> T) -> (T, Sample) {
+    let can_reset = reset_peak_rss();
+    let cpu0 = cpu_seconds();
+    let t0 = Instant::now();
+    let value = f();
+    let wall = t0.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
+    let peak_rss_kb = if can_reset { status_kb("VmHWM:") } else { None };
+    (value, Sample { wall, cpu, peak_rss_kb })
+}
+
+#[derive(Default)]
+struct Series(Vec<Sample>);
+
+impl Series {
+    fn push(&mut self, s: Sample) {
+        self.0.push(s);
+    }
+    fn sorted_walls(&self) -> Vec<f64> {
+        let mut w: Vec<f64> = self.0.iter().map(|s| s.wall).collect();
+        w.sort_by(f64::total_cmp);
+        w
+    }
+    fn best(&self) -> f64 {
+        self.sorted_walls().first().copied().unwrap_or(f64::NAN)
+    }
+    fn median(&self) -> f64 {
+        let w = self.sorted_walls();
+        if w.is_empty() {
+            return f64::NAN;
+        }
+        if w.len() % 2 == 1 {
+            w[w.len() / 2]
+        } else {
+            (w[w.len() / 2 - 1] + w[w.len() / 2]) / 2.0
+        }
+    }
+    /// CPU seconds over wall seconds, summed over the runs.
+    fn cores(&self) -> f64 {
+        let wall: f64 = self.0.iter().map(|s| s.wall).sum();
+        let cpu: f64 = self.0.iter().map(|s| s.cpu).sum();
+        cpu / wall
+    }
+    fn peak_mb(&self) -> Option<f64> {
+        self.0.iter().filter_map(|s| s.peak_rss_kb).max().map(|kb| kb as f64 / 1024.0)
+    }
+    /// Adds two series run by run (for load + analyze).
+    fn plus(&self, other: &Series) -> Series {
+        Series(
+            self.0
+                .iter()
+                .zip(&other.0)
+                .map(|(a, b)| Sample {
+                    wall: a.wall + b.wall,
+                    cpu: a.cpu + b.cpu,
+                    peak_rss_kb: a.peak_rss_kb.max(b.peak_rss_kb),
+                })
+                .collect(),
+        )
+    }
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The measured steps
+
+/// Total bytes read and files that could not be read.
+fn read_floor(root: &Path, files: &[String]) -> (u64, usize) {
+    files
+        .par_iter()
+        .map(|rel| match std::fs::read(root.join(rel)) {
+            Ok(bytes) => (bytes.len() as u64, 0),
+            Err(_) => (0, 1),
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}
+
+#[derive(Default, Clone, Copy)]
+struct ParseCounts {
+    parsed: usize,
+    with_errors: usize,
+    undecodable: usize,
+    unreadable: usize,
+    no_tree: usize,
+}
+
+impl ParseCounts {
+    fn add(self, o: ParseCounts) -> ParseCounts {
+        ParseCounts {
+            parsed: self.parsed + o.parsed,
+            with_errors: self.with_errors + o.with_errors,
+            undecodable: self.undecodable + o.undecodable,
+            unreadable: self.unreadable + o.unreadable,
+            no_tree: self.no_tree + o.no_tree,
+        }
+    }
+}
+
+/// Read + decode + tree-sitter parse, nothing else.
+fn parse_floor(root: &Path, files: &[String]) -> ParseCounts {
+    files
+        .par_iter()
+        .map(|rel| {
+            let mut c = ParseCounts::default();
+            let Ok(bytes) = std::fs::read(root.join(rel)) else {
+                c.unreadable = 1;
+                return c;
+            };
+            let Ok(text) = decode_python_source(&bytes) else {
+                c.undecodable = 1;
+                return c;
+            };
+            match parse(&text) {
+                Some(tree) => {
+                    c.parsed = 1;
+                    c.with_errors = tree.root_node().has_error() as usize;
+                }
+                None => c.no_tree = 1,
+            }
+            c
+        })
+        .reduce(ParseCounts::default, ParseCounts::add)
+}
+
+/// The per-file work of `workspace::load`: read + decode + parse + summarise.
+fn per_file_load(root: &Path, files: &[String]) -> usize {
+    let results: Vec<_> = files.par_iter().map(|rel| workspace::read_and_summarize(root, rel)).collect();
+    results.iter().filter(|(_, p)| p.is_some()).count()
+}
+
+fn load(root: &Path, config_file: Option<&Path>) -> Result<Workspace, String> {
+    let options = LoadOptions { config_file: config_file.map(Path::to_path_buf), probe_interpreter: true, progress: None };
+    workspace::load(root, &options).map_err(|e| e.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase breakdown (one pass)
+
+struct FileCost {
+    path: String,
+    bytes: usize,
+    read: Duration,
+    decode: Duration,
+    parse: Duration,
+    summarise: Duration,
+}
+
+fn load_phases(root: &Path, files: &[String]) -> Vec<FileCost> {
+    files
+        .par_iter()
+        .map(|rel| {
+            let t = Instant::now();
+            let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
+            let read = t.elapsed();
+            let t = Instant::now();
+            let text = decode_python_source(&bytes);
+            let decode = t.elapsed();
+            let (mut parse_time, mut summarise) = (Duration::ZERO, Duration::ZERO);
+            if let Ok(text) = text {
+                let t = Instant::now();
+                let tree = parse(&text);
+                parse_time = t.elapsed();
+                if let Some(tree) = tree {
+                    let t = Instant::now();
+                    let summary = summarize_tree(&text, &tree);
+                    summarise = t.elapsed();
+                    drop(summary);
+                }
+            }
+            FileCost { path: rel.clone(), bytes: bytes.len(), read, decode, parse: parse_time, summarise }
+        })
+        .collect()
+}
+
+struct SimCost {
+    entry: Entry,
+    time: Duration,
+    steps: usize,
+    trace: usize,
+    truncated: bool,
+}
+
+fn timed_simulations(project: &Project, entries: &[Entry]) -> (Vec<LoadOrder>, Vec<SimCost>) {
+    let results: Vec<(LoadOrder, Duration)> = entries
+        .par_iter()
+        .map(|e| {
+            let t = Instant::now();
+            let order = simulate(project, e);
+            (order, t.elapsed())
+        })
+        .collect();
+    let costs = results
+        .iter()
+        .map(|(o, t)| SimCost { entry: o.entry.clone(), time: *t, steps: o.steps.len(), trace: o.trace.len(), truncated: o.truncated })
+        .collect();
+    (results.into_iter().map(|(o, _)| o).collect(), costs)
+}
+
+fn print_phases(root: &Path, config: &Config, config_file: Option<&Path>, files: &[String], ws: &Workspace) {
+    println!("#### Phases (one pass)\n");
+    println!("| phase | wall s | CPU s | cores | notes |");
+    println!("|---|---:|---:|---:|---|");
+    let row = |name: &str, s: &Sample, notes: String| {
+        println!("| {name} | {:.3} | {:.2} | {:.2} | {notes} |", s.wall, s.cpu, s.cpu / s.wall);
+    };
+
+    // load, taken apart
+    let ((), s) = measure(|| {
+        let _ = workspace::load_config(root, config_file);
+    });
+    row("load: configuration", &s, String::new());
+    let (walked, s) = measure(|| workspace::walk(root, config));
+    row("load: walk", &s, format!("{} files, {} folders", walked.0.len(), walked.1.len()));
+    let (costs, s) = measure(|| load_phases(root, files));
+    let sum = |f: fn(&FileCost) -> Duration| costs.iter().map(f).map(secs).sum::<f64>();
+    let (read, decode, parse_t, summ) = (sum(|c| c.read), sum(|c| c.decode), sum(|c| c.parse), sum(|c| c.summarise));
+    let total = read + decode + parse_t + summ;
+    row(
+        "load: per file (read+decode+parse+summarise)",
+        &s,
+        format!(
+            "thread time: read {read:.2} s ({:.0}%), decode {decode:.2} s ({:.0}%), parse {parse_t:.2} s ({:.0}%), summarise {summ:.2} s ({:.0}%)",
+            100.0 * read / total,
+            100.0 * decode / total,
+            100.0 * parse_t / total,
+            100.0 * summ / total
+        ),
+    );
+    let (summaries, s) = measure(|| {
+        let results: Vec<_> = files.par_iter().map(|rel| (rel.clone(), workspace::read_and_summarize(root, rel).0)).collect();
+        results.into_iter().map(|(rel, summary)| (rel, Arc::new(summary))).collect::<BTreeMap<_, _>>()
+    });
+    row("load: per file, kept (read_and_summarize into a map)", &s, String::new());
+    let (found, s) = measure(|| interpreter::discover(root, config.python.as_deref()));
+    row(
+        "load: interpreter probe",
+        &s,
+        found.as_ref().map(|i| format!("{}; wall only, runs a child process", i.executable)).unwrap_or_else(|| "no interpreter".into()),
+    );
+    let env = found.map(|i| i.env).unwrap_or_default();
+    let (project, s) = measure(|| Project::new(summaries, &walked.1, config.clone(), env));
+    row("load: Project::new", &s, String::new());
+    drop(project);
+
+    // analyze, taken apart as analysis::check::analyze runs it, on the project that load built
+    let project = &ws.project;
+    let (graph, s) = measure(|| ImportGraph::build(project));
+    row("analyze: ImportGraph::build", &s, format!("{} nodes, {} edges", graph.nodes.len(), graph.edges.len()));
+    let (entries, s) = measure(|| entry_points(project));
+    row("analyze: entry_points", &s, format!("{} entries", entries.len()));
+    let (cycles, s) = measure(|| graph.cycles());
+    let biggest = cycles.iter().map(Vec::len).max().unwrap_or(0);
+    let in_cycles: usize = cycles.iter().map(Vec::len).sum();
+    row("analyze: cycles (Tarjan)", &s, format!("{} cycles, {in_cycles} modules in them, largest {biggest}", cycles.len()));
+    let mut cycle_entries: BTreeSet<Entry> = BTreeSet::new();
+    for component in &cycles {
+        for &node in component {
+            if let Some(module) = project.module_name(&graph.nodes[node]) {
+                cycle_entries.insert(Entry::Import(module));
+            }
+        }
+    }
+    let cycle_entries: Vec<Entry> = cycle_entries.into_iter().collect();
+    let ((entry_orders, entry_costs), s) = measure(|| timed_simulations(project, &entries));
+    let thread: f64 = entry_costs.iter().map(|c| secs(c.time)).sum();
+    row("analyze: simulate entries", &s, format!("{} simulations, {thread:.2} s thread time", entry_costs.len()));
+    let ((cycle_orders, cycle_costs), s) = measure(|| timed_simulations(project, &cycle_entries));
+    let thread: f64 = cycle_costs.iter().map(|c| secs(c.time)).sum();
+    row("analyze: simulate cycle members", &s, format!("{} simulations, {thread:.2} s thread time", cycle_costs.len()));
+    let ctx = RuleContext { project, graph: &graph, entry_orders: &entry_orders, cycle_orders: &cycle_orders };
+    let filter = RuleFilter::new(project);
+    for rule in RULES {
+        if !filter.selects(rule.code) {
+            continue;
+        }
+        let (found, s) = measure(|| {
+            let mut found = Vec::new();
+            (rule.check)(&ctx, &mut found);
+            found
+        });
+        row(&format!("analyze: rule {}", rule.code), &s, format!("{} findings before filters", found.len()));
+    }
+    println!();
+
+    let mut by_cost: Vec<&FileCost> = costs.iter().collect();
+    by_cost.sort_by_key(|c| std::cmp::Reverse(c.read + c.decode + c.parse + c.summarise));
+    println!("Slowest files (read+decode+parse+summarise):\n");
+    println!("| file | KB | parse ms | summarise ms | total ms |");
+    println!("|---|---:|---:|---:|---:|");
+    for c in by_cost.iter().take(5) {
+        println!(
+            "| {} | {:.0} | {:.1} | {:.1} | {:.1} |",
+            c.path,
+            c.bytes as f64 / 1024.0,
+            secs(c.parse) * 1e3,
+            secs(c.summarise) * 1e3,
+            secs(c.read + c.decode + c.parse + c.summarise) * 1e3
+        );
+    }
+    println!();
+    let mut sims: Vec<&SimCost> = entry_costs.iter().chain(&cycle_costs).collect();
+    sims.sort_by_key(|c| std::cmp::Reverse(c.time));
+    let truncated = sims.iter().filter(|c| c.truncated).count();
+    println!("Slowest simulations ({} in all, {truncated} stopped at the event budget):\n", sims.len());
+    println!("| entry | ms | modules run | imports traced | truncated |");
+    println!("|---|---:|---:|---:|---|");
+    for c in sims.iter().take(8) {
+        println!("| `{}` | {:.1} | {} | {} | {} |", c.entry, secs(c.time) * 1e3, c.steps, c.trace, c.truncated);
+    }
+    println!();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+fn run_target(target: &Target, runs: usize, phases: bool) {
+    let root = match workspace::find_root(&target.dir) {
+        Ok(root) => root,
+        Err(e) => {
+            println!("## {}\n\nerror: {e}\n", target.dir.display());
+            return;
+        }
+    };
+    // The exclusion is passed the way the CLI takes it: a configuration file.
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let config_file = target.exclude_tests.then(|| {
+        let path = tmp.path().join("modcache.toml");
+        let list: Vec<String> = TEST_FOLDERS.iter().map(|f| format!("{f:?}")).collect();
+        std::fs::write(&path, format!("exclude = [{}]\n", list.join(", "))).expect("writing modcache.toml");
+        path
+    });
+    let config = match workspace::load_config(&root, config_file.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            println!("## {}\n\nerror: {e}\n", root.display());
+            return;
+        }
+    };
+
+    let mut walk_series = Series::default();
+    let mut walked = None;
+    for _ in 0..runs {
+        let (w, s) = measure(|| workspace::walk(&root, &config));
+        walk_series.push(s);
+        walked = Some(w);
+    }
+    let (files, dirs, walk_problems) = walked.expect("at least one run");
+    let bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(root.join(f)).ok()).map(|m| m.len()).sum();
+
+    println!(
+        "## {}{}\n",
+        root.display(),
+        if target.exclude_tests { format!(" (excluding folders named {})", TEST_FOLDERS.join(", ")) } else { String::new() }
+    );
+    println!(
+        "{} files, {:.1} MB, {} folders; walk problems: {}; runs: {runs}; rayon threads: {}\n",
+        files.len(),
+        mb(bytes),
+        dirs.len(),
+        walk_problems.len(),
+        rayon::current_num_threads()
+    );
+
+    // Warm the OS cache so that every step sees the same (warm) files.
+    let _ = read_floor(&root, &files);
+
+    let (mut read_s, mut parse_s, mut per_file_s, mut load_s, mut analyze_s) =
+        (Series::default(), Series::default(), Series::default(), Series::default(), Series::default());
+    let mut counts = ParseCounts::default();
+    let mut last: Option<(Workspace, Vec<modcache::analysis::diagnostic::Diagnostic>)> = None;
+    let mut failure = None;
+    for _ in 0..runs {
+        let (_, s) = measure(|| read_floor(&root, &files));
+        read_s.push(s);
+        let (c, s) = measure(|| parse_floor(&root, &files));
+        counts = c;
+        parse_s.push(s);
+        let (_, s) = measure(|| per_file_load(&root, &files));
+        per_file_s.push(s);
+        drop(last.take());
+        let (ws, s) = measure(|| catch_unwind(AssertUnwindSafe(|| load(&root, config_file.as_deref()))));
+        let ws = match ws {
+            Ok(Ok(ws)) => ws,
+            Ok(Err(e)) => {
+                failure = Some(format!("load failed: {e}"));
+                break;
+            }
+            Err(_) => {
+                failure = Some("load panicked".to_string());
+                break;
+            }
+        };
+        load_s.push(s);
+        let (analysis, s) = measure(|| catch_unwind(AssertUnwindSafe(|| analyze(&ws.project))));
+        let Ok(analysis) = analysis else {
+            failure = Some("analyze panicked".to_string());
+            break;
+        };
+        analyze_s.push(s);
+        last = Some((ws, analysis.diagnostics));
+    }
+    if let Some(failure) = &failure {
+        println!("**{failure}**\n");
+    }
+    let full_s = load_s.plus(&analyze_s);
+
+    let floor_median = parse_s.median();
+    let floor_best = parse_s.best();
+    println!("| step | files | MB | best s | median s | files/s | MB/s | cores | peak RSS MB | × parse floor |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let n = files.len() as f64;
+    let row = |name: &str, series: &Series| {
+        if series.0.is_empty() {
+            return;
+        }
+        let med = series.median();
+        println!(
+            "| {name} | {} | {:.1} | {:.3} | {:.3} | {:.0} | {:.1} | {:.2} | {} | {:.2} |",
+            files.len(),
+            mb(bytes),
+            series.best(),
+            med,
+            n / med,
+            mb(bytes) / med,
+            series.cores(),
+            series.peak_mb().map(|m| format!("{m:.0}")).unwrap_or_else(|| "n/a".into()),
+            med / floor_median
+        );
+    };
+    row("walk (file list)", &walk_series);
+    row("read floor", &read_s);
+    row("parse floor (read+decode+parse)", &parse_s);
+    row("per-file load (read+decode+parse+summarise)", &per_file_s);
+    row("load (`workspace::load`)", &load_s);
+    row("analyze (`check::analyze`)", &analyze_s);
+    row("**full: load + analyze**", &full_s);
+    println!();
+    if !full_s.0.is_empty() {
+        let ratio_median = full_s.median() / floor_median;
+        let ratio_best = full_s.best() / floor_best;
+        let with_walk = full_s.median() / (floor_median + walk_series.median());
+        println!(
+            "Ratio of the full pipeline to the parse floor: **{ratio_median:.2}x** (medians), {ratio_best:.2}x (best runs); \
+             to walk + parse floor: {with_walk:.2}x. Target 1.3x: **{}**.\n",
+            if ratio_median <= 1.3 { "met" } else { "missed" }
+        );
+    }
+    println!(
+        "Parse floor: {} parsed ({} with syntax errors in the tree), {} undecodable, {} unreadable, {} without a tree.\n",
+        counts.parsed, counts.with_errors, counts.undecodable, counts.unreadable, counts.no_tree
+    );
+
+    if let Some((ws, diagnostics)) = &last {
+        let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
+        for d in diagnostics {
+            *by_code.entry(format!("{} {:?}", d.code, d.severity)).or_default() += 1;
+        }
+        let codes: Vec<String> = by_code.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        println!(
+            "Findings: {} diagnostics ({}); {} files, {} problems; interpreter: {}; workspace is a library: {}\n",
+            diagnostics.len(),
+            if codes.is_empty() { "none".to_string() } else { codes.join(", ") },
+            ws.project.file_count(),
+            ws.problems.len(),
+            ws.interpreter.as_deref().unwrap_or("none"),
+            ws.project.workspace_is_library
+        );
+        for p in &ws.problems {
+            println!("- problem: `{}`: {}", p.path, p.message);
+        }
+        if !ws.problems.is_empty() {
+            println!();
+        }
+        if phases {
+            print_phases(&root, &config, config_file.as_deref(), &files, ws);
+        }
+    }
+}
+
+fn main() {
+    let args = parse_args();
+    // Start the pool before anything is timed.
+    rayon::broadcast(|_| ());
+    println!(
+        "# modcache check benchmark\n\nmodcache {} ({} build), {} rayon threads, {} logical CPUs\n",
+        env!("CARGO_PKG_VERSION"),
+        if cfg!(debug_assertions) { "debug" } else { "optimised" },
+        rayon::current_num_threads(),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
+    for target in &args.targets {
+        run_target(target, args.runs, args.phases);
+    }
+    if let Some(kb) = status_kb("VmHWM:") {
+        println!("Bench process VmHWM at exit: {:.0} MB (since the last reset).", kb as f64 / 1024.0);
+    }
+}
