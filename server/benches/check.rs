@@ -103,7 +103,22 @@ fn parse_args() -> Args {
 struct Sample {
     wall: f64,
     cpu: f64,
+    /// CPU seconds that other processes (or the hypervisor, as steal time) took meanwhile.
+    foreign: f64,
     peak_rss_kb: Option<u64>,
+}
+
+/// Busy CPU seconds of the whole machine (user, nice, system, irq, softirq, steal), from the
+/// first line of /proc/stat.
+fn machine_busy_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/stat") else { return f64::NAN };
+    let Some(line) = stat.lines().next() else { return f64::NAN };
+    let v: Vec<f64> = line.split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+    if v.len() < 8 {
+        return f64::NAN;
+    }
+    // user nice system idle iowait irq softirq steal
+    (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / 100.0
 }
 
 /// User + system CPU seconds of the whole process (all threads), in clock ticks of 1/100 s.
@@ -129,13 +144,15 @@ fn reset_peak_rss() -> bool {
 
 fn measure<T>(f: impl FnOnce() -> T) -> (T, Sample) {
     let can_reset = reset_peak_rss();
+    let busy0 = machine_busy_seconds();
     let cpu0 = cpu_seconds();
     let t0 = Instant::now();
     let value = f();
     let wall = t0.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
+    let foreign = (machine_busy_seconds() - busy0 - cpu).max(0.0);
     let peak_rss_kb = if can_reset { status_kb("VmHWM:") } else { None };
-    (value, Sample { wall, cpu, peak_rss_kb })
+    (value, Sample { wall, cpu, foreign, peak_rss_kb })
 }
 
 #[derive(Default)]
@@ -170,6 +187,12 @@ impl Series {
         let cpu: f64 = self.0.iter().map(|s| s.cpu).sum();
         cpu / wall
     }
+    /// CPU seconds taken by other processes per wall second (0 on a quiet machine).
+    fn foreign_load(&self) -> f64 {
+        let wall: f64 = self.0.iter().map(|s| s.wall).sum();
+        let foreign: f64 = self.0.iter().map(|s| s.foreign).sum();
+        foreign / wall
+    }
     fn peak_mb(&self) -> Option<f64> {
         self.0.iter().filter_map(|s| s.peak_rss_kb).max().map(|kb| kb as f64 / 1024.0)
     }
@@ -182,6 +205,7 @@ impl Series {
                 .map(|(a, b)| Sample {
                     wall: a.wall + b.wall,
                     cpu: a.cpu + b.cpu,
+                    foreign: a.foreign + b.foreign,
                     peak_rss_kb: a.peak_rss_kb.max(b.peak_rss_kb),
                 })
                 .collect(),
@@ -330,10 +354,10 @@ fn timed_simulations(project: &Project, entries: &[Entry]) -> (Vec<LoadOrder>, V
 
 fn print_phases(root: &Path, config: &Config, config_file: Option<&Path>, files: &[String], ws: &Workspace) {
     println!("#### Phases (one pass)\n");
-    println!("| phase | wall s | CPU s | cores | notes |");
-    println!("|---|---:|---:|---:|---|");
+    println!("| phase | wall s | CPU s | cores | other load | notes |");
+    println!("|---|---:|---:|---:|---:|---|");
     let row = |name: &str, s: &Sample, notes: String| {
-        println!("| {name} | {:.3} | {:.2} | {:.2} | {notes} |", s.wall, s.cpu, s.cpu / s.wall);
+        println!("| {name} | {:.3} | {:.2} | {:.2} | {:.2} | {notes} |", s.wall, s.cpu, s.cpu / s.wall, s.foreign / s.wall);
     };
 
     // load, taken apart
@@ -496,6 +520,14 @@ fn run_target(target: &Target, runs: usize, phases: bool) {
         rayon::current_num_threads()
     );
 
+    let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "Load average before the runs: {}. \"cores\" is this process's CPU time over wall time; \"other load\" is the CPU \
+         time that other processes took meanwhile, per second (0 on a quiet machine, up to {} when they fill every core).\n",
+        loadavg.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
+
     // Warm the OS cache so that every step sees the same (warm) files.
     let _ = read_floor(&root, &files);
 
@@ -541,8 +573,8 @@ fn run_target(target: &Target, runs: usize, phases: bool) {
 
     let floor_median = parse_s.median();
     let floor_best = parse_s.best();
-    println!("| step | files | MB | best s | median s | files/s | MB/s | cores | peak RSS MB | × parse floor |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| step | files | MB | best s | median s | files/s | MB/s | cores | other load | peak RSS MB | × parse floor |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let n = files.len() as f64;
     let row = |name: &str, series: &Series| {
         if series.0.is_empty() {
@@ -550,7 +582,7 @@ fn run_target(target: &Target, runs: usize, phases: bool) {
         }
         let med = series.median();
         println!(
-            "| {name} | {} | {:.1} | {:.3} | {:.3} | {:.0} | {:.1} | {:.2} | {} | {:.2} |",
+            "| {name} | {} | {:.1} | {:.3} | {:.3} | {:.0} | {:.1} | {:.2} | {:.2} | {} | {:.2} |",
             files.len(),
             mb(bytes),
             series.best(),
@@ -558,6 +590,7 @@ fn run_target(target: &Target, runs: usize, phases: bool) {
             n / med,
             mb(bytes) / med,
             series.cores(),
+            series.foreign_load(),
             series.peak_mb().map(|m| format!("{m:.0}")).unwrap_or_else(|| "n/a".into()),
             med / floor_median
         );

@@ -60,6 +60,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     let body = extractor.block(root);
     extractor.summary.body = body;
     extractor.summary.suppressions = suppressions;
+    extractor.summary.state = super::state::collect(text, root);
     extractor.summary
 }
 

@@ -9,6 +9,7 @@
 
 mod condition;
 mod extract;
+pub mod state;
 
 pub use condition::{CompareOp, Cond, CondEnv, PythonVersion};
 pub use extract::{new_parser, parse, summarize, summarize_tree};
@@ -40,6 +41,8 @@ pub struct FileSummary {
     pub syntax_errors: Vec<TextRange>,
     /// `# modcache: ignore[...]` and `# noqa: ...` comments.
     pub suppressions: Vec<Suppression>,
+    /// Module state and import-time effects, for the state rules.
+    pub state: state::StateFacts,
     pub line_index: LineIndex,
 }
 
