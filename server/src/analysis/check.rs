@@ -14,6 +14,7 @@ use super::rules::{RuleContext, RULES};
 use super::simulate::{simulate, LoadOrder};
 
 /// Everything one analysis of a project produced.
+#[derive(Clone)]
 pub struct Analysis {
     pub graph: ImportGraph,
     pub entry_orders: Vec<LoadOrder>,
@@ -116,5 +117,30 @@ impl RuleFilter {
             .filter(|(prefix, _)| code.starts_with(prefix.as_str()))
             .max_by_key(|(prefix, _)| prefix.len())
             .map(|(_, s)| *s)
+    }
+}
+
+impl Analysis {
+    /// Moves every position in `path` through `map` (old range → new range), after an edit that
+    /// kept the file's shape: the results stay valid, only their positions move.
+    pub fn remap(&mut self, path: &str, map: &std::collections::HashMap<super::text::TextRange, super::text::TextRange>) {
+        let apply = |range: &mut super::text::TextRange| {
+            if let Some(new) = map.get(range) {
+                *range = *new;
+            }
+        };
+        for order in self.entry_orders.iter_mut().chain(self.cycle_orders.iter_mut()) {
+            order.remap(path, &apply);
+        }
+        for diagnostic in &mut self.diagnostics {
+            if diagnostic.path == path {
+                apply(&mut diagnostic.range);
+            }
+            for related in &mut diagnostic.related {
+                if related.path == path {
+                    apply(&mut related.range);
+                }
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ use super::modules::ModuleTree;
 use super::python_env::PythonEnv;
 use super::summary::{CondEnv, FileSummary, PythonVersion};
 
+#[derive(Clone)]
 pub struct Project {
     files: BTreeMap<String, Arc<FileSummary>>,
     pub tree: ModuleTree,
@@ -28,7 +29,23 @@ impl Project {
     /// `files` maps paths relative to the root (with `/`) to summaries; `dirs` lists folders that
     /// hold no Python file but still exist (they can be namespace packages).
     pub fn new(files: BTreeMap<String, Arc<FileSummary>>, dirs: &[String], config: Config, env: PythonEnv) -> Self {
-        let tree = ModuleTree::new(files.keys().map(String::as_str), dirs.iter().map(String::as_str));
+        Project::with_pending(files, &[], dirs, config, env)
+    }
+
+    /// Like [`Project::new`], with `pending` files that exist but are not summarised yet (the
+    /// language server analyses an opened file's imports before the rest is indexed): they
+    /// resolve as modules, and importing them runs nothing.
+    pub fn with_pending(
+        files: BTreeMap<String, Arc<FileSummary>>,
+        pending: &[String],
+        dirs: &[String],
+        config: Config,
+        env: PythonEnv,
+    ) -> Self {
+        let tree = ModuleTree::new(
+            files.keys().map(String::as_str).chain(pending.iter().map(String::as_str)),
+            dirs.iter().map(String::as_str),
+        );
         let mut extra_roots = Vec::new();
         let src_layout = config.src_layout.unwrap_or_else(|| tree.has_dir("src") && !tree.has_file("src/__init__.py"));
         if src_layout && tree.has_dir("src") {
@@ -43,6 +60,14 @@ impl Project {
         }
         let version = config.version().unwrap_or(env.version);
         Project { files, tree, env, config, extra_roots, version, workspace_is_library: false }
+    }
+
+    /// The same project with one file's summary replaced (the language server's fast path,
+    /// when an edit keeps the file's shape).
+    pub fn with_summary(&self, path: &str, summary: Arc<FileSummary>) -> Project {
+        let mut project = self.clone();
+        project.files.insert(path.to_string(), summary);
+        project
     }
 
     pub fn files(&self) -> impl Iterator<Item = (&str, &Arc<FileSummary>)> {

@@ -108,6 +108,29 @@ pub struct LoadOrder {
 }
 
 impl LoadOrder {
+    /// Applies `apply` to every range of a site in `path`.
+    pub fn remap(&mut self, path: &str, apply: &dyn Fn(&mut TextRange)) {
+        let fix = |site: &mut Option<Site>| {
+            if let Some(site) = site {
+                if site.path == path {
+                    apply(&mut site.range);
+                }
+            }
+        };
+        for step in &mut self.steps {
+            fix(&mut step.imported_from);
+        }
+        for event in &mut self.trace {
+            fix(&mut event.site);
+        }
+        if let Err(error) = &mut self.outcome {
+            fix(&mut error.site);
+            for link in &mut error.chain {
+                fix(&mut link.at);
+            }
+        }
+    }
+
     /// The error, when it is the kind of crash that a module cycle causes.
     pub fn partial_init_error(&self) -> Option<&PyError> {
         self.outcome.as_ref().err().filter(|e| e.missing.as_ref().is_some_and(|m| m.partial))

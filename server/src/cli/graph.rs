@@ -36,8 +36,24 @@ struct Edge {
 pub fn run(args: GraphArgs) -> Result<ExitCode, Failure> {
     let root = root_for(&args.paths)?;
     let ws = workspace::load(&root, &LoadOptions::default())?;
-    let project = &ws.project;
-    let graph = ImportGraph::build(project);
+    let rendered = render(&ws.project, &ImportGraph::build(&ws.project));
+    let output = match args.format {
+        Format::Json => serde_json::to_string_pretty(&rendered.json).expect("JSON values serialise") + "\n",
+        Format::Dot => rendered.dot,
+        Format::Mermaid => rendered.mermaid,
+    };
+    print!("{output}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The graph in every format (the server's `modcache/graph` sends the JSON and the mermaid).
+pub struct Rendered {
+    pub json: serde_json::Value,
+    pub dot: String,
+    pub mermaid: String,
+}
+
+pub fn render(project: &crate::analysis::project::Project, graph: &ImportGraph) -> Rendered {
     let cycles = graph.cycles();
     let component_of: BTreeMap<usize, usize> =
         cycles.iter().enumerate().flat_map(|(c, nodes)| nodes.iter().map(move |&n| (n, c))).collect();
@@ -55,16 +71,15 @@ pub fn run(args: GraphArgs) -> Result<ExitCode, Failure> {
     }
     let in_cycle: BTreeSet<String> = component_of.keys().map(|&n| name(n)).collect();
     let nodes: Vec<(String, String)> = (0..graph.nodes.len()).map(|n| (name(n), graph.nodes[n].clone())).collect();
-    let output = match args.format {
-        Format::Json => {
+    let json = {
             let value = json!({
                 "nodes": nodes.iter().map(|(m, p)| json!({"module": m, "path": p, "cycle": in_cycle.contains(m)})).collect::<Vec<_>>(),
                 "edges": edges.iter().map(|e| json!({"from": e.from, "to": e.to, "path": e.path, "line": e.line, "cycle": e.cycle})).collect::<Vec<_>>(),
                 "cycles": cycles.iter().map(|c| c.iter().map(|&n| name(n)).collect::<Vec<_>>()).collect::<Vec<_>>(),
             });
-            serde_json::to_string_pretty(&value).expect("JSON values serialise") + "\n"
-        }
-        Format::Dot => {
+            value
+        };
+    let dot = {
             let mut out = String::from("digraph imports {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
             for (module, _) in &nodes {
                 let style = if in_cycle.contains(module) { ", color=red, fontcolor=red" } else { "" };
@@ -76,8 +91,8 @@ pub fn run(args: GraphArgs) -> Result<ExitCode, Failure> {
             }
             out.push_str("}\n");
             out
-        }
-        Format::Mermaid => {
+        };
+    let mermaid = {
             let mut out = String::from("graph LR\n");
             let id: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(i, (m, _))| (m.as_str(), i)).collect();
             for (i, (module, _)) in nodes.iter().enumerate() {
@@ -98,8 +113,6 @@ pub fn run(args: GraphArgs) -> Result<ExitCode, Failure> {
                 let _ = writeln!(out, "  linkStyle {} stroke:#d00,stroke-width:2px", cycle_links.join(","));
             }
             out
-        }
-    };
-    print!("{output}");
-    Ok(ExitCode::SUCCESS)
+        };
+    Rendered { json, dot, mermaid }
 }

@@ -2,8 +2,8 @@
 
 mod check;
 mod explain;
-mod graph;
-mod order;
+pub mod graph;
+pub mod order;
 pub mod output;
 
 use std::path::PathBuf;
@@ -28,6 +28,8 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Print a rule's documentation.
     Explain(explain::ExplainArgs),
+    /// Run the language server on standard input and output.
+    Server,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -52,6 +54,10 @@ pub fn run() -> ExitCode {
         Command::Order(args) => order::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Server => {
+            crate::lsp::run();
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

@@ -89,6 +89,30 @@ pub fn order_json(order: &LoadOrder) -> Value {
     value
 }
 
+/// Every first-party import of a run in order, cache hits included: the who-imported-whom tree.
+pub fn trace_json(order: &LoadOrder) -> Value {
+    let events: Vec<Value> = order
+        .trace
+        .iter()
+        .map(|event| {
+            let (action, step) = match event.action {
+                Action::Ran(step) => ("ran", Some(step + 1)),
+                Action::CacheHit { partial: false } => ("cached", None),
+                Action::CacheHit { partial: true } => ("cached-partial", None),
+            };
+            json!({
+                "module": event.module,
+                "path": event.path,
+                "site": event.site.as_ref().map(|s| json!({"path": s.path, "line": s.line})),
+                "action": action,
+                "step": step,
+                "depth": event.depth,
+            })
+        })
+        .collect();
+    Value::Array(events)
+}
+
 const DIM: &str = "\x1b[2m";
 const RED: &str = "\x1b[31m";
 const GREEN: &str = "\x1b[32m";

@@ -46,10 +46,11 @@ pub fn summarize(text: &str) -> FileSummary {
 pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     let root = tree.root_node();
     let mut suppressions = Vec::new();
+    let line_index = LineIndex::new(text);
     let mut extractor = Extractor {
         text,
-        aliases: Aliases::collect(root, text, &mut suppressions),
-        summary: FileSummary { line_index: LineIndex::new(text), ..FileSummary::default() },
+        aliases: Aliases::collect(root, text, &line_index, &mut suppressions),
+        summary: FileSummary { line_index, ..FileSummary::default() },
         ctx: Ctx::default(),
         future_annotations: false,
         assigning_bare_object: false,
@@ -96,7 +97,7 @@ struct Aliases {
 
 impl Aliases {
     /// Also gathers suppression comments, since it visits every node once anyway.
-    fn collect(root: Node, text: &str, suppressions: &mut Vec<Suppression>) -> Self {
+    fn collect(root: Node, text: &str, line_index: &LineIndex, suppressions: &mut Vec<Suppression>) -> Self {
         let mut aliases = Aliases::default();
         aliases.sys.insert("sys".into());
         aliases.os.insert("os".into());
@@ -107,7 +108,7 @@ impl Aliases {
             if node.kind() == "comment" {
                 if let Some(codes) = Suppression::parse(node_text(node, text)) {
                     suppressions.push(Suppression {
-                        line: node.start_position().row as u32 + 1,
+                        line: line_index.line_number(node.start_byte() as u32),
                         range: range(node),
                         codes,
                     });
@@ -1067,7 +1068,7 @@ impl<'t> Extractor<'t> {
         self.summary.imports.push(ImportStmt {
             kind,
             range: range(node),
-            line: node.start_position().row as u32 + 1,
+            line: self.summary.line_index.line_number(node.start_byte() as u32),
             context: ImportContext {
                 in_function: ctx.in_function,
                 in_class: ctx.in_class,

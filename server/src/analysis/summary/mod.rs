@@ -9,6 +9,7 @@
 
 mod condition;
 mod extract;
+pub mod positions;
 pub mod state;
 
 pub use condition::{CompareOp, Cond, CondEnv, PythonVersion};

@@ -1,0 +1,100 @@
+//! Diagnostics in LSP form: conversion, publication, and pull requests.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tokio::sync::mpsc::UnboundedSender;
+use tower_lsp_server::ls_types::{
+    self as lsp, CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+    PublishDiagnosticsParams, Uri,
+};
+
+use super::session::Session;
+use super::worker::Outgoing;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+
+/// Where each rule's documentation lives.
+pub const RULE_DOCS: &str = "https://github.com/modcache/modcache/blob/main/docs/rules/";
+
+pub fn rule_url(code: &str) -> String {
+    format!("{RULE_DOCS}{code}.md")
+}
+
+/// The LSP form of a finding, positioned in the session's current text of each file.
+pub fn to_lsp(session: &Session, diagnostic: &Diagnostic) -> Option<lsp::Diagnostic> {
+    let (text, index) = session.text(&diagnostic.path)?;
+    let encoding = session.encoding;
+    let related = diagnostic
+        .related
+        .iter()
+        .filter_map(|r| {
+            let (text, index) = session.text(&r.path)?;
+            Some(DiagnosticRelatedInformation {
+                location: Location { uri: session.uri_of(&r.path)?, range: encoding.range(&text, &index, r.range) },
+                message: r.message.clone(),
+            })
+        })
+        .collect::<Vec<_>>();
+    Some(lsp::Diagnostic {
+        range: encoding.range(&text, &index, diagnostic.range),
+        severity: Some(match diagnostic.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Info => DiagnosticSeverity::INFORMATION,
+            Severity::Hint => DiagnosticSeverity::HINT,
+        }),
+        code: Some(NumberOrString::String(diagnostic.code.to_string())),
+        code_description: rule_url(diagnostic.code).parse::<Uri>().ok().map(|href| CodeDescription { href }),
+        source: Some("modcache".to_string()),
+        message: diagnostic.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: Some(serde_json::json!({"name": diagnostic.name})),
+    })
+}
+
+/// The current findings of one file in LSP form.
+pub fn file_diagnostics(session: &Session, path: &str) -> Vec<lsp::Diagnostic> {
+    let Some(results) = &session.results else { return Vec::new() };
+    results.analysis.diagnostics.iter().filter(|d| d.path == path).filter_map(|d| to_lsp(session, d)).collect()
+}
+
+/// Publishes every file whose findings changed since the last publication (and every open
+/// file, so that its diagnostics carry its current version). Called under the session lock.
+pub fn publish_all(session: &mut Session, outgoing: &UnboundedSender<Outgoing>) {
+    if session.pull_mode {
+        if session.client_supports_refresh {
+            let _ = outgoing.send(Outgoing::Refresh);
+        }
+        return;
+    }
+    let Some(results) = session.results.clone() else { return };
+    let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
+    for diagnostic in &results.analysis.diagnostics {
+        by_file.entry(diagnostic.path.as_str()).or_default().push(diagnostic);
+    }
+    let mut paths: BTreeSet<String> = by_file.keys().map(|p| p.to_string()).collect();
+    paths.extend(session.published.keys().cloned());
+    paths.extend(session.documents.keys().cloned());
+    for path in paths {
+        let list: Vec<lsp::Diagnostic> = by_file
+            .get(path.as_str())
+            .map(|ds| ds.iter().filter_map(|d| to_lsp(session, d)).collect())
+            .unwrap_or_default();
+        publish(session, outgoing, &path, list);
+    }
+}
+
+/// Queues one file's diagnostics unless they equal what was last sent for a closed file.
+pub fn publish(session: &mut Session, outgoing: &UnboundedSender<Outgoing>, path: &str, list: Vec<lsp::Diagnostic>) {
+    let version = session.documents.get(path).map(|d| d.version);
+    if version.is_none() && session.published.get(path).map_or(list.is_empty(), |old| *old == list) {
+        return;
+    }
+    let Some(uri) = session.uri_of(path) else { return };
+    if list.is_empty() {
+        session.published.remove(path);
+    } else {
+        session.published.insert(path.to_string(), list.clone());
+    }
+    let _ = outgoing.send(Outgoing::Publish(PublishDiagnosticsParams { uri, diagnostics: list, version }));
+}

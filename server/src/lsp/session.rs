@@ -1,0 +1,137 @@
+//! The server's state: open documents, the workspace's other files, configuration, and the
+//! latest analysis. It lives behind one `std::sync::Mutex` that is never held across `.await`,
+//! so that document changes apply in arrival order (see docs/architecture.md).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types::Uri;
+
+use super::document::Document;
+use super::encoding::Encoding;
+use super::settings::Settings;
+use crate::analysis::check::Analysis;
+use crate::analysis::config::Config;
+use crate::analysis::project::Project;
+use crate::analysis::python_env::PythonEnv;
+use crate::analysis::summary::FileSummary;
+use crate::workspace::{relative_path, Problem};
+
+/// The latest analysis, with the project it was computed from.
+pub struct Results {
+    pub generation: u64,
+    pub project: Arc<Project>,
+    pub analysis: Arc<Analysis>,
+}
+
+/// What the analysis worker needs, copied out of the session under the lock.
+pub struct Snapshot {
+    pub generation: u64,
+    pub files: BTreeMap<String, Arc<FileSummary>>,
+    pub pending: Vec<String>,
+    pub dirs: Vec<String>,
+    pub config: Config,
+    pub env: PythonEnv,
+    pub workspace_is_library: bool,
+}
+
+#[derive(Default)]
+pub struct Session {
+    pub root: Option<PathBuf>,
+    pub encoding: Encoding,
+    /// Open documents by path relative to the root.
+    pub documents: HashMap<String, Document>,
+    /// The URI each path was opened with, to answer in the client's own spelling.
+    pub uris: HashMap<String, Uri>,
+    /// Summaries of files read from disk (not open).
+    pub disk: BTreeMap<String, Arc<FileSummary>>,
+    /// Files known to exist whose summary is not read yet (indexing in progress).
+    pub pending: BTreeSet<String>,
+    pub dirs: Vec<String>,
+    pub problems: Vec<Problem>,
+    pub file_config: Config,
+    pub settings: Settings,
+    pub env: PythonEnv,
+    pub workspace_is_library: bool,
+    /// Bumped by every change that needs a new analysis.
+    pub generation: u64,
+    pub results: Option<Arc<Results>>,
+    /// The diagnostics last published per path, so that fixed files get an empty list and
+    /// unchanged ones are not sent again.
+    pub published: HashMap<String, Vec<tower_lsp_server::ls_types::Diagnostic>>,
+    /// Set once the workspace walk has listed every file.
+    pub indexed: bool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`), so they are not pushed.
+    pub pull_mode: bool,
+    pub client_supports_configuration: bool,
+    pub client_supports_refresh: bool,
+    pub client_supports_watch_registration: bool,
+    pub client_supports_progress: bool,
+}
+
+impl Session {
+    /// The path relative to the root of a `file:` URI inside the workspace.
+    pub fn path_of(&self, uri: &Uri) -> Option<String> {
+        let root = self.root.as_ref()?;
+        let path = uri.to_file_path()?;
+        relative_path(root, &path).or_else(|| {
+            let canonical = std::fs::canonicalize(&path).ok()?;
+            relative_path(root, &canonical)
+        })
+        .filter(|p| !p.is_empty())
+    }
+
+    pub fn uri_of(&self, path: &str) -> Option<Uri> {
+        if let Some(uri) = self.uris.get(path) {
+            return Some(uri.clone());
+        }
+        Uri::from_file_path(self.root.as_ref()?.join(path))
+    }
+
+    pub fn config(&self) -> Config {
+        self.settings.apply(&self.file_config)
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        let mut files = self.disk.clone();
+        for (path, document) in &self.documents {
+            if path.ends_with(".py") {
+                files.insert(path.clone(), document.summary.clone());
+            }
+        }
+        let pending = self.pending.iter().filter(|p| !files.contains_key(*p)).cloned().collect();
+        Snapshot {
+            generation: self.generation,
+            files,
+            pending,
+            dirs: self.dirs.clone(),
+            config: self.config(),
+            env: self.env.clone(),
+            workspace_is_library: self.workspace_is_library,
+        }
+    }
+
+    /// Text and line index of a file, from its open document or (for files on disk) read now.
+    pub fn text(&self, path: &str) -> Option<(Arc<str>, Arc<crate::analysis::text::LineIndex>)> {
+        if let Some(document) = self.documents.get(path) {
+            return Some((document.text.clone(), Arc::new(document.line_index.clone())));
+        }
+        read_text(self.root.as_deref()?, path)
+    }
+}
+
+pub fn read_text(root: &Path, path: &str) -> Option<(Arc<str>, Arc<crate::analysis::text::LineIndex>)> {
+    let bytes = std::fs::read(root.join(path)).ok()?;
+    let text = crate::analysis::source::decode_python_source(&bytes).ok()?;
+    let index = crate::analysis::text::LineIndex::new(&text);
+    Some((Arc::from(text), Arc::new(index)))
+}
+
+impl Snapshot {
+    pub fn project(self) -> Project {
+        let mut project = Project::with_pending(self.files, &self.pending, &self.dirs, self.config, self.env);
+        project.workspace_is_library = self.workspace_is_library;
+        project
+    }
+}

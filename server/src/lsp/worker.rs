@@ -1,0 +1,102 @@
+//! The analysis worker and the ordered outgoing queue.
+//!
+//! Analysis runs on its own thread: handlers only record changes and signal it. Every
+//! diagnostic the server publishes goes through one unbounded queue that is filled while the
+//! session lock is held, and drained in order by one task: so the order of publications is the
+//! order of the state changes that produced them, and results computed from older text are
+//! dropped (their generation no longer matches) instead of being published over newer ones.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::{mpsc, Arc, Mutex};
+
+use tokio::sync::mpsc::UnboundedSender;
+use tower_lsp_server::ls_types::{MessageType, PublishDiagnosticsParams};
+use tower_lsp_server::Client;
+
+use super::diagnostics::publish_all;
+use super::session::{Results, Session};
+use crate::analysis::check::analyze;
+
+/// Messages to the client, sent in queue order.
+pub enum Outgoing {
+    Publish(PublishDiagnosticsParams),
+    Message(MessageType, String),
+    /// Asks a pulling client to pull diagnostics again.
+    Refresh,
+}
+
+pub fn spawn_outgoing(client: Client) -> UnboundedSender<Outgoing> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Outgoing>();
+    tokio::spawn(async move {
+        while let Some(message) = rx.recv().await {
+            match message {
+                Outgoing::Publish(p) => client.publish_diagnostics(p.uri, p.diagnostics, p.version).await,
+                Outgoing::Message(kind, text) => client.show_message(kind, text).await,
+                Outgoing::Refresh => {
+                    let _ = client.workspace_diagnostic_refresh().await;
+                }
+            }
+        }
+    });
+    tx
+}
+
+/// Wakes the analysis thread; cheap and callable under the session lock.
+#[derive(Clone)]
+pub struct Analyzer {
+    signal: mpsc::Sender<()>,
+}
+
+impl Analyzer {
+    pub fn request(&self) {
+        let _ = self.signal.send(());
+    }
+}
+
+pub fn spawn_analyzer(session: Arc<Mutex<Session>>, outgoing: UnboundedSender<Outgoing>) -> Analyzer {
+    let (tx, rx) = mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("modcache-analysis".into())
+        .spawn(move || {
+            while rx.recv().is_ok() {
+                // Changes that arrived meanwhile are all in the snapshot taken below.
+                while rx.try_recv().is_ok() {}
+                let snapshot = match session.lock() {
+                    Ok(s) => s.snapshot(),
+                    Err(_) => return,
+                };
+                let generation = snapshot.generation;
+                let project = snapshot.project();
+                let analysis = match std::panic::catch_unwind(AssertUnwindSafe(|| analyze(&project))) {
+                    Ok(analysis) => analysis,
+                    Err(panic) => {
+                        let message = format!("modcache: the analysis failed: {}", panic_message(&panic));
+                        eprintln!("{message}");
+                        let _ = outgoing.send(Outgoing::Message(MessageType::ERROR, message));
+                        continue;
+                    }
+                };
+                let Ok(mut s) = session.lock() else { return };
+                if s.generation != generation {
+                    // A newer change is queued behind this one and will be analysed next.
+                    continue;
+                }
+                s.results = Some(Arc::new(Results {
+                    generation,
+                    project: Arc::new(project),
+                    analysis: Arc::new(analysis),
+                }));
+                publish_all(&mut s, &outgoing);
+            }
+        })
+        .expect("the analysis thread can be started");
+    Analyzer { signal: tx }
+}
+
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
