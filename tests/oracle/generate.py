@@ -80,10 +80,8 @@ class Project:
 
     def render(self):
         """Return the whole project as one block with `# file:` headers, ready for a fixture."""
-        chunks = []
-        for path in sorted(self.files):
-            content = self.files[path]
-            chunks.append("# file: %s\n%s" % (path, content if content.endswith("\n") or not content else content + "\n"))
+        # Every generated file is empty or ends with a newline, so the headers start lines.
+        chunks = ["# file: %s\n%s" % (path, self.files[path]) for path in sorted(self.files)]
         chunks.append("# file: modcache.toml\n%s" % toml_entries(self.entries))
         return "".join(chunks)
 
@@ -171,17 +169,16 @@ class Generator:
         forms.append(("import %s" % target, target))
         forms.append(("import %s as %s" % (target, alias), alias))
         parent, _, leaf = target.rpartition(".")
+        forms.append(("%s = importlib.import_module(%r)" % (alias, target), alias))
         if parent:
             forms.append(("from %s import %s" % (parent, leaf), leaf))
             relative = self.relative_prefix(importer, parent)
             if relative is not None:
                 forms.append(("from %s import %s" % (relative, leaf), leaf))
-        forms.append(("%s = importlib.import_module(%r)" % (alias, target), alias))
-        if parent and self.relative_prefix(importer, parent) is not None:
-            forms.append((
-                "%s = importlib.import_module(%r, %r)" % (alias, "." + leaf, parent),
-                alias,
-            ))
+                forms.append((
+                    "%s = importlib.import_module(%r, %r)" % (alias, "." + leaf, parent),
+                    alias,
+                ))
         forms.append(("%s = __import__(%r)" % (alias, target), alias if not parent else None))
         return forms
 
@@ -326,12 +323,12 @@ class Generator:
             listed += [name for name in sorted(module.binds) if self.chance(0.5)]
             items.append("__all__ = [%s]" % ", ".join(repr(name) for name in listed))
         if module.name == "main" and self.chance(0.06):
-            victim = self.rng.choice(self.importable() or ["alpha"])
+            victim = self.rng.choice(self.importable())
             items.append("import sys\nimport %s\ndel sys.modules[%r]\nimport %s" % (victim, victim, victim))
         return items
 
     def main_guard_item(self, module, rank):
-        """A `__main__` guard with imports and calls: it runs only in the entry module."""
+        """A `__main__` guard with imports: its body runs only in the entry module."""
         lines = []
         for _ in range(self.rng.randint(1, 2)):
             target = self.choose_target(module.name, rank, allow_missing=False)

@@ -20,6 +20,7 @@ import difflib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,8 @@ DEFAULT_FIXTURES = os.path.join(REPO, "fixtures", "order")
 FIXED_SEED_BASE = 1_000_000
 TIMEOUT_SECONDS = 20
 
+# The harness lives in the repository; keep it free of __pycache__ folders.
+sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 import generate  # noqa: E402  (lives beside this file, not on the default path)
 
@@ -111,12 +114,16 @@ def run_cpython(python, case):
             return json.load(handle), None
 
 
-def run_modcache(binary, case):
+def run_modcache(binary, python, case):
     """Run `modcache order` on the case; return (result, problem)."""
     command = [binary, "order", "--root", os.path.abspath(case.root), "--format", "json"] + entry_argv(case.entry)
+    # modcache asks `python3` on PATH about the interpreter (version, preloaded modules); putting
+    # the oracle's own interpreter first makes both sides model the same Python.
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(python) + os.pathsep + env.get("PATH", "")
     try:
         completed = subprocess.run(
-            command, cwd=case.root, capture_output=True, text=True,
+            command, cwd=case.root, env=env, capture_output=True, text=True,
             timeout=TIMEOUT_SECONDS, stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
@@ -178,7 +185,7 @@ def check(case, args):
         return result
     if args.cpython_only:
         return result
-    result.modcache, problem = run_modcache(args.modcache, case)
+    result.modcache, problem = run_modcache(args.modcache, args.python, case)
     if problem:
         result.problems.append(problem)
         return result
@@ -201,6 +208,8 @@ def random_cases(seeds, base_dir):
     for seed in seeds:
         project = generate.generate(seed)
         root = os.path.join(base_dir, "seed_%d" % seed)
+        # A kept folder from an earlier run may hold files that this project no longer has.
+        shutil.rmtree(root, ignore_errors=True)
         project.write(root)
         for entry in project.entries:
             cases.append(Case("random seed %d" % seed, root, entry, project))

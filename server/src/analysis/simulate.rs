@@ -823,6 +823,13 @@ impl<'p> Sim<'p> {
                 };
                 let base = self.find_and_load(&absolute, site)?;
                 let Cached::Instance(base) = base else {
+                    if *star && base == Cached::Bare {
+                        return Err(self.error(
+                            "ImportError",
+                            "from-import-* object has no __dict__ and no __all__".to_string(),
+                            site.cloned(),
+                        ));
+                    }
                     if *star {
                         self.instances[scope.module].dynamic = true;
                     }
