@@ -49,7 +49,10 @@ pub fn start(
 
 /// Lists and reads the workspace; returns the number of Python files.
 fn index(session: &Mutex<Session>, analyzer: &Analyzer, outgoing: &UnboundedSender<Outgoing>) -> usize {
-    let Some(root) = lock(session).root.clone() else { return 0 };
+    let Some(root) = lock(session).root.clone() else {
+        lock(session).read_all = Some(0);
+        return 0;
+    };
     let config = match workspace::load_config(&root, None) {
         Ok(config) => config,
         Err(e) => {
@@ -106,6 +109,10 @@ fn index(session: &Mutex<Session>, analyzer: &Analyzer, outgoing: &UnboundedSend
     }
     let rest: Vec<String> = lock(session).pending.iter().cloned().collect();
     read_into_session(session, &root, &rest);
+    {
+        let mut s = lock(session);
+        s.read_all = Some(s.generation);
+    }
     analyzer.request();
     total
 }

@@ -52,6 +52,14 @@ pub struct Backend {
     analyzer: Analyzer,
 }
 
+/// Writes a line to stderr when `MODCACHE_LOG` is set (editors show the server's stderr).
+pub(crate) fn log(message: impl FnOnce() -> String) {
+    static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ENABLED.get_or_init(|| std::env::var_os("MODCACHE_LOG").is_some()) {
+        eprintln!("modcache: {}", message());
+    }
+}
+
 /// Locks the session even if a panic poisoned the lock: every handler leaves the session
 /// consistent before anything can panic, and one failed request must not end the session.
 fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
@@ -88,16 +96,37 @@ impl Backend {
         let _ = self.guard(method, handler.map(Ok::<(), Error>)).await;
     }
 
+    /// Waits (up to a minute) until the whole workspace is indexed and analysed, so that
+    /// answers do not describe a partial workspace. Cancelling the request ends the wait.
+    async fn complete(&self) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !self.session().complete() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     async fn load_order(&self, params: Value) -> Result<Value> {
-        self.guard("modcache/loadOrder", async { requests::load_order(&self.session(), &params) }).await
+        self.guard("modcache/loadOrder", async {
+            self.complete().await;
+            requests::load_order(&self.session(), &params)
+        })
+        .await
     }
 
     async fn graph(&self, _params: Value) -> Result<Value> {
-        self.guard("modcache/graph", async { requests::graph(&self.session()) }).await
+        self.guard("modcache/graph", async {
+            self.complete().await;
+            requests::graph(&self.session())
+        })
+        .await
     }
 
     async fn entries(&self, _params: Value) -> Result<Value> {
-        self.guard("modcache/entries", async { requests::entries(&self.session()) }).await
+        self.guard("modcache/entries", async {
+            self.complete().await;
+            requests::entries(&self.session())
+        })
+        .await
     }
 
     async fn pull_settings(&self) {
@@ -141,11 +170,13 @@ impl LanguageServer for Backend {
                 s.settings = Settings::from_value(options);
             }
             let text_document = params.capabilities.text_document.as_ref();
-            s.pull_mode = text_document.and_then(|t| t.diagnostic.as_ref()).is_some();
             let workspace = params.capabilities.workspace.as_ref();
             s.client_supports_configuration = workspace.and_then(|w| w.configuration).unwrap_or(false);
             s.client_supports_refresh =
                 workspace.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support).unwrap_or(false);
+            // Pull only from clients that can be told to pull again: an edit in one file changes
+            // diagnostics in others, and the first pull may come before indexing ends.
+            s.pull_mode = text_document.and_then(|t| t.diagnostic.as_ref()).is_some() && s.client_supports_refresh;
             s.client_supports_watch_registration = workspace
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|d| d.dynamic_registration)
@@ -225,7 +256,11 @@ impl LanguageServer for Backend {
             s.uris.insert(path.clone(), params.text_document.uri);
             s.documents.insert(path, document);
             s.generation += 1;
-            self.analyzer.request();
+            // Before the workspace is listed an analysis would see this file alone; the indexer
+            // analyses the open documents' imports as soon as it can.
+            if s.indexed {
+                self.analyzer.request();
+            }
         })
         .await
     }
@@ -247,8 +282,10 @@ impl LanguageServer for Backend {
             let new_summary = document.summary.clone();
             s.generation += 1;
             if same_shape && indexing::fast_path(&mut s, &path, &old_summary, new_summary, &self.outgoing) {
+                log(|| format!("didChange {path}: same shape, results moved"));
                 return;
             }
+            log(|| format!("didChange {path}: {}, analysing again", if same_shape { "same shape but results not current" } else { "new shape" }));
             self.analyzer.request();
         })
         .await
@@ -302,7 +339,11 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        self.guard("textDocument/hover", async { Ok(hover::hover(&self.session(), &params)) }).await
+        self.guard("textDocument/hover", async {
+            self.complete().await;
+            Ok(hover::hover(&self.session(), &params))
+        })
+        .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -310,11 +351,19 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        self.guard("textDocument/inlayHint", async { Ok(inlay_hint::inlay_hints(&self.session(), &params)) }).await
+        self.guard("textDocument/inlayHint", async {
+            self.complete().await;
+            Ok(inlay_hint::inlay_hints(&self.session(), &params))
+        })
+        .await
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        self.guard("textDocument/codeLens", async { Ok(code_lens::code_lenses(&self.session(), &params)) }).await
+        self.guard("textDocument/codeLens", async {
+            self.complete().await;
+            Ok(code_lens::code_lenses(&self.session(), &params))
+        })
+        .await
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {

@@ -62,6 +62,8 @@ pub struct Session {
     pub published: HashMap<String, Vec<tower_lsp_server::ls_types::Diagnostic>>,
     /// Set once the workspace walk has listed every file.
     pub indexed: bool,
+    /// The generation at which every listed file had been read, once it has.
+    pub read_all: Option<u64>,
     /// The client pulls diagnostics (`textDocument/diagnostic`), so they are not pushed.
     pub pull_mode: bool,
     pub client_supports_configuration: bool,
@@ -87,6 +89,18 @@ impl Session {
             return Some(uri.clone());
         }
         Uri::from_file_path(self.root.as_ref()?.join(path))
+    }
+
+    /// Whether the results describe the whole workspace (perhaps a keystroke behind), or there
+    /// is no workspace to wait for.
+    pub fn complete(&self) -> bool {
+        if self.root.is_none() {
+            return true;
+        }
+        match (self.read_all, &self.results) {
+            (Some(read_all), Some(results)) => results.generation >= read_all,
+            _ => false,
+        }
     }
 
     pub fn config(&self) -> Config {

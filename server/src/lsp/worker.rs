@@ -66,6 +66,7 @@ pub fn spawn_analyzer(session: Arc<Mutex<Session>>, outgoing: UnboundedSender<Ou
                     Err(_) => return,
                 };
                 let generation = snapshot.generation;
+                let started = std::time::Instant::now();
                 let project = snapshot.project();
                 let analysis = match std::panic::catch_unwind(AssertUnwindSafe(|| analyze(&project))) {
                     Ok(analysis) => analysis,
@@ -76,6 +77,7 @@ pub fn spawn_analyzer(session: Arc<Mutex<Session>>, outgoing: UnboundedSender<Ou
                         continue;
                     }
                 };
+                super::log(|| format!("analysis of generation {generation}: {:?}", started.elapsed()));
                 let Ok(mut s) = session.lock() else { return };
                 if s.generation != generation {
                     // A newer change is queued behind this one and will be analysed next.
