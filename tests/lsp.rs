@@ -371,3 +371,48 @@ fn code_actions_produce_parseable_edits_that_fix_the_crash() {
     }
     client.shutdown();
 }
+
+#[test]
+fn object_conversions_rewrite_every_first_party_use_and_the_program_still_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = "class DatabaseService:\n    pass\n\n\nservice = DatabaseService()\n\n\ndef current():\n    return service\n";
+    support::write_fixture(
+        dir.path(),
+        &format!(
+            "# file: state.py\n{state}# file: app.py\nfrom state import service\n\nprint(type(service).__name__)\n# file: worker.py\nimport state\n\nassert state.service is state.current()\n"
+        ),
+    );
+    let (mut client, _) = Client::start(dir.path(), json!({}));
+    let state_uri = uri(&dir, "state.py");
+    client.open(&state_uri, state);
+    client.request("modcache/entries", json!({}));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": state_uri}, "range": {"start": {"line": 4, "character": 2}, "end": {"line": 4, "character": 2}}, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<String> = actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap().to_string()).collect();
+    for title in ["Turn `service` into a lazy singleton `get_service()`", "Turn `service` into a factory function `make_service()`"] {
+        let action = actions.as_array().unwrap().iter().find(|a| a["title"] == title).unwrap_or_else(|| panic!("{titles:?}"));
+        let out = tempfile::tempdir().unwrap();
+        for file in ["state.py", "app.py", "worker.py"] {
+            let original = std::fs::read_to_string(dir.path().join(file)).unwrap();
+            let edits = action["edit"]["changes"][uri(&dir, file)].as_array().cloned().unwrap_or_default();
+            let edited = apply_edits(&original, &edits);
+            assert!(modcache::analysis::summary::summarize(&edited).syntax_errors.is_empty(), "{title}: {file}:\n{edited}");
+            std::fs::write(out.path().join(file), edited).unwrap();
+        }
+        let app = std::fs::read_to_string(out.path().join("app.py")).unwrap();
+        let worker = std::fs::read_to_string(out.path().join("worker.py")).unwrap();
+        if title.contains("singleton") {
+            assert_eq!(app, "from state import get_service\n\nprint(type(get_service()).__name__)\n");
+            assert_eq!(worker, "import state\n\nassert state.get_service() is state.current()\n");
+            // CPython agrees that the program still runs.
+            let run = Command::new("python3").current_dir(out.path()).args(["-c", "import app, worker"]).output().unwrap();
+            assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+            assert_eq!(String::from_utf8_lossy(&run.stdout), "DatabaseService\n");
+        } else {
+            assert!(app.contains("make_service()"), "{app}");
+        }
+    }
+    client.shutdown();
+}

@@ -4,7 +4,9 @@
 //! - break a crashing cycle: `from m import x` → `import m` with qualified uses, or move the
 //!   import into the functions that use it, or guard an annotation-only import with
 //!   `if TYPE_CHECKING:`;
-//! - insert `importlib.reload(m)` after an import, re-binding names taken with `from m import`.
+//! - insert `importlib.reload(m)` after an import, re-binding names taken with `from m import`;
+//! - turn a module-level object into a factory function or an explicit lazy singleton, updating
+//!   its uses in every first-party file (a workspace edit).
 
 use std::collections::HashMap;
 
@@ -42,6 +44,16 @@ pub fn code_actions(s: &Session, params: &CodeActionParams) -> Option<CodeAction
         .iter()
         .filter(|stmt| stmt.range.start <= end && start <= stmt.range.end && stmt.context.in_function.is_none())
         .collect();
+    for (title, edits) in object_conversions(s, &path, document, start) {
+        let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+        for (file, range, new_text) in edits {
+            let Some(file_uri) = s.uri_of(&file) else { continue };
+            let Some((text, index)) = s.text(&file) else { continue };
+            changes.entry(file_uri).or_default().push(TextEdit { range: s.encoding.range(&text, &index, range), new_text });
+        }
+        let edit = WorkspaceEdit { changes: Some(changes), ..Default::default() };
+        actions.push(action(title, CodeActionKind::REFACTOR_REWRITE, edit, None));
+    }
     for stmt in statements {
         let crash = params.context.diagnostics.iter().find(|d| {
             d.code == Some(NumberOrString::String("MC002".into()))
@@ -325,4 +337,159 @@ fn insert_reload(document: &Document, stmt: &ImportStmt) -> Option<(String, Vec<
     // A statement on the last line without a newline needs one before the insertion.
     let text = if after as usize == document.text.len() && !document.text.ends_with('\n') { format!("\n{text}") } else { text };
     Some((title, vec![(TextRange { start: after, end: after }, text)]))
+}
+
+/// A module-level `name = value` statement at `offset`: (statement, name, value) nodes.
+fn module_assignment<'t>(root: Node<'t>, text: &str, offset: u32) -> Option<(Node<'t>, String, Node<'t>)> {
+    let mut cursor = root.walk();
+    let statement = root
+        .named_children(&mut cursor)
+        .find(|n| n.start_byte() as u32 <= offset && offset <= n.end_byte() as u32 && n.kind() == "expression_statement")?;
+    let assignment = statement.named_child(0).filter(|a| a.kind() == "assignment")?;
+    let left = assignment.child_by_field_name("left").filter(|l| l.kind() == "identifier")?;
+    let right = assignment.child_by_field_name("right")?;
+    let is_object = matches!(right.kind(), "call" | "list" | "dictionary" | "set" | "list_comprehension" | "dictionary_comprehension" | "set_comprehension");
+    let name = text[left.byte_range()].to_string();
+    (is_object && name != "__all__").then_some((statement, name, right))
+}
+
+/// Whether `node` is written to (an assignment target, a `del`, a loop variable): a use that a
+/// function call cannot replace.
+fn is_write(node: Node) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        match parent.kind() {
+            "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" | "named_expression" => {
+                let target = parent.child_by_field_name("left").or_else(|| parent.child_by_field_name("name"));
+                return target.is_some_and(|t| t.byte_range().contains(&node.start_byte()));
+            }
+            "delete_statement" | "global_statement" | "nonlocal_statement" => return true,
+            "pattern_list" | "tuple_pattern" | "list_pattern" => current = parent,
+            _ => return false,
+        }
+    }
+    false
+}
+
+type FileEdit = (String, TextRange, String);
+
+/// "Turn into a factory function" and "turn into a lazy singleton" for a module-level object.
+fn object_conversions(s: &Session, path: &str, document: &Document, offset: u32) -> Vec<(String, Vec<FileEdit>)> {
+    let Some(tree) = parse(&document.text) else { return Vec::new() };
+    let text = &document.text;
+    let Some((statement, name, value)) = module_assignment(tree.root_node(), text, offset) else { return Vec::new() };
+    let local_uses = uses_of(tree.root_node(), text, &name);
+    // Rebinding the name anywhere, or reading it before it is defined, has no call equivalent.
+    if local_uses.iter().any(|n| is_write(n.clone()) && !statement.byte_range().contains(&n.start_byte())) {
+        return Vec::new();
+    }
+    let value_text = &text[value.byte_range()];
+    let statement_range = TextRange::new(statement.start_byte(), statement.end_byte());
+    let mut conversions = Vec::new();
+    for (function, definition, title) in [
+        (
+            format!("get_{}", name.trim_start_matches('_')),
+            format!(
+                "_{name} = None\n\n\ndef get_{bare}():\n    \"\"\"The shared `{name}`, created at the first call instead of at import time.\"\"\"\n    global _{name}\n    if _{name} is None:\n        _{name} = {value_text}\n    return _{name}",
+                bare = name.trim_start_matches('_')
+            ),
+            "Turn `{name}` into a lazy singleton `{function}()`",
+        ),
+        (
+            format!("make_{}", name.trim_start_matches('_')),
+            format!(
+                "def make_{bare}():\n    \"\"\"A new `{name}` for each caller, instead of one object shared by every importer.\"\"\"\n    return {value_text}",
+                bare = name.trim_start_matches('_')
+            ),
+            "Turn `{name}` into a factory function `{function}()`",
+        ),
+    ] {
+        let mut edits: Vec<FileEdit> = vec![(path.to_string(), statement_range, definition)];
+        for node in &local_uses {
+            if statement.byte_range().contains(&node.start_byte()) {
+                continue;
+            }
+            edits.push((path.to_string(), TextRange::new(node.start_byte(), node.end_byte()), format!("{function}()")));
+        }
+        match importer_edits(s, path, &name, &function) {
+            Some(more) => edits.extend(more),
+            None => continue,
+        }
+        conversions.push((title.replace("{name}", &name).replace("{function}", &function), edits));
+    }
+    conversions
+}
+
+/// The edits in other first-party files: `from m import name` and `m.name`.
+fn importer_edits(s: &Session, path: &str, name: &str, function: &str) -> Option<Vec<FileEdit>> {
+    let results = s.results.as_ref()?;
+    let project = &results.project;
+    let mut edits = Vec::new();
+    for (other, summary) in project.files() {
+        if other == path {
+            continue;
+        }
+        let importing: Vec<&ImportStmt> = summary
+            .imports
+            .iter()
+            .filter(|stmt| crate::analysis::graph::static_targets(project, other, stmt).iter().any(|t| t == path))
+            .collect();
+        if importing.is_empty() {
+            continue;
+        }
+        let (text, _) = s.text(other)?;
+        let tree = parse(&text)?;
+        let current = crate::analysis::summary::summarize_tree(&text, &tree);
+        for stmt in &current.imports {
+            if !crate::analysis::graph::static_targets(project, other, stmt).iter().any(|t| t == path) {
+                continue;
+            }
+            match &stmt.kind {
+                ImportKind::From { names, .. } => {
+                    for imported in names.iter().filter(|n| n.name == name) {
+                        let bound = imported.bound_name().to_string();
+                        let replacement = match &imported.alias {
+                            Some(alias) => format!("{function} as {alias}"),
+                            None => function.to_string(),
+                        };
+                        edits.push((other.to_string(), imported.range, replacement));
+                        let new_name = imported.alias.clone().unwrap_or_else(|| function.to_string());
+                        for node in uses_of(tree.root_node(), &text, &bound) {
+                            if is_write(node) {
+                                return None;
+                            }
+                            edits.push((other.to_string(), TextRange::new(node.start_byte(), node.end_byte()), format!("{new_name}()")));
+                        }
+                    }
+                }
+                ImportKind::Import { modules } => {
+                    for module in modules {
+                        let local = module.alias.clone().unwrap_or_else(|| module.dotted.clone());
+                        attribute_uses(tree.root_node(), &text, &local, name, function, other, &mut edits);
+                    }
+                }
+                ImportKind::Dynamic { .. } => {}
+            }
+        }
+    }
+    Some(edits)
+}
+
+/// `local.name` (with `local` possibly dotted, as after `import pkg.mod`) → `local.function()`.
+fn attribute_uses(root: Node, text: &str, local: &str, name: &str, function: &str, path: &str, edits: &mut Vec<FileEdit>) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "attribute" {
+            let object = node.child_by_field_name("object");
+            let attribute = node.child_by_field_name("attribute");
+            if let (Some(object), Some(attribute)) = (object, attribute) {
+                let object_text: String = text[object.byte_range()].chars().filter(|c| !c.is_whitespace()).collect();
+                if object_text == local && &text[attribute.byte_range()] == name {
+                    edits.push((path.to_string(), TextRange::new(attribute.start_byte(), attribute.end_byte()), format!("{function}()")));
+                }
+            }
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.children(&mut cursor));
+    }
 }
