@@ -1,6 +1,6 @@
 //! Running the rules over a project: entries, simulations, graph, then filters.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
@@ -10,8 +10,10 @@ use super::diagnostic::{Diagnostic, Severity};
 use super::entries::entry_points;
 use super::graph::ImportGraph;
 use super::project::Project;
-use super::rules::{RuleContext, RULES};
+use super::rules::{RuleContext, RULES, UNUSED_SUPPRESSION};
 use super::simulate::{simulate, LoadOrder};
+use super::summary::state::SuppressionStyle;
+use super::summary::FileSummary;
 
 /// Everything one analysis of a project produced.
 #[derive(Clone)]
@@ -22,8 +24,21 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What a run reports beyond the configuration's rules.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AnalyzeOptions {
+    /// Report suppression comments that silenced nothing, as MC900 findings (like ruff's
+    /// RUF100, off unless asked for).
+    pub warn_unused_suppressions: bool,
+}
+
 /// Runs every selected rule; the result is sorted by path, position and code.
 pub fn analyze(project: &Project) -> Analysis {
+    analyze_with(project, AnalyzeOptions::default())
+}
+
+/// [`analyze`] with options.
+pub fn analyze_with(project: &Project, options: AnalyzeOptions) -> Analysis {
     let graph = ImportGraph::build(project);
     let entries = entry_points(project);
     let mut cycle_entries: BTreeSet<Entry> = BTreeSet::new();
@@ -39,6 +54,7 @@ pub fn analyze(project: &Project) -> Analysis {
         cycle_entries.into_iter().collect::<Vec<_>>().par_iter().map(|e| simulate(project, e)).collect();
     let filter = RuleFilter::new(project);
     let mut diagnostics = Vec::new();
+    let mut used = UsedSuppressions::default();
     {
         let ctx = RuleContext { project, graph: &graph, entry_orders: &entry_orders, cycle_orders: &cycle_orders };
         for rule in RULES {
@@ -47,12 +63,19 @@ pub fn analyze(project: &Project) -> Analysis {
             }
             let mut found = Vec::new();
             (rule.check)(&ctx, &mut found);
-            diagnostics.extend(found.into_iter().filter(|d| filter.keeps(project, d)).map(|mut d| {
-                if let Some(severity) = filter.severity(d.code) {
-                    d.severity = severity;
-                }
-                d
-            }));
+            diagnostics.extend(found.into_iter().filter(|d| filter.keeps_recording(project, d, &mut used)));
+        }
+    }
+    if options.warn_unused_suppressions && filter.selects(UNUSED_SUPPRESSION.code) {
+        for (path, summary) in project.files() {
+            diagnostics.extend(
+                unused_suppressions(path, summary, &used, &filter).into_iter().filter(|d| !filter.ignored_in_file(d)),
+            );
+        }
+    }
+    for d in &mut diagnostics {
+        if let Some(severity) = filter.severity(d.code) {
+            d.severity = severity;
         }
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
@@ -101,13 +124,39 @@ impl RuleFilter {
     }
 
     pub fn keeps(&self, project: &Project, diagnostic: &Diagnostic) -> bool {
-        if self.per_file.iter().any(|(set, codes)| set.is_match(&diagnostic.path) && matches_code(diagnostic.code, codes)) {
+        self.keeps_recording(project, diagnostic, &mut UsedSuppressions::default())
+    }
+
+    /// Whether `per-file-ignores` drop the diagnostic's code in its file.
+    pub fn ignored_in_file(&self, diagnostic: &Diagnostic) -> bool {
+        self.per_file.iter().any(|(set, codes)| set.is_match(&diagnostic.path) && matches_code(diagnostic.code, codes))
+    }
+
+    /// [`RuleFilter::keeps`], noting which suppression comment (and which of its codes)
+    /// silenced the diagnostic.
+    fn keeps_recording(&self, project: &Project, diagnostic: &Diagnostic, used: &mut UsedSuppressions) -> bool {
+        if self.ignored_in_file(diagnostic) {
             return false;
         }
-        match project.summary(&diagnostic.path) {
-            Some(summary) => !summary.is_suppressed(summary.line_number(diagnostic.range.start), diagnostic.code),
-            None => true,
+        let Some(summary) = project.summary(&diagnostic.path) else { return true };
+        let line = summary.line_number(diagnostic.range.start);
+        let mut silenced = false;
+        for (index, suppression) in summary.suppressions.iter().enumerate() {
+            if suppression.line != line || !suppression.matches(diagnostic.code) {
+                continue;
+            }
+            silenced = true;
+            let codes = used.0.entry((diagnostic.path.clone(), index)).or_default();
+            match &suppression.codes {
+                None => {
+                    codes.insert(usize::MAX);
+                }
+                Some(list) => {
+                    codes.extend(list.iter().enumerate().filter(|(_, c)| diagnostic.code.starts_with(c.as_str())).map(|(i, _)| i));
+                }
+            }
         }
+        !silenced
     }
 
     pub fn severity(&self, code: &str) -> Option<Severity> {
@@ -143,4 +192,60 @@ impl Analysis {
             }
         }
     }
+}
+
+/// For each suppression comment (file, index), the indexes of its codes that silenced
+/// something (`usize::MAX` for a comment without codes).
+#[derive(Default)]
+struct UsedSuppressions(HashMap<(String, usize), HashSet<usize>>);
+
+/// MC900 findings for the suppression comments of one file that silenced nothing. A bare
+/// `# noqa` and codes of other tools in `# noqa: …` are left alone: other linters read them.
+fn unused_suppressions(path: &str, summary: &FileSummary, used: &UsedSuppressions, filter: &RuleFilter) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (index, suppression) in summary.suppressions.iter().enumerate() {
+        let style = summary.state.suppression_styles.get(index).copied().unwrap_or(SuppressionStyle::Noqa);
+        let silenced = used.0.get(&(path.to_string(), index));
+        let message = match (&suppression.codes, style) {
+            (None, SuppressionStyle::Noqa) => continue,
+            (None, SuppressionStyle::Modcache) => {
+                if silenced.is_some() {
+                    continue;
+                }
+                "Unused suppression: `# modcache: ignore` silenced no finding on this line; remove it.".to_string()
+            }
+            (Some(codes), _) => {
+                let mut unused = Vec::new();
+                for (i, code) in codes.iter().enumerate() {
+                    if !code.starts_with("MC") || silenced.is_some_and(|s| s.contains(&i)) || code == UNUSED_SUPPRESSION.code {
+                        continue;
+                    }
+                    let matching: Vec<&str> = RULES.iter().map(|r| r.code).filter(|c| c.starts_with(code.as_str())).collect();
+                    let reason = if matching.is_empty() {
+                        "unknown rule"
+                    } else if !matching.iter().any(|c| filter.selects(c)) {
+                        "rule not enabled"
+                    } else {
+                        "no such finding on this line"
+                    };
+                    unused.push(format!("`{code}` ({reason})"));
+                }
+                if unused.is_empty() {
+                    continue;
+                }
+                let noun = if unused.len() == 1 { "code" } else { "codes" };
+                format!("Unused suppression {noun}: {}; remove {}.", unused.join(", "), if unused.len() == 1 { "it" } else { "them" })
+            }
+        };
+        out.push(Diagnostic {
+            code: UNUSED_SUPPRESSION.code,
+            name: UNUSED_SUPPRESSION.name,
+            severity: UNUSED_SUPPRESSION.default_severity,
+            path: path.to_string(),
+            range: suppression.range,
+            message,
+            related: Vec::new(),
+        });
+    }
+    out
 }

@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::output::{self, Report, Sources};
 use super::{root_for, Failure};
-use crate::analysis::check::analyze;
+use crate::analysis::check::{analyze_with, AnalyzeOptions};
 use crate::analysis::rules::RULES;
 use crate::workspace::{self, relative_path, LoadOptions};
 
@@ -41,6 +41,10 @@ pub struct CheckArgs {
     /// Do not show a progress bar.
     #[arg(long)]
     no_progress: bool,
+    /// Also report suppression comments (`# modcache: ignore[…]`, `# noqa: MC…`) that silenced
+    /// nothing, as MC900 findings.
+    #[arg(long)]
+    warn_unused_ignores: bool,
 }
 
 /// Fails on a selector that matches no rule, so that a typo does not silently select nothing.
@@ -87,7 +91,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
     }
     ws.project.config.ignore.extend(args.ignore);
     bar.set_message("analysing");
-    let analysis = analyze(&ws.project);
+    let analysis = analyze_with(&ws.project, AnalyzeOptions { warn_unused_suppressions: args.warn_unused_ignores });
     bar.finish_and_clear();
 
     // Report only on the paths asked for; the analysis saw the whole workspace.

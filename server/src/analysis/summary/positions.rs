@@ -41,7 +41,9 @@ impl VisitRanges for FileSummary {
 }
 
 impl VisitRanges for super::state::StateFacts {
-    fn visit_ranges(&mut self, _f: &mut dyn FnMut(&mut TextRange)) {}
+    fn visit_ranges(&mut self, f: &mut dyn FnMut(&mut TextRange)) {
+        self.for_each_range(f);
+    }
 }
 
 fn visit_block(block: &mut Block, f: &mut dyn FnMut(&mut TextRange)) {

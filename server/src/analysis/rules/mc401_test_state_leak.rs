@@ -1,0 +1,255 @@
+use super::{
+    change_verb, enclosing_function, first_at_each_place, function_label, import_time_functions, is_test_file,
+    module_global, mutable_kind, reload_target, resolve_mutation, rule, runs_on_import, state_change, state_display,
+    Global, ReloadTarget, Rule, RuleContext, StateChange, StateRef,
+};
+use crate::analysis::diagnostic::{Diagnostic, Related};
+use crate::analysis::graph::resolve_module;
+use crate::analysis::modules::{parent_dir, Spec};
+use crate::analysis::project::Project;
+use crate::analysis::summary::state::{Guard, Mutation, MutationKind, NameRef, Scope};
+use crate::analysis::summary::FileSummary;
+use crate::analysis::text::TextRange;
+
+pub static RULE: Rule = rule! {
+    /// ## What it does
+    /// Flags a statement in a test module (`conftest.py`, or a `test_*.py`/`*_test.py` file that
+    /// defines a test) that changes workspace module state and that nothing undoes: it mutates
+    /// or rebinds another first-party module's globals or class attributes (reported here
+    /// instead of MC102), or, from inside a test, mutates a module-level container of the test
+    /// module itself.
+    ///
+    /// ## Why is this bad?
+    /// A test run imports each module once and keeps it in `sys.modules` for the whole session.
+    /// A test that appends to `state.users` or sets `config.DEBUG = True` changes that one
+    /// shared module, so the change outlives the test: every later test sees it. Tests then pass
+    /// or fail depending on their order, on which subset runs, and on pytest-xdist scheduling.
+    ///
+    /// ## Example
+    /// ```python
+    /// # test_users.py
+    /// from state import users
+    ///
+    /// def test_add_user():
+    ///     users.append("alice")          # still there in the next test
+    ///     assert len(users) == 1
+    /// ```
+    ///
+    /// ## How to fix
+    /// Let pytest undo the change: `monkeypatch.setattr(config, "DEBUG", True)`,
+    /// `monkeypatch.setitem(state.cache, "k", v)`, or `monkeypatch.setattr(state, "users", [])`
+    /// before appending. Or undo it in a fixture: change the state, `yield`, restore it.
+    ///
+    /// ## What it does not flag
+    /// Changes that are undone: by a fixture's teardown (code after `yield`), a `finally:`
+    /// block, `tearDown`/`teardown_*` and functions named like `restore…`, `reset…`,
+    /// `cleanup…` or `un…`, a cleanup callback (`addCleanup(setattr, config, "DEBUG", old)`), a
+    /// reset in `setUp` or a fixture, a second write in the same test (save and restore), or a
+    /// reload of the module. Tests that take `monkeypatch` or use `mock.patch` decorators, which
+    /// are trusted to patch what they change; removals (`cache.clear()`, `del registry[k]`);
+    /// setting a global back to the value its module assigns; a test module filling its own
+    /// containers at its top level or in fixtures; pytest hooks (`pytest_*`); objects that
+    /// tests create; modules outside the workspace (`os.environ`, `sys.path`).
+    code: "MC401", name: "test-state-leak", severity: Warning,
+    summary: "a test that mutates workspace module state without restoring it",
+    check: check,
+};
+
+/// A change to module state made in a test file.
+struct Write<'a> {
+    path: &'a str,
+    mutation: &'a Mutation,
+    state: StateRef,
+}
+
+/// A reload of a first-party module in a test file.
+struct Reloaded<'a> {
+    path: &'a str,
+    file: String,
+    range: TextRange,
+    scope: Scope,
+}
+
+/// Whether `conftest` applies to `test` (pytest loads conftest.py files from the test's folder
+/// and every folder above it).
+fn applies(conftest: &str, test: &str) -> bool {
+    let dir = parent_dir(conftest);
+    dir.is_empty() || test.starts_with(&format!("{dir}/"))
+}
+
+fn removes(kind: &MutationKind) -> bool {
+    match kind {
+        MutationKind::DelItem | MutationKind::DelAttr(_) => true,
+        MutationKind::Method(m) => matches!(m.as_str(), "clear" | "pop" | "popitem" | "remove" | "discard" | "popleft" | "__delitem__"),
+        _ => false,
+    }
+}
+
+fn same_state(a: &StateRef, b: &StateRef) -> bool {
+    a.file == b.file && a.name == b.name && (a.attrs.starts_with(&b.attrs) || b.attrs.starts_with(&a.attrs))
+}
+
+fn in_scope_of(path: &str, other: &str) -> bool {
+    other == path || (other.ends_with("conftest.py") && applies(other, path))
+}
+
+/// The outermost function holding `offset` (a test function or method, with everything nested
+/// in it).
+fn outermost_function(summary: &FileSummary, offset: u32) -> Option<TextRange> {
+    summary
+        .state
+        .functions
+        .iter()
+        .filter(|f| f.range.start <= offset && offset < f.range.end)
+        .max_by_key(|f| f.range.end - f.range.start)
+        .map(|f| f.range)
+}
+
+/// Whether a teardown, a reset, a second write in the same test (save and restore), a
+/// cleanup callback or a reload undoes `write`.
+fn restored(project: &Project, write: &Write, writes: &[Write], reloads: &[Reloaded]) -> bool {
+    let Some(summary) = project.summary(write.path) else { return false };
+    let outer = outermost_function(summary, write.mutation.range.start);
+    let same_test = |path: &str, at: TextRange| path == write.path && outer.is_some() && outer == outermost_function(summary, at.start);
+    let undone_by_write = writes.iter().any(|other| {
+        if std::ptr::eq(other.mutation, write.mutation) || !in_scope_of(write.path, other.path) || !same_state(&other.state, &write.state) {
+            return false;
+        }
+        let restore_like = other.mutation.kind.is_restore_like() || write.mutation.kind.is_restore_like();
+        other.mutation.scope.teardown
+            // A reset in `setUp` or a fixture (`cache.clear()`, `items[:] = []`); rebinding an
+            // attribute there is a patch that needs its own undo.
+            || (other.mutation.scope.setup && other.mutation.kind.is_restore_like() && !matches!(other.mutation.kind, MutationKind::SetAttr(_)))
+            || (restore_like && same_test(other.path, other.mutation.range))
+    });
+    let undone_by_cleanup = summary.state.cleanups.iter().any(|cleanup| {
+        (same_test(write.path, cleanup.range) || cleanup.scope.setup || cleanup.scope.teardown)
+            && cleanup.mentions.contains(&write.mutation.target.base)
+            && (cleanup.mentions.contains(&write.state.name) || write.state.attrs.last().is_some_and(|a| cleanup.mentions.contains(a)))
+    });
+    undone_by_write
+        || undone_by_cleanup
+        || reloads.iter().any(|r| {
+            r.file == write.state.file && in_scope_of(write.path, r.path) && (r.scope.teardown || r.scope.setup || same_test(r.path, r.range))
+        })
+}
+
+fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    let project = ctx.project;
+    let mut writes: Vec<Write> = Vec::new();
+    let mut reloads: Vec<Reloaded> = Vec::new();
+    for (path, summary) in project.files() {
+        if !is_test_file(path, summary) {
+            continue;
+        }
+        for mutation in first_at_each_place(summary.state.mutations.iter()) {
+            if !matches!(mutation.target.base_ref, NameRef::Global | NameRef::LocalImport(_))
+                || matches!(mutation.scope.guard, Guard::TypeChecking | Guard::StaticallyFalse)
+            {
+                continue;
+            }
+            if let Some(state) = resolve_mutation(project, path, summary, mutation) {
+                writes.push(Write { path, mutation, state });
+            }
+        }
+        for reload in &summary.state.reloads {
+            if let ReloadTarget::Module(dotted) = reload_target(project, path, summary, reload) {
+                if let Some(Spec::File { file, .. }) = resolve_module(project, &dotted) {
+                    reloads.push(Reloaded { path, file, range: reload.range, scope: reload.scope });
+                }
+            }
+        }
+    }
+    for write in &writes {
+        let mutation = write.mutation;
+        // Undo steps, and removals (clearing a cache, deleting what the test added), reset
+        // rather than leak.
+        if mutation.scope.teardown
+            || removes(&mutation.kind)
+            || (mutation.scope.setup && mutation.kind.is_restore_like() && !matches!(mutation.kind, MutationKind::SetAttr(_)))
+        {
+            continue;
+        }
+        let Some(summary) = project.summary(write.path) else { continue };
+        let function = enclosing_function(summary, mutation.range.start).filter(|_| mutation.scope.function.is_some());
+        // pytest hooks (`pytest_collection_modifyitems`…) are plugin code, not tests.
+        if function.is_some_and(|f| {
+            f.params.iter().any(|p| p == "monkeypatch") || f.decorators.iter().any(|d| d.contains("patch")) || f.name.starts_with("pytest_")
+        }) {
+            continue;
+        }
+        let who = match function_label(summary, mutation.range.start).filter(|_| function.is_some()) {
+            Some(label) => format!("`{label}()`"),
+            None if mutation.scope.function.is_some() => "the lambda".to_string(),
+            None => "this module's import".to_string(),
+        };
+        // Setting a global back to the value its module gave it at import is a reset.
+        if let (Some(value), Some(owner)) = (&mutation.value, project.summary(&write.state.file)) {
+            let initial = match (write.state.attrs.as_slice(), module_global(owner, &write.state.name)) {
+                ([], Some(Global::Value(binding))) => binding.value_text.as_ref(),
+                ([attr], Some(Global::Class(class))) => owner
+                    .state
+                    .bindings
+                    .iter()
+                    .find(|b| b.class == Some(class.range) && &b.name == attr)
+                    .and_then(|b| b.value_text.as_ref()),
+                _ => None,
+            };
+            if initial == Some(value) {
+                continue;
+            }
+        }
+        let message = if write.state.file == write.path {
+            // The test module's own globals: initialising them at top level is fine.
+            let import_time = import_time_functions(project, summary);
+            // A fixture or `setUp` that fills the module's own data prepares tests; it is
+            // another module's state that leaks between test modules.
+            if !write.state.attrs.is_empty()
+                || write.state.rebinds
+                || mutation.scope.setup
+                || runs_on_import(&mutation.scope, &import_time)
+            {
+                continue;
+            }
+            let Some(Global::Value(binding)) = module_global(summary, &write.state.name) else { continue };
+            let Some(kind) = mutable_kind(&binding.value) else { continue };
+            if restored(project, write, &writes, &reloads) {
+                continue;
+            }
+            format!(
+                "{who} {} `{}`, a module-level {kind} of this test module, and nothing resets it: the module is imported once per test run, so the change outlives the test and every later test sees it — the tests now depend on their order. Create the {kind} in a fixture instead, or reset it in a fixture's teardown.",
+                change_verb(mutation),
+                write.state.name
+            )
+        } else {
+            let Some(owner) = project.summary(&write.state.file) else { continue };
+            let Some(change) = state_change(owner, &write.state, mutation) else { continue };
+            if restored(project, write, &writes, &reloads) {
+                continue;
+            }
+            let target = state_display(project, &write.state);
+            let module = project.display_name(&write.state.file);
+            let what = match change {
+                StateChange::RebindGlobal | StateChange::RebindClassAttr(_) => format!("rebinds `{target}`"),
+                StateChange::InPlace { .. } => format!("{} `{target}`", change_verb(mutation)),
+            };
+            format!(
+                "This {what} and nothing undoes it: `{module}` is imported once per test run and cached in `sys.modules`, so the change outlives {who} and every later test sees it — the tests now depend on their order. Use `monkeypatch.setattr`/`monkeypatch.setitem`, or restore it in a fixture's teardown."
+            )
+        };
+        let related = match module_global(project.summary(&write.state.file).map(|s| s.as_ref()).unwrap_or(summary), &write.state.name) {
+            Some(Global::Value(binding)) => vec![Related {
+                path: write.state.file.clone(),
+                range: binding.range,
+                message: format!("`{}` is created here, once per test run", write.state.name),
+            }],
+            Some(Global::Class(class)) => vec![Related {
+                path: write.state.file.clone(),
+                range: class.name_range,
+                message: format!("`{}` is defined here, once per test run", class.name),
+            }],
+            _ => Vec::new(),
+        };
+        out.push(ctx.diagnostic(&RULE, write.path, mutation.range, message, related));
+    }
+}
