@@ -152,6 +152,45 @@ fn bad_files_are_reported_and_the_run_goes_on() {
 }
 
 #[test]
+fn environments_are_skipped_but_a_venv_package_is_not() {
+    let ws = workspace(
+        "\
+# file: main.py
+from venv import X
+import pkg
+# file: venv/__init__.py
+X = 1
+# file: pkg/__init__.py
+from pkg import core
+# file: pkg/core.py
+from pkg import _speedups
+# file: myenv/pyvenv.cfg
+home = /usr/bin
+# file: myenv/broken.py
+def f(:
+# file: condaenv/conda-meta/history
+# file: condaenv/broken.py
+def f(:
+",
+    );
+    let dir = ws.path();
+    // A compiled extension module: the finder takes it before any `.py` of the same name, so
+    // `from pkg import _speedups` in the partially initialised package does not crash.
+    std::fs::write(dir.join("pkg/_speedups.cpython-311-x86_64-linux-gnu.so"), b"\x7fELF").unwrap();
+    let output = modcache(dir, &["check", "--format", "json", "--no-progress"]);
+    let codes: Vec<String> =
+        json(&output)["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect();
+    // The package cycle is reported from both sides and `venv/` shadows the standard library,
+    // but nothing crashes (no MC002).
+    assert_eq!(codes, ["MC001", "MC001", "MC004"], "{}", stdout(&output));
+    assert!(!stderr(&output).contains("broken.py"), "environments are not walked: {}", stderr(&output));
+    let order = json(&modcache(dir, &["order", "--format", "json", "main.py"]));
+    let paths: Vec<&str> = order["order"].as_array().unwrap().iter().map(|s| s["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["main.py", "venv/__init__.py", "pkg/__init__.py", "pkg/core.py"], "{order}");
+    assert_eq!(order["outcome"]["status"], "ok", "{order}");
+}
+
+#[test]
 fn order_json_and_text() {
     let ws = workspace(CRASHING_CYCLE);
     let out = json(&modcache(ws.path(), &["order", "--format", "json", "main.py"]));

@@ -17,6 +17,7 @@ The last line printed is `N passed, M failed`; the exit status is 1 when anythin
 import argparse
 import concurrent.futures
 import difflib
+import importlib.util
 import json
 import os
 import re
@@ -193,13 +194,34 @@ def check(case, args):
     return result
 
 
-def fixture_cases(directory):
+def materialise_extensions(case_dir, scratch):
+    """A fixture with an oracle.toml gets compiled extension modules, which cannot be committed
+    (they belong to one interpreter build): `[extensions] "pkg/_json" = "_json"` copies this
+    interpreter's own `_json` extension to pkg/_json<suffix> in a copy of the fixture. CPython
+    calls the copy's PyInit__json, so it imports as `pkg._json`. Returns the folder to run in."""
+    oracle_toml = os.path.join(case_dir, "oracle.toml")
+    if not os.path.isfile(oracle_toml):
+        return case_dir
+    with open(oracle_toml, "rb") as handle:
+        extensions = tomllib.load(handle).get("extensions", {})
+    copy = os.path.join(scratch, "fixture_" + os.path.basename(case_dir))
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(case_dir, copy)
+    for target, source in sorted(extensions.items()):
+        origin = importlib.util.find_spec(source).origin
+        suffix = os.path.basename(origin)[len(source):]
+        shutil.copyfile(origin, os.path.join(copy, target + suffix))
+    return copy
+
+
+def fixture_cases(directory, scratch):
     cases = []
     for name in sorted(os.listdir(directory)):
         case_dir = os.path.join(directory, name)
         if os.path.isfile(os.path.join(case_dir, "modcache.toml")):
+            root = materialise_extensions(case_dir, scratch)
             for entry in read_entries(case_dir):
-                cases.append(Case("fixture %s" % name, case_dir, entry))
+                cases.append(Case("fixture %s" % name, root, entry))
     return cases
 
 
@@ -280,11 +302,10 @@ def main(argv=None):
         seeds = [FIXED_SEED_BASE + index for index in range(args.random)] + [fresh]
 
     cases = []
-    if args.fixtures or not args.seed:
-        cases.extend(fixture_cases(args.fixtures or DEFAULT_FIXTURES))
-
     with tempfile.TemporaryDirectory(prefix="modcache-oracle-") as scratch:
         base_dir = os.path.abspath(args.keep) if args.keep else scratch
+        if args.fixtures or not args.seed:
+            cases.extend(fixture_cases(args.fixtures or DEFAULT_FIXTURES, base_dir))
         cases.extend(random_cases(seeds, base_dir))
         with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
             results = list(pool.map(lambda case: check(case, args), cases))

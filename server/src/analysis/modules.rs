@@ -10,6 +10,10 @@ use super::python_env::PythonEnv;
 pub struct ModuleTree {
     files: HashSet<String>,
     dirs: HashSet<String>,
+    /// Compiled extension modules, by path without suffix (`pkg/_speedups` for
+    /// `pkg/_speedups.cpython-311-x86_64-linux-gnu.so`). They are real modules that run no Python
+    /// code, so importing one binds the name without any first-party step.
+    extensions: HashSet<String>,
 }
 
 /// What a finder found for one name in one folder.
@@ -19,6 +23,8 @@ pub enum Found {
     Package { init: String, dir: String },
     /// `dir/name.py`.
     Module { file: String },
+    /// `dir/name.<tag>.so` or `dir/name.pyd`: a compiled extension module.
+    Extension,
     /// `dir/name/` without `__init__.py`: a portion of a namespace package.
     Namespace { dir: String },
 }
@@ -42,12 +48,32 @@ pub fn join(dir: &str, name: &str) -> String {
     }
 }
 
+/// Whether `path` names a compiled extension module that CPython's extension loader would take,
+/// and if so its path without the suffix. The suffixes are those of
+/// `importlib.machinery.EXTENSION_SUFFIXES` on Linux, macOS and Windows: `.so` and `.pyd`, bare
+/// or after an ABI tag (`cpython-311-x86_64-linux-gnu`, `abi3`, `cp311-win_amd64`). A tag for
+/// another Python version is accepted too: which version a workspace targets is not known here,
+/// and a wrong guess would report a module as missing.
+pub fn extension_module_stem(path: &str) -> Option<&str> {
+    let without = path.strip_suffix(".so").or_else(|| path.strip_suffix(".pyd"))?;
+    let file_start = without.rfind('/').map_or(0, |slash| slash + 1);
+    let (stem, tag) = match without[file_start..].find('.') {
+        Some(dot) => (&without[..file_start + dot], &without[file_start + dot + 1..]),
+        None => (without, ""),
+    };
+    let name = &stem[file_start..];
+    let tag_ok = tag.is_empty() || tag == "abi3" || tag.starts_with("cpython-") || tag.starts_with("cp3") || tag.starts_with("pypy");
+    (tag_ok && is_dotted_name(name) && !name.contains('.') && name != "__init__").then_some(stem)
+}
+
 pub fn parent_dir(path: &str) -> &str {
     path.rsplit_once('/').map(|(dir, _)| dir).unwrap_or("")
 }
 
 impl ModuleTree {
-    /// `files` are the `.py` files; `dirs` are extra folders (every ancestor of a file is added).
+    /// `files` are the `.py` files; `dirs` are extra folders (every ancestor of a file is added)
+    /// and compiled extension modules, which the walk reports beside the folders because neither
+    /// has Python code to summarise.
     pub fn new<'a>(files: impl IntoIterator<Item = &'a str>, dirs: impl IntoIterator<Item = &'a str>) -> Self {
         let mut tree = ModuleTree::default();
         tree.dirs.insert(String::new());
@@ -62,7 +88,11 @@ impl ModuleTree {
             tree.files.insert(file.to_string());
         }
         for dir in dirs {
-            tree.dirs.insert(dir.trim_end_matches('/').to_string());
+            if let Some(stem) = extension_module_stem(dir) {
+                tree.extensions.insert(stem.to_string());
+            } else {
+                tree.dirs.insert(dir.trim_end_matches('/').to_string());
+            }
         }
         tree
     }
@@ -76,12 +106,16 @@ impl ModuleTree {
     }
 
     /// CPython's FileFinder for one folder: a package beats a module, a module beats a bare
-    /// folder (which is only a namespace portion).
+    /// folder (which is only a namespace portion), and among modules the extension loader comes
+    /// before the source loader, so `name.cpython-311-x86_64-linux-gnu.so` beats `name.py`.
     pub fn find_in(&self, dir: &str, name: &str) -> Option<Found> {
         let sub = join(dir, name);
         let init = format!("{sub}/__init__.py");
         if self.files.contains(&init) {
             return Some(Found::Package { init, dir: sub });
+        }
+        if self.extensions.contains(&sub) {
+            return Some(Found::Extension);
         }
         let file = format!("{sub}.py");
         if self.files.contains(&file) {
@@ -100,6 +134,7 @@ impl ModuleTree {
                     return Some(Spec::File { file: init, is_package: true, search: vec![dir] })
                 }
                 Some(Found::Module { file }) => return Some(Spec::File { file, is_package: false, search: vec![] }),
+                Some(Found::Extension) => return Some(Spec::External),
                 Some(Found::Namespace { dir }) => portions.push(dir),
                 None => {}
             }
@@ -170,6 +205,22 @@ mod tests {
         assert_eq!(t.find_top_level("json", &roots, &env), Some(Spec::External));
         assert!(matches!(t.find_top_level("csv", &roots, &env), Some(Spec::File { .. })));
         assert_eq!(t.find_top_level("sys", &roots, &env), Some(Spec::External));
+    }
+
+    #[test]
+    fn extension_modules_beat_source_modules() {
+        let t = ModuleTree::new(
+            ["pkg/__init__.py", "pkg/_speedups.py"],
+            ["pkg/_speedups.cpython-311-x86_64-linux-gnu.so", "pkg/_ext.abi3.so", "pkg/_win.cp311-win_amd64.pyd", "pkg/notes.txt.so"],
+        );
+        let search = vec!["pkg".to_string()];
+        for name in ["_speedups", "_ext", "_win"] {
+            assert_eq!(t.find_first_party(name, &search), Some(Spec::External), "{name}");
+        }
+        assert_eq!(t.find_first_party("notes", &search), None);
+        assert_eq!(extension_module_stem("a/b/mod.so"), Some("a/b/mod"));
+        assert_eq!(extension_module_stem("a/b/mod.py"), None);
+        assert_eq!(extension_module_stem("a/__init__.cpython-311-x86_64-linux-gnu.so"), None);
     }
 
     #[test]

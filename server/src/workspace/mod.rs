@@ -23,9 +23,17 @@ use crate::analysis::text::{LineIndex, TextRange};
 /// would only cost time.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Folder names never walked into (besides hidden folders and virtualenvs).
+/// Folder names never walked into (besides hidden folders and environments). `venv` is not one
+/// of them: environments are recognised by their marker files instead, because the standard
+/// library has a `venv` package of its own.
 const DEFAULT_EXCLUDES: &[&str] =
-    &["__pycache__", "node_modules", "site-packages", "dist-packages", "__pypackages__", "venv", "_build", "buck-out"];
+    &["__pycache__", "node_modules", "site-packages", "dist-packages", "__pypackages__", "_build", "buck-out"];
+
+/// Whether `dir` is a Python environment: a virtualenv (PEP 405's `pyvenv.cfg`) or a conda
+/// environment (`conda-meta/`).
+fn is_environment(dir: &Path) -> bool {
+    dir.join("pyvenv.cfg").is_file() || dir.join("conda-meta").is_dir()
+}
 
 #[derive(Debug)]
 pub struct WorkspaceError(pub String);
@@ -150,8 +158,9 @@ fn exclude_set(patterns: &[String]) -> GlobSet {
     builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
-/// Every `.py` file and folder under `root` that is not excluded, as relative paths, plus
-/// problems met on the way (unreadable folders, symlink loops).
+/// Every `.py` file under `root` that is not excluded, then every folder and compiled extension
+/// module (`.so`, `.pyd`: modules without Python code), as relative paths, plus problems met on
+/// the way (unreadable folders, symlink loops).
 pub fn walk(root: &Path, config: &Config) -> (Vec<String>, Vec<String>, Vec<Problem>) {
     let excludes = exclude_set(&config.exclude);
     let root_buf = root.to_path_buf();
@@ -173,7 +182,7 @@ pub fn walk(root: &Path, config: &Config) -> (Vec<String>, Vec<String>, Vec<Prob
             }
             let name = entry.file_name().to_string_lossy();
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if is_dir && (DEFAULT_EXCLUDES.contains(&name.as_ref()) || entry.path().join("pyvenv.cfg").is_file()) {
+            if is_dir && (DEFAULT_EXCLUDES.contains(&name.as_ref()) || is_environment(entry.path())) {
                 return false;
             }
             match relative_path(&root_buf, entry.path()) {
@@ -192,6 +201,7 @@ pub fn walk(root: &Path, config: &Config) -> (Vec<String>, Vec<String>, Vec<Prob
                 match entry.file_type() {
                     Some(t) if t.is_dir() => dirs.push(rel),
                     Some(_) if rel.ends_with(".py") => files.push(rel),
+                    Some(_) if crate::analysis::modules::extension_module_stem(&rel).is_some() => dirs.push(rel),
                     _ => {}
                 }
             }
