@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod entries;
 pub mod graph;
 pub mod modules;
+pub mod profile;
 pub mod project;
 pub mod python_env;
 pub mod rules;

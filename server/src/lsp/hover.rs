@@ -8,6 +8,8 @@ use tower_lsp_server::ls_types::*;
 use super::diagnostics::rule_url;
 use super::session::{Results, Session};
 use crate::analysis::graph::{import_time_imports, static_targets, ImportGraph};
+use crate::analysis::profile;
+use crate::analysis::summary::state::{EffectKind, Value};
 use crate::analysis::simulate::{Action, LoadOrder};
 use crate::analysis::summary::{FileSummary, ImportKind, ImportStmt};
 use crate::analysis::text::TextRange;
@@ -169,7 +171,46 @@ fn import_time_profile(results: &Results, path: &str, summary: &FileSummary) -> 
         out.push_str("; it has a `__main__` block that runs only when it is the script");
     }
     out.push('.');
+    let facts = profile::import_profile(project, path, summary);
+    if !facts.effects.is_empty() || !facts.mutable.is_empty() || !facts.singletons.is_empty() {
+        out.push('\n');
+    }
+    for effect in facts.effects.iter().take(MAX_FACTS) {
+        let (what, code) = match effect.kind {
+            EffectKind::SideEffect(kind) => (kind.describe().to_string(), "MC201"),
+            EffectKind::EnvRead => ("reads the environment, once".to_string(), "MC202"),
+            EffectKind::Nondeterminism => ("draws a value that is frozen for the process".to_string(), "MC203"),
+        };
+        let _ = write!(out, "\n- [{what}]({}): `{}` at line {}", rule_url(code), effect.what, effect.line);
+    }
+    if facts.effects.len() > MAX_FACTS {
+        let _ = write!(out, "\n- and {} more import-time effects", facts.effects.len() - MAX_FACTS);
+    }
+    if !facts.mutable.is_empty() {
+        let _ = write!(
+            out,
+            "\n- [shared mutable state]({}): {}",
+            rule_url("MC101"),
+            binding_list(&facts.mutable)
+        );
+    }
+    if !facts.singletons.is_empty() {
+        let _ = write!(out, "\n- [singletons]({}): {}", rule_url("MC105"), binding_list(&facts.singletons));
+    }
     out
+}
+
+/// How many facts of one kind a hover lists before it summarises the rest.
+const MAX_FACTS: usize = 5;
+
+/// "`cache` (dict, line 2), `users` (list, line 3)".
+fn binding_list(bindings: &[profile::ProfileBinding]) -> String {
+    let mut shown: Vec<String> =
+        bindings.iter().take(MAX_FACTS).map(|b| format!("`{}` ({}, line {})", b.name, b.kind, b.line)).collect();
+    if bindings.len() > MAX_FACTS {
+        shown.push(format!("and {} more", bindings.len() - MAX_FACTS));
+    }
+    shown.join(", ")
 }
 
 /// The import cycle that the imported module is in, whether this statement is one of its
@@ -218,10 +259,33 @@ fn name_hover(results: Option<&Results>, path: &str, summary: &FileSummary, name
     let range = summary.module_binding(name)?;
     let line = summary.line_number(range.start);
     let module = results.map(|r| r.project.display_name(path)).unwrap_or_else(|| path.to_string());
-    let mut out = format!(
+    let mut paragraphs = vec![format!(
         "**`{name}`** is a global of `{module}`, bound at line {line} when the module's top level runs: once, at the \
-         first import that misses `sys.modules`. Every importer shares this one binding's object.\n"
-    );
+         first import that misses `sys.modules`. Every importer shares this one binding's object."
+    )];
+    if let Some(binding) = summary.state.bindings.iter().find(|b| b.class.is_none() && b.name == name) {
+        if let Value::Mutable { kind } = &binding.value {
+            paragraphs.push(format!("Its value is a mutable `{kind}`: a change made through any importer is seen by all of them."));
+        }
+        let frozen = binding.value_range.and_then(|value| {
+            summary.state.effects.iter().find(|e| {
+                matches!(e.kind, EffectKind::EnvRead | EffectKind::Nondeterminism)
+                    && value.start <= e.range.start
+                    && e.range.end <= value.end
+            })
+        });
+        if let Some(effect) = frozen {
+            let (code, later) = match effect.kind {
+                EffectKind::EnvRead => ("MC202", "later changes to the environment are not seen"),
+                _ => ("MC203", "it stays the same for the whole process, in every importer"),
+            };
+            paragraphs.push(format!(
+                "Its value [comes from `{}`]({}) once, at that first import; {later}.",
+                effect.what,
+                rule_url(code)
+            ));
+        }
+    }
     if let Some(results) = results {
         let importers: Vec<String> = results
             .project
@@ -238,8 +302,30 @@ fn name_hover(results: Option<&Results>, path: &str, summary: &FileSummary, name
             .take(8)
             .collect();
         if !importers.is_empty() {
-            let _ = write!(out, "\nTaken by `from {module} import {name}` at {} (those names keep this object even after a reload).", importers.join(", "));
+            paragraphs.push(format!(
+                "Taken by `from {module} import {name}` at {} (those names keep this object even after a reload).",
+                importers.join(", ")
+            ));
+        }
+        // The module's own top level initialises the name; only later changes are news.
+        let changes = profile::name_changes(&results.project, path, name);
+        let later: Vec<&profile::NameChange> = changes.iter().filter(|c| !(c.top_level && c.path == path)).collect();
+        if later.is_empty() {
+            paragraphs.push("No first-party code changes it after the import.".to_string());
+        } else {
+            let mut list = String::from("Changed after the import, so every importer sees it:");
+            for change in later.iter().take(MAX_FACTS) {
+                let actor = match &change.function {
+                    Some(function) => format!("`{function}()`"),
+                    None => "the top level".to_string(),
+                };
+                let _ = write!(list, "\n- `{}:{}`: {actor} {} it", change.path, change.line, change.verb);
+            }
+            if later.len() > MAX_FACTS {
+                let _ = write!(list, "\n- and {} more", later.len() - MAX_FACTS);
+            }
+            paragraphs.push(list);
         }
     }
-    Some(out)
+    Some(paragraphs.join("\n\n"))
 }

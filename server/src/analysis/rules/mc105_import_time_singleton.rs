@@ -67,7 +67,7 @@ fn is_cap_words(name: &str) -> bool {
 }
 
 /// The class that `callee` instantiates, if the call is an instantiation.
-fn instantiated_class(project: &Project, path: &str, summary: &FileSummary, callee: &str, written: &str) -> Option<String> {
+pub(crate) fn instantiated_class(project: &Project, path: &str, summary: &FileSummary, callee: &str, written: &str) -> Option<String> {
     let class = class_of_call(project, path, summary, callee, written)?;
     // Metaclass calls (`_TypedDictMeta('TypedDict', …)`) create classes, not instances.
     let excluded = NOT_SINGLETONS.contains(&class.as_str())

@@ -22,7 +22,7 @@ mod mc101_mutable_module_state;
 mod mc102_cross_module_mutation;
 mod mc103_mutable_class_state;
 mod mc104_global_rebinding;
-mod mc105_import_time_singleton;
+pub(crate) mod mc105_import_time_singleton;
 mod mc201_import_time_side_effect;
 mod mc202_import_time_env_capture;
 mod mc203_import_time_nondeterminism;
