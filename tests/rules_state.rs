@@ -1174,3 +1174,14 @@ fn state_facts_survive_broken_code() {
     assert_eq!(summary.state.bindings.len(), 1);
     assert!(!summary.state.mutations.is_empty(), "facts after a syntax error are still read");
 }
+
+#[test]
+fn re_exports_that_loop_end_without_a_finding() {
+    // A package that imports its own missing name, and two modules taking a name from each
+    // other: following the re-exports must stop (these once overflowed the stack).
+    check("# file: pkg/__init__.py\nx[k] = v\nfrom . import x\n", &[]);
+    check(
+        "# file: a.py\nfrom b import x\n\ndef f():\n    x.append(1)\n# file: b.py\nfrom a import x\n",
+        &["a.py:1 MC001", "a.py:1 MC002", "b.py:1 MC001", "b.py:1 MC002"],
+    );
+}

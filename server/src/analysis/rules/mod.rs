@@ -452,6 +452,13 @@ fn module_referent(project: &Project, dotted: &str) -> Option<Referent> {
 
 /// What the name `name` that an import statement of `path` binds refers to.
 pub fn import_referent(project: &Project, path: &str, stmt: &ImportStmt, name: &str) -> Option<Referent> {
+    import_referent_at(project, path, stmt, name, 0)
+}
+
+/// [`import_referent`] `depth` re-exports deep. The depth travels through every step, because
+/// re-exports can loop (`from . import x` in the package that should define `x`, or two modules
+/// importing the name from each other) and each step starts a new lookup.
+fn import_referent_at(project: &Project, path: &str, stmt: &ImportStmt, name: &str, depth: u32) -> Option<Referent> {
     match &stmt.kind {
         ImportKind::Import { modules } => modules.iter().find_map(|m| match &m.alias {
             Some(alias) if alias == name => module_referent(project, &m.dotted),
@@ -466,7 +473,7 @@ pub fn import_referent(project: &Project, path: &str, stmt: &ImportStmt, name: &
                 return Some(found);
             }
             match resolve_module(project, &base)? {
-                Spec::File { file, .. } => follow_reexport(project, file, imported.name.clone(), 0),
+                Spec::File { file, .. } => follow_reexport(project, file, imported.name.clone(), depth),
                 _ => None,
             }
         }
@@ -487,7 +494,7 @@ pub fn import_referent(project: &Project, path: &str, stmt: &ImportStmt, name: &
 fn follow_reexport(project: &Project, file: String, name: String, depth: u32) -> Option<Referent> {
     let Some(summary) = project.summary(&file) else { return Some(Referent::Global { file, name }) };
     match module_global(summary, &name) {
-        Some(Global::Import(stmt)) if depth < 8 => match import_referent(project, &file, stmt, &name)? {
+        Some(Global::Import(stmt)) if depth < 8 => match import_referent_at(project, &file, stmt, &name, depth + 1)? {
             Referent::Global { file: next, name: next_name } if next != file || next_name != name => {
                 follow_reexport(project, next, next_name, depth + 1)
             }
