@@ -278,6 +278,12 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, WorkspaceEr
         return Err(WorkspaceError(format!("{}: not a directory", root.display())));
     }
     let config = load_config(root, options.config_file.as_deref())?;
+    // Asking the interpreter starts a process (0.1–0.2 s through a pyenv shim), so it runs
+    // while the files are read rather than after.
+    let probe = options.probe_interpreter.then(|| {
+        let (root, python) = (root.to_path_buf(), config.python.clone());
+        std::thread::spawn(move || interpreter::discover(&root, python.as_deref()))
+    });
     let (files, dirs, mut problems) = walk(root, &config);
     let total = files.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -298,13 +304,10 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, WorkspaceEr
         map.insert(rel, Arc::new(summary));
     }
     problems.sort_by(|a, b| a.path.cmp(&b.path));
-    let (env, interpreter, library_dirs) = if options.probe_interpreter {
-        match interpreter::discover(root, config.python.as_deref()) {
-            Some(found) => (found.env, Some(found.executable), found.library_dirs),
-            None => (PythonEnv::default(), None, Vec::new()),
-        }
-    } else {
-        (PythonEnv::default(), None, Vec::new())
+    // A probe thread that panicked counts as no interpreter found.
+    let (env, interpreter, library_dirs) = match probe.and_then(|thread| thread.join().ok().flatten()) {
+        Some(found) => (found.env, Some(found.executable), found.library_dirs),
+        None => (PythonEnv::default(), None, Vec::new()),
     };
     let mut project = Project::new(map, &dirs, config, env);
     project.workspace_is_library = library_dirs
