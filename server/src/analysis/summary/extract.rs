@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use tree_sitter::{Node, Parser, Tree};
 
 use super::condition::{CompareOp, Cond};
+use super::syntax::{child, kind, Children, Field, Kind, Which};
 use super::*;
 use crate::analysis::text::{LineIndex, TextRange};
 
@@ -45,11 +46,28 @@ pub fn summarize(text: &str) -> FileSummary {
 /// Summarises a file from an existing parse tree (the language server keeps trees per document).
 pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     let root = tree.root_node();
-    let mut suppressions = Vec::new();
     let line_index = LineIndex::new(text);
+    let kids = Children::new(root);
+    let imports = import_statements(root, &kids);
+    let mut suppressions = Vec::new();
+    let mut styles = Vec::new();
+    for comment in suppression_comments(root, text) {
+        let comment_text = node_text(comment, text);
+        if let Some(codes) = Suppression::parse(comment_text) {
+            suppressions.push(Suppression {
+                line: line_index.line_number(comment.start_byte() as u32),
+                range: range(comment),
+                codes,
+            });
+            if let Some(style) = state::SuppressionStyle::of(comment_text) {
+                styles.push(style);
+            }
+        }
+    }
     let mut extractor = Extractor {
         text,
-        aliases: Aliases::collect(root, text, &line_index, &mut suppressions),
+        kids: &kids,
+        aliases: Aliases::collect(&imports, text, &kids),
         summary: FileSummary { line_index, ..FileSummary::default() },
         ctx: Ctx::default(),
         future_annotations: false,
@@ -59,10 +77,60 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
         collect_syntax_errors(root, &mut extractor.summary.syntax_errors);
     }
     let body = extractor.block(root);
-    extractor.summary.body = body;
-    extractor.summary.suppressions = suppressions;
-    extractor.summary.state = super::state::collect(text, root);
-    extractor.summary
+    let mut summary = extractor.summary;
+    summary.body = body;
+    summary.suppressions = suppressions;
+    // The state facts read the imports that do not stand inside another import statement (which
+    // only broken code has), as their own pass over the tree did.
+    let outer_imports: Vec<Node> = imports.iter().filter(|(_, nested)| !nested).map(|(node, _)| *node).collect();
+    summary.state = super::state::collect(text, root, &outer_imports, styles, &kids);
+    summary
+}
+
+/// The import statements of the file in source order, each with whether it stands inside another
+/// import statement. The walk enters only the nodes that can hold statements, and broken regions,
+/// which can hold anything: an expression that parsed cleanly never holds a statement, and
+/// expressions are most of the tree.
+fn import_statements<'a>(root: Node<'a>, kids: &Children<'a>) -> Vec<(Node<'a>, bool)> {
+    let mut found = Vec::new();
+    let mut pending = vec![(root, false)];
+    while let Some((node, nested)) = pending.pop() {
+        let node_kind = kind(node);
+        let is_import = matches!(node_kind, Kind::ImportStatement | Kind::ImportFromStatement);
+        if is_import {
+            found.push((node, nested));
+        }
+        if !node_kind.may_hold_statements() && !node.has_error() {
+            continue;
+        }
+        // Reversed onto the stack, so that they come off it in source order.
+        pending.extend(kids.iter(node, Which::Named).rev().map(|child| (child, nested || is_import)));
+    }
+    found
+}
+
+/// The comments that may be suppressions, in source order. A suppression comment holds
+/// `modcache:` or `noqa` (in any case), so only the places in the text that hold one of them are
+/// looked up in the tree; walking every node to find the comments cost more than the rest of the
+/// summary.
+fn suppression_comments<'a>(root: Node<'a>, text: &str) -> Vec<Node<'a>> {
+    let bytes = text.as_bytes();
+    let mut marks: Vec<usize> = text.match_indices("modcache:").map(|(at, _)| at).collect();
+    // `q` is the rarest letter of `noqa`, so it is the one looked for.
+    for (at, byte) in bytes.iter().enumerate() {
+        if *byte | 0x20 == b'q' && at >= 2 && bytes.get(at - 2..at + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"noqa")) {
+            marks.push(at - 2);
+        }
+    }
+    marks.sort_unstable();
+    let mut found: Vec<Node> = Vec::new();
+    for mark in marks {
+        let Some(node) = root.descendant_for_byte_range(mark, mark + 1) else { continue };
+        if kind(node) == Kind::Comment && found.last().is_none_or(|last| last.start_byte() != node.start_byte()) {
+            found.push(node);
+        }
+    }
+    found
 }
 
 fn collect_syntax_errors(node: Node, out: &mut Vec<TextRange>) {
@@ -96,32 +164,17 @@ struct Aliases {
 }
 
 impl Aliases {
-    /// Also gathers suppression comments, since it visits every node once anyway.
-    fn collect(root: Node, text: &str, line_index: &LineIndex, suppressions: &mut Vec<Suppression>) -> Self {
+    fn collect<'a>(imports: &[(Node<'a>, bool)], text: &str, kids: &Children<'a>) -> Self {
         let mut aliases = Aliases::default();
         aliases.sys.insert("sys".into());
         aliases.os.insert("os".into());
         aliases.importlib.insert("importlib".into());
         aliases.type_checking.insert("TYPE_CHECKING".into());
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
-            if node.kind() == "comment" {
-                if let Some(codes) = Suppression::parse(node_text(node, text)) {
-                    suppressions.push(Suppression {
-                        line: line_index.line_number(node.start_byte() as u32),
-                        range: range(node),
-                        codes,
-                    });
-                }
-                continue;
-            }
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
-            match node.kind() {
-                "import_statement" => {
-                    let mut cursor = node.walk();
-                    for name in node.children_by_field_name("name", &mut cursor) {
-                        if let Some((dotted, alias)) = dotted_and_alias(name, text) {
+        for &(node, _) in imports {
+            match kind(node) {
+                Kind::ImportStatement => {
+                    for name in kids.iter(node, Which::InField(Field::Name)) {
+                        if let Some((dotted, alias)) = dotted_and_alias(name, text, kids) {
                             let local = alias.unwrap_or_else(|| dotted.clone());
                             match dotted.as_str() {
                                 "sys" => { aliases.sys.insert(local); }
@@ -132,11 +185,10 @@ impl Aliases {
                         }
                     }
                 }
-                "import_from_statement" => {
-                    let module = node.child_by_field_name("module_name").map(|m| node_text(m, text));
-                    let mut cursor = node.walk();
-                    for name in node.children_by_field_name("name", &mut cursor) {
-                        if let Some((imported, alias)) = dotted_and_alias(name, text) {
+                Kind::ImportFromStatement => {
+                    let module = child(node, Field::ModuleName).map(|m| node_text(m, text));
+                    for name in kids.iter(node, Which::InField(Field::Name)) {
+                        if let Some((imported, alias)) = dotted_and_alias(name, text, kids) {
                             let local = alias.unwrap_or_else(|| imported.clone());
                             match (module, imported.as_str()) {
                                 (Some("sys"), "modules") => { aliases.sys_modules.insert(local); }
@@ -152,29 +204,30 @@ impl Aliases {
                 _ => {}
             }
         }
-        suppressions.sort_by_key(|s| s.range);
         aliases
     }
 }
 
 /// `a.b` or `a.b as c` → ("a.b", Some("c")).
-fn dotted_and_alias(node: Node, text: &str) -> Option<(String, Option<String>)> {
-    match node.kind() {
-        "dotted_name" => Some((dotted_text(node, text), None)),
-        "aliased_import" => {
-            let name = node.child_by_field_name("name")?;
-            let alias = node.child_by_field_name("alias").map(|a| node_text(a, text).to_string());
-            Some((dotted_text(name, text), alias))
+fn dotted_and_alias<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> Option<(String, Option<String>)> {
+    match kind(node) {
+        Kind::DottedName => Some((dotted_text(node, text, kids), None)),
+        Kind::AliasedImport => {
+            let name = child(node, Field::Name)?;
+            let alias = child(node, Field::Alias).map(|a| node_text(a, text).to_string());
+            Some((dotted_text(name, text, kids), alias))
         }
         _ => None,
     }
 }
 
 /// The text of a dotted name without the whitespace or comments Python allows between parts.
-fn dotted_text(node: Node, text: &str) -> String {
-    let mut cursor = node.walk();
-    let parts: Vec<&str> =
-        node.named_children(&mut cursor).filter(|c| c.kind() == "identifier").map(|c| node_text(c, text)).collect();
+fn dotted_text<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> String {
+    let parts: Vec<&str> = kids
+        .iter(node, Which::Named)
+        .filter(|c| kind(*c) == Kind::Identifier)
+        .map(|c| node_text(c, text))
+        .collect();
     if parts.is_empty() {
         node_text(node, text).to_string()
     } else {
@@ -203,8 +256,9 @@ struct Ctx {
     conditional: bool,
 }
 
-struct Extractor<'t> {
+struct Extractor<'t, 'a> {
     text: &'t str,
+    kids: &'t Children<'a>,
     aliases: Aliases,
     summary: FileSummary,
     ctx: Ctx,
@@ -213,7 +267,7 @@ struct Extractor<'t> {
     assigning_bare_object: bool,
 }
 
-impl<'t> Extractor<'t> {
+impl<'t, 'a> Extractor<'t, 'a> {
     fn text(&self, node: Node) -> &'t str {
         node_text(node, self.text)
     }
@@ -223,19 +277,18 @@ impl<'t> Extractor<'t> {
     }
 
     /// The statements of a `module` or `block` node.
-    fn block(&mut self, node: Node) -> Block {
+    fn block(&mut self, node: Node<'a>) -> Block {
         let mut out = Vec::new();
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.named_children(&mut cursor).collect();
-        for child in children {
+        let kids = self.kids;
+        for child in kids.iter(node, Which::Named) {
             self.stmt(child, &mut out);
         }
         out
     }
 
     /// The block of a compound statement's field, or nothing when the parse lost it.
-    fn field_block(&mut self, node: Node, field: &str) -> Block {
-        match node.child_by_field_name(field) {
+    fn field_block(&mut self, node: Node<'a>, field: Field) -> Block {
+        match child(node, field) {
             Some(block) => self.block(block),
             None => Vec::new(),
         }
@@ -249,143 +302,129 @@ impl<'t> Extractor<'t> {
         result
     }
 
-    fn stmt(&mut self, node: Node, out: &mut Block) {
-        match node.kind() {
-            "import_statement" => self.import_statement(node, out),
-            "import_from_statement" => self.import_from_statement(node, out),
-            "future_import_statement" => {
+    fn stmt(&mut self, node: Node<'a>, out: &mut Block) {
+        let kids = self.kids;
+        match kind(node) {
+            Kind::ImportStatement => self.import_statement(node, out),
+            Kind::ImportFromStatement => self.import_from_statement(node, out),
+            Kind::FutureImportStatement => {
                 if self.text(node).contains("annotations") {
                     self.future_annotations = true;
                 }
             }
-            "expression_statement" => {
-                let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                for child in children {
-                    match child.kind() {
-                        "assignment" => self.assignment(child, out),
-                        "augmented_assignment" => self.augmented_assignment(child, out),
+            Kind::ExpressionStatement => {
+                for child in kids.iter(node, Which::Named) {
+                    match kind(child) {
+                        Kind::Assignment => self.assignment(child, out),
+                        Kind::AugmentedAssignment => self.augmented_assignment(child, out),
                         _ => self.expr(child, out),
                     }
                 }
             }
-            "if_statement" => self.if_statement(node, out),
-            "while_statement" => {
-                let cond_node = node.child_by_field_name("condition");
+            Kind::IfStatement => self.if_statement(node, out),
+            Kind::WhileStatement => {
+                let cond_node = child(node, Field::Condition);
                 if let Some(c) = cond_node {
                     self.expr(c, out);
                 }
                 let cond = cond_node.map(|c| self.cond(c)).unwrap_or(Cond::Unknown);
-                let body = self.branch_block(&cond, node, "body");
-                let orelse = node.child_by_field_name("alternative").map(|e| self.field_block(e, "body"));
+                let body = self.branch_block(&cond, node, Field::Body);
+                let orelse = child(node, Field::Alternative).map(|e| self.field_block(e, Field::Body));
                 out.push(Event::If { branches: vec![Branch { cond, body }], orelse: None });
                 if let Some(orelse) = orelse {
                     out.extend(orelse);
                 }
             }
-            "for_statement" => {
-                if let Some(right) = node.child_by_field_name("right") {
+            Kind::ForStatement => {
+                if let Some(right) = child(node, Field::Right) {
                     self.expr(right, out);
                 }
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = child(node, Field::Left) {
                     self.target(left, out);
                 }
-                out.extend(self.field_block(node, "body"));
-                if let Some(orelse) = node.child_by_field_name("alternative") {
-                    out.extend(self.field_block(orelse, "body"));
+                out.extend(self.field_block(node, Field::Body));
+                if let Some(orelse) = child(node, Field::Alternative) {
+                    out.extend(self.field_block(orelse, Field::Body));
                 }
             }
-            "with_statement" => {
-                let mut cursor = node.walk();
-                let clauses: Vec<Node> =
-                    node.named_children(&mut cursor).filter(|c| c.kind() == "with_clause").collect();
-                for clause in clauses {
-                    let mut cursor = clause.walk();
-                    let items: Vec<Node> = clause.named_children(&mut cursor).collect();
-                    for item in items {
-                        match item.child_by_field_name("value") {
+            Kind::WithStatement => {
+                for clause in kids.iter(node, Which::Named) {
+                    if kind(clause) != Kind::WithClause {
+                        continue;
+                    }
+                    for item in kids.iter(clause, Which::Named) {
+                        match child(item, Field::Value) {
                             Some(value) => self.with_item_value(value, out),
                             None => self.expr(item, out),
                         }
                     }
                 }
-                out.extend(self.field_block(node, "body"));
+                out.extend(self.field_block(node, Field::Body));
             }
-            "try_statement" => self.try_statement(node, out),
-            "function_definition" => self.function_definition(node, &[], out),
-            "class_definition" => self.class_definition(node, &[], out),
-            "decorated_definition" => {
-                let mut cursor = node.walk();
+            Kind::TryStatement => self.try_statement(node, out),
+            Kind::FunctionDefinition => self.function_definition(node, &[], out),
+            Kind::ClassDefinition => self.class_definition(node, &[], out),
+            Kind::DecoratedDefinition => {
                 let decorators: Vec<Node> =
-                    node.named_children(&mut cursor).filter(|c| c.kind() == "decorator").collect();
+                    kids.iter(node, Which::Named).filter(|c| kind(*c) == Kind::Decorator).collect();
                 for decorator in &decorators {
-                    let mut cursor = decorator.walk();
-                    let exprs: Vec<Node> = decorator.named_children(&mut cursor).collect();
-                    for e in exprs {
+                    for e in kids.iter(*decorator, Which::Named) {
                         self.expr(e, out);
                     }
                 }
-                let applied: Vec<Node> = decorators
-                    .iter()
-                    .rev()
-                    .filter_map(|d| d.named_child(0))
-                    .collect();
-                if let Some(def) = node.child_by_field_name("definition") {
-                    match def.kind() {
-                        "function_definition" => self.function_definition(def, &applied, out),
-                        "class_definition" => self.class_definition(def, &applied, out),
+                let applied: Vec<Node> = decorators.iter().rev().filter_map(|d| d.named_child(0)).collect();
+                if let Some(def) = child(node, Field::Definition) {
+                    match kind(def) {
+                        Kind::FunctionDefinition => self.function_definition(def, &applied, out),
+                        Kind::ClassDefinition => self.class_definition(def, &applied, out),
                         _ => {}
                     }
                 }
             }
-            "global_statement" => {
+            Kind::GlobalStatement => {
                 if let Some(func) = self.ctx.in_function {
-                    let mut cursor = node.walk();
-                    let names: Vec<String> = node
-                        .named_children(&mut cursor)
-                        .filter(|c| c.kind() == "identifier")
+                    let names: Vec<String> = kids
+                        .iter(node, Which::Named)
+                        .filter(|c| kind(*c) == Kind::Identifier)
                         .map(|c| self.text(c).to_string())
                         .collect();
                     self.summary.functions[func as usize].globals.extend(names);
                 }
             }
-            "delete_statement" => {
-                let mut cursor = node.walk();
-                let targets: Vec<Node> = node.named_children(&mut cursor).collect();
-                for target in targets {
+            Kind::DeleteStatement => {
+                for target in kids.iter(node, Which::Named) {
                     self.delete_target(target, out);
                 }
             }
-            "match_statement" => {
-                if let Some(subject) = node.child_by_field_name("subject") {
+            Kind::MatchStatement => {
+                if let Some(subject) = child(node, Field::Subject) {
                     self.expr(subject, out);
                 }
                 let mut branches = Vec::new();
-                if let Some(body) = node.child_by_field_name("body") {
-                    let mut cursor = body.walk();
-                    let cases: Vec<Node> =
-                        body.named_children(&mut cursor).filter(|c| c.kind() == "case_clause").collect();
-                    for case in cases {
-                        let body = self.with_ctx(|c| c.conditional = true, |this| this.field_block(case, "consequence"));
+                if let Some(body) = child(node, Field::Body) {
+                    for case in kids.iter(body, Which::Named) {
+                        if kind(case) != Kind::CaseClause {
+                            continue;
+                        }
+                        let body =
+                            self.with_ctx(|c| c.conditional = true, |this| this.field_block(case, Field::Consequence));
                         branches.push(Branch { cond: Cond::Unknown, body });
                     }
                 }
                 out.push(Event::If { branches, orelse: None });
             }
-            "type_alias_statement" => {
-                if let Some(left) = node.child_by_field_name("left") {
+            Kind::TypeAliasStatement => {
+                if let Some(left) = child(node, Field::Left) {
                     let name = self.text(left).split('[').next().unwrap_or("").trim().to_string();
                     if !name.is_empty() {
                         out.push(Event::Bind { name, range: range(left) });
                     }
                 }
             }
-            "pass_statement" | "break_statement" | "continue_statement" | "comment" | "nonlocal_statement" => {}
-            "ERROR" => {
+            Kind::PassStatement | Kind::BreakStatement | Kind::ContinueStatement | Kind::Comment | Kind::NonlocalStatement => {}
+            Kind::Error => {
                 // Keep what can be read inside a broken region: statements and expressions alike.
-                let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                for child in children {
+                for child in kids.iter(node, Which::Named) {
                     self.stmt(child, out);
                 }
             }
@@ -394,15 +433,12 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn with_item_value(&mut self, value: Node, out: &mut Block) {
-        if value.kind() == "as_pattern" {
-            let mut cursor = value.walk();
-            let children: Vec<Node> = value.named_children(&mut cursor).collect();
-            for child in children {
-                if child.kind() == "as_pattern_target" {
-                    let mut cursor = child.walk();
-                    let targets: Vec<Node> = child.named_children(&mut cursor).collect();
-                    for target in targets {
+    fn with_item_value(&mut self, value: Node<'a>, out: &mut Block) {
+        let kids = self.kids;
+        if kind(value) == Kind::AsPattern {
+            for child in kids.iter(value, Which::Named) {
+                if kind(child) == Kind::AsPatternTarget {
+                    for target in kids.iter(child, Which::Named) {
                         self.target(target, out);
                     }
                 } else {
@@ -426,12 +462,12 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn branch_block(&mut self, cond: &Cond, node: Node, field: &str) -> Block {
+    fn branch_block(&mut self, cond: &Cond, node: Node<'a>, field: Field) -> Block {
         self.with_ctx(|ctx| Self::branch_ctx(ctx, cond), |this| this.field_block(node, field))
     }
 
-    fn if_statement(&mut self, node: Node, out: &mut Block) {
-        let Some(condition) = node.child_by_field_name("condition") else {
+    fn if_statement(&mut self, node: Node<'a>, out: &mut Block) {
+        let Some(condition) = child(node, Field::Condition) else {
             return;
         };
         self.expr(condition, out);
@@ -439,20 +475,19 @@ impl<'t> Extractor<'t> {
         if self.at_module_level() && cond.is_main_guard() && self.summary.main_guard.is_none() {
             self.summary.main_guard = Some(range(node));
         }
-        let mut branches = vec![Branch { body: self.branch_block(&cond, node, "consequence"), cond: cond.clone() }];
+        let mut branches = vec![Branch { body: self.branch_block(&cond, node, Field::Consequence), cond: cond.clone() }];
         let mut previous = vec![cond];
         let mut orelse = None;
-        let mut cursor = node.walk();
-        let alternatives: Vec<Node> = node.children_by_field_name("alternative", &mut cursor).collect();
-        for alt in alternatives {
-            match alt.kind() {
-                "elif_clause" => {
-                    let cond = alt.child_by_field_name("condition").map(|c| self.cond(c)).unwrap_or(Cond::Unknown);
-                    let body = self.branch_block(&cond, alt, "consequence");
+        let kids = self.kids;
+        for alt in kids.iter(node, Which::InField(Field::Alternative)) {
+            match kind(alt) {
+                Kind::ElifClause => {
+                    let cond = child(alt, Field::Condition).map(|c| self.cond(c)).unwrap_or(Cond::Unknown);
+                    let body = self.branch_block(&cond, alt, Field::Consequence);
                     previous.push(cond.clone());
                     branches.push(Branch { cond, body });
                 }
-                "else_clause" => {
+                Kind::ElseClause => {
                     // The else branch runs when every earlier condition is false.
                     let negated = Cond::And(previous.iter().map(|c| Cond::Not(Box::new(c.clone()))).collect());
                     let body = self.with_ctx(
@@ -465,7 +500,7 @@ impl<'t> Extractor<'t> {
                                 ctx.conditional = true;
                             }
                         },
-                        |this| this.field_block(alt, "body"),
+                        |this| this.field_block(alt, Field::Body),
                     );
                     orelse = Some(body);
                 }
@@ -475,17 +510,16 @@ impl<'t> Extractor<'t> {
         out.push(Event::If { branches, orelse });
     }
 
-    fn try_statement(&mut self, node: Node, out: &mut Block) {
-        let mut cursor = node.walk();
-        let clauses: Vec<Node> = node.named_children(&mut cursor).collect();
+    fn try_statement(&mut self, node: Node<'a>, out: &mut Block) {
         let mut handler_nodes = Vec::new();
         let mut else_node = None;
         let mut finally_node = None;
-        for clause in &clauses {
-            match clause.kind() {
-                "except_clause" | "except_group_clause" => handler_nodes.push(*clause),
-                "else_clause" => else_node = Some(*clause),
-                "finally_clause" => finally_node = Some(*clause),
+        let kids = self.kids;
+        for clause in kids.iter(node, Which::Named) {
+            match kind(clause) {
+                Kind::ExceptClause | Kind::ExceptGroupClause => handler_nodes.push(clause),
+                Kind::ElseClause => else_node = Some(clause),
+                Kind::FinallyClause => finally_node = Some(clause),
                 _ => {}
             }
         }
@@ -493,20 +527,20 @@ impl<'t> Extractor<'t> {
         let guards_imports = catches.iter().any(|c| c.catches("ImportError"));
         let body = self.with_ctx(
             |ctx| ctx.guarded_by_except |= guards_imports,
-            |this| this.field_block(node, "body"),
+            |this| this.field_block(node, Field::Body),
         );
         let mut handlers = Vec::new();
         for (handler, catches) in handler_nodes.into_iter().zip(catches) {
             let fallback = catches.catches("ImportError");
             let mut body = Vec::new();
-            if let Some(alias) = handler.child_by_field_name("alias") {
-                if alias.kind() == "identifier" {
-                    body.push(Event::Bind { name: self.text(alias).to_string(), range: range(alias) });
-                }
+            let alias = child(handler, Field::Alias).filter(|a| kind(*a) == Kind::Identifier);
+            if let Some(alias) = alias {
+                body.push(Event::Bind { name: self.text(alias).to_string(), range: range(alias) });
             }
-            let mut cursor = handler.walk();
-            let blocks: Vec<Node> = handler.named_children(&mut cursor).filter(|c| c.kind() == "block").collect();
-            for block in blocks {
+            for block in kids.iter(handler, Which::Named) {
+                if kind(block) != Kind::Block {
+                    continue;
+                }
                 let events = self.with_ctx(
                     |ctx| {
                         ctx.in_import_fallback |= fallback;
@@ -516,33 +550,29 @@ impl<'t> Extractor<'t> {
                 );
                 body.extend(events);
             }
-            if let Some(alias) = handler.child_by_field_name("alias") {
-                if alias.kind() == "identifier" {
-                    // Python deletes the exception name at the end of the handler.
-                    body.push(Event::Unbind { name: self.text(alias).to_string() });
-                }
+            if let Some(alias) = alias {
+                // Python deletes the exception name at the end of the handler.
+                body.push(Event::Unbind { name: self.text(alias).to_string() });
             }
             handlers.push(Handler { catches, body });
         }
-        let orelse = else_node.map(|e| self.field_block(e, "body")).unwrap_or_default();
-        let finally = match finally_node {
-            Some(f) => {
-                let mut cursor = f.walk();
-                let blocks: Vec<Node> = f.named_children(&mut cursor).filter(|c| c.kind() == "block").collect();
-                blocks.into_iter().flat_map(|b| self.block(b)).collect()
+        let orelse = else_node.map(|e| self.field_block(e, Field::Body)).unwrap_or_default();
+        let mut finally = Vec::new();
+        if let Some(f) = finally_node {
+            for block in kids.iter(f, Which::Named) {
+                if kind(block) == Kind::Block {
+                    finally.extend(self.block(block));
+                }
             }
-            None => Vec::new(),
-        };
+        }
         out.push(Event::Try { body, handlers, orelse, finally });
     }
 
     /// What an `except` clause's type expression catches.
-    fn catch(&self, handler: Node) -> Catch {
-        let value = handler.child_by_field_name("value").or_else(|| {
+    fn catch(&self, handler: Node<'a>) -> Catch {
+        let value = child(handler, Field::Value).or_else(|| {
             // Older grammars put the type as the first named child.
-            let mut cursor = handler.walk();
-            let first = handler.named_children(&mut cursor).find(|c| c.kind() != "block");
-            first
+            self.kids.iter(handler, Which::Named).find(|c| kind(*c) != Kind::Block)
         });
         let Some(value) = value else {
             return Catch::All;
@@ -556,22 +586,21 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn exception_names(&self, node: Node, out: &mut Vec<String>) {
-        match node.kind() {
-            "identifier" => out.push(self.text(node).to_string()),
-            "attribute" => {
-                if let Some(attr) = node.child_by_field_name("attribute") {
+    fn exception_names(&self, node: Node<'a>, out: &mut Vec<String>) {
+        match kind(node) {
+            Kind::Identifier => out.push(self.text(node).to_string()),
+            Kind::Attribute => {
+                if let Some(attr) = child(node, Field::Attribute) {
                     out.push(self.text(attr).to_string());
                 }
             }
-            "tuple" | "parenthesized_expression" | "expression_list" => {
-                let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
+            Kind::Tuple | Kind::ParenthesizedExpression | Kind::ExpressionList => {
+                for child in self.kids.iter(node, Which::Named) {
                     self.exception_names(child, out);
                 }
             }
             // `except ImportError as e` in grammars that wrap it in an as_pattern.
-            "as_pattern" => {
+            Kind::AsPattern => {
                 if let Some(first) = node.named_child(0) {
                     self.exception_names(first, out);
                 }
@@ -580,29 +609,28 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn function_definition(&mut self, node: Node, decorators: &[Node], out: &mut Block) {
-        let Some(name_node) = node.child_by_field_name("name") else {
+    fn function_definition(&mut self, node: Node<'a>, decorators: &[Node<'a>], out: &mut Block) {
+        let Some(name_node) = child(node, Field::Name) else {
             return;
         };
         let name = self.text(name_node).to_string();
         // Default values (and, without `from __future__ import annotations`, annotations) are
         // evaluated when the `def` statement runs.
-        if let Some(params) = node.child_by_field_name("parameters") {
-            let mut cursor = params.walk();
-            let params: Vec<Node> = params.named_children(&mut cursor).collect();
-            for param in params {
-                if let Some(value) = param.child_by_field_name("value") {
+        if let Some(params) = child(node, Field::Parameters) {
+            let kids = self.kids;
+            for param in kids.iter(params, Which::Named) {
+                if let Some(value) = child(param, Field::Value) {
                     self.expr(value, out);
                 }
                 if !self.future_annotations {
-                    if let Some(annotation) = param.child_by_field_name("type") {
+                    if let Some(annotation) = child(param, Field::Type) {
                         self.expr(annotation, out);
                     }
                 }
             }
         }
         if !self.future_annotations {
-            if let Some(ret) = node.child_by_field_name("return_type") {
+            if let Some(ret) = child(node, Field::ReturnType) {
                 self.expr(ret, out);
             }
         }
@@ -619,7 +647,7 @@ impl<'t> Extractor<'t> {
                 ctx.in_function = Some(func);
                 ctx.in_class = false;
             },
-            |this| this.field_block(node, "body"),
+            |this| this.field_block(node, Field::Body),
         );
         self.summary.functions[func as usize].body = body;
         if self.at_module_level() && name == "__getattr__" {
@@ -629,21 +657,21 @@ impl<'t> Extractor<'t> {
         out.push(Event::Def { name, func, range: range(name_node) });
     }
 
-    fn class_definition(&mut self, node: Node, decorators: &[Node], out: &mut Block) {
-        let Some(name_node) = node.child_by_field_name("name") else {
+    fn class_definition(&mut self, node: Node<'a>, decorators: &[Node<'a>], out: &mut Block) {
+        let Some(name_node) = child(node, Field::Name) else {
             return;
         };
-        if let Some(bases) = node.child_by_field_name("superclasses") {
+        if let Some(bases) = child(node, Field::Superclasses) {
             self.expr(bases, out);
         }
-        let body = self.with_ctx(|ctx| ctx.in_class = true, |this| this.field_block(node, "body"));
+        let body = self.with_ctx(|ctx| ctx.in_class = true, |this| this.field_block(node, Field::Body));
         out.push(Event::Class { name: String::new(), body, range: range(node) });
         self.apply_decorators(decorators, out);
         out.push(Event::Bind { name: self.text(name_node).to_string(), range: range(name_node) });
     }
 
     /// A decorator that is a plain name or attribute is called with the new function or class.
-    fn apply_decorators(&mut self, decorators: &[Node], out: &mut Block) {
+    fn apply_decorators(&mut self, decorators: &[Node<'a>], out: &mut Block) {
         for decorator in decorators {
             if let Some(callee) = self.callee(*decorator) {
                 out.push(Event::Call { callee, range: range(*decorator) });
@@ -651,13 +679,13 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn callee(&self, node: Node) -> Option<Callee> {
-        match node.kind() {
-            "identifier" => Some(Callee::Name(self.text(node).to_string())),
-            "attribute" => {
-                let object = node.child_by_field_name("object")?;
-                let attr = node.child_by_field_name("attribute")?;
-                (object.kind() == "identifier").then(|| Callee::Attr {
+    fn callee(&self, node: Node<'a>) -> Option<Callee> {
+        match kind(node) {
+            Kind::Identifier => Some(Callee::Name(self.text(node).to_string())),
+            Kind::Attribute => {
+                let object = child(node, Field::Object)?;
+                let attr = child(node, Field::Attribute)?;
+                (kind(object) == Kind::Identifier).then(|| Callee::Attr {
                     base: self.text(object).to_string(),
                     attr: self.text(attr).to_string(),
                 })
@@ -666,38 +694,42 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn assignment(&mut self, node: Node, out: &mut Block) {
+    fn assignment(&mut self, node: Node<'a>, out: &mut Block) {
         // `a = b = value`: the value is the innermost right-hand side; targets bind left to right.
         let mut targets = Vec::new();
         let mut current = node;
         let mut annotation = None;
         loop {
-            if let Some(left) = current.child_by_field_name("left") {
+            if let Some(left) = child(current, Field::Left) {
                 targets.push(left);
             }
             if annotation.is_none() {
-                annotation = current.child_by_field_name("type");
+                annotation = child(current, Field::Type);
             }
-            match current.child_by_field_name("right") {
-                Some(right) if right.kind() == "assignment" => current = right,
+            match child(current, Field::Right) {
+                Some(right) if kind(right) == Kind::Assignment => current = right,
                 Some(right) => {
                     if self.at_module_level() && targets.len() == 1 && self.text(targets[0]) == "__all__" {
                         self.record_all(right, false);
                     }
+                    let right_kind = kind(right);
                     // `m = importlib.import_module('m')`: the import binds the module to `m`.
-                    if targets.len() == 1 && targets[0].kind() == "identifier" && right.kind() == "call" {
-                        if let Some(kind) = self.dynamic_import_call(right, Some(self.text(targets[0]).to_string())) {
-                            if let Some(args) = right.child_by_field_name("arguments") {
-                                self.expr(args, out);
+                    if targets.len() == 1 && kind(targets[0]) == Kind::Identifier && right_kind == Kind::Call {
+                        let function = child(right, Field::Function);
+                        let arguments = child(right, Field::Arguments);
+                        if let (Some(function), Some(arguments)) = (function, arguments) {
+                            let bind = Some(self.text(targets[0]).to_string());
+                            if let Some(kind) = self.dynamic_import(function, arguments, bind) {
+                                self.expr(arguments, out);
+                                self.push_import(kind, right, out);
+                                return;
                             }
-                            self.push_import(kind, right, out);
-                            return;
                         }
                     }
                     self.expr(right, out);
-                    self.assigning_bare_object = right.kind() == "call"
-                        && right.child_by_field_name("function").is_some_and(|f| self.text(f) == "object")
-                        && right.child_by_field_name("arguments").is_some_and(|a| a.named_child_count() == 0);
+                    self.assigning_bare_object = right_kind == Kind::Call
+                        && child(right, Field::Function).is_some_and(|f| self.text(f) == "object")
+                        && child(right, Field::Arguments).is_some_and(|a| a.named_child_count() == 0);
                     break;
                 }
                 None => {
@@ -723,24 +755,24 @@ impl<'t> Extractor<'t> {
         self.assigning_bare_object = false;
     }
 
-    fn augmented_assignment(&mut self, node: Node, out: &mut Block) {
-        let left = node.child_by_field_name("left");
-        if let Some(right) = node.child_by_field_name("right") {
+    fn augmented_assignment(&mut self, node: Node<'a>, out: &mut Block) {
+        let left = child(node, Field::Left);
+        if let Some(right) = child(node, Field::Right) {
             if self.at_module_level() && left.map(|l| self.text(l)) == Some("__all__") {
                 self.record_all(right, true);
             }
             self.expr(right, out);
         }
         if let Some(left) = left {
-            match left.kind() {
-                "identifier" => out.push(Event::Bind { name: self.text(left).to_string(), range: range(left) }),
+            match kind(left) {
+                Kind::Identifier => out.push(Event::Bind { name: self.text(left).to_string(), range: range(left) }),
                 _ => self.target(left, out),
             }
         }
     }
 
     /// Reads a literal list or tuple of strings assigned (or added) to `__all__`.
-    fn record_all(&mut self, value: Node, extend: bool) {
+    fn record_all(&mut self, value: Node<'a>, extend: bool) {
         let names = self.string_sequence(value);
         match names {
             Some(names) => {
@@ -757,22 +789,18 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn string_sequence(&self, node: Node) -> Option<Vec<String>> {
-        match node.kind() {
-            "list" | "tuple" | "parenthesized_expression" | "expression_list" => {
-                let mut cursor = node.walk();
+    fn string_sequence(&self, node: Node<'a>) -> Option<Vec<String>> {
+        match kind(node) {
+            Kind::List | Kind::Tuple | Kind::ParenthesizedExpression | Kind::ExpressionList => {
                 let mut names = Vec::new();
-                for child in node.named_children(&mut cursor) {
-                    if child.kind() == "comment" {
-                        continue;
-                    }
+                for child in self.kids.iter(node, Which::NamedCode) {
                     names.push(self.string_literal(child)?);
                 }
                 Some(names)
             }
-            "binary_operator" => {
-                let mut left = self.string_sequence(node.child_by_field_name("left")?)?;
-                left.extend(self.string_sequence(node.child_by_field_name("right")?)?);
+            Kind::BinaryOperator => {
+                let mut left = self.string_sequence(child(node, Field::Left)?)?;
+                left.extend(self.string_sequence(child(node, Field::Right)?)?);
                 Some(left)
             }
             _ => None,
@@ -780,54 +808,59 @@ impl<'t> Extractor<'t> {
     }
 
     /// The value of a plain string literal (no f-string, no escapes that change the text).
-    fn string_literal(&self, node: Node) -> Option<String> {
-        if node.kind() == "concatenated_string" {
-            let mut cursor = node.walk();
-            let mut value = String::new();
-            for part in node.named_children(&mut cursor) {
-                value.push_str(&self.string_literal(part)?);
+    fn string_literal(&self, node: Node<'a>) -> Option<String> {
+        match kind(node) {
+            Kind::ConcatenatedString => {
+                let mut value = String::new();
+                for part in self.kids.iter(node, Which::Named) {
+                    value.push_str(&self.string_literal(part)?);
+                }
+                Some(value)
             }
-            return Some(value);
-        }
-        if node.kind() != "string" {
-            return None;
-        }
-        let mut cursor = node.walk();
-        let mut value = String::new();
-        for child in node.named_children(&mut cursor) {
-            match child.kind() {
-                "string_start" => {
-                    let prefix = self.text(child).to_ascii_lowercase();
-                    if prefix.contains('f') || prefix.contains('b') || prefix.contains('t') {
-                        return None;
+            Kind::String => {
+                let mut value = String::new();
+                for child in self.kids.iter(node, Which::Named) {
+                    match kind(child) {
+                        Kind::StringStart => {
+                            let prefix = self.text(child).to_ascii_lowercase();
+                            if prefix.contains('f') || prefix.contains('b') || prefix.contains('t') {
+                                return None;
+                            }
+                        }
+                        Kind::StringContent => value.push_str(self.text(child)),
+                        Kind::StringEnd => {}
+                        _ => return None,
                     }
                 }
-                "string_content" => value.push_str(self.text(child)),
-                "string_end" => {}
-                _ => return None,
+                Some(value)
             }
+            _ => None,
         }
-        Some(value)
     }
 
     /// An assignment target: binds names, or writes an attribute or item.
-    fn target(&mut self, node: Node, out: &mut Block) {
-        match node.kind() {
-            "identifier" => out.push(Event::Bind { name: self.text(node).to_string(), range: range(node) }),
-            "pattern_list" | "tuple_pattern" | "list_pattern" | "list_splat_pattern" | "tuple" | "list"
-            | "parenthesized_expression" | "expression_list" | "list_splat" => {
-                let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                for child in children {
+    fn target(&mut self, node: Node<'a>, out: &mut Block) {
+        match kind(node) {
+            Kind::Identifier => out.push(Event::Bind { name: self.text(node).to_string(), range: range(node) }),
+            Kind::PatternList
+            | Kind::TuplePattern
+            | Kind::ListPattern
+            | Kind::ListSplatPattern
+            | Kind::Tuple
+            | Kind::List
+            | Kind::ParenthesizedExpression
+            | Kind::ExpressionList
+            | Kind::ListSplat => {
+                let kids = self.kids;
+                for child in kids.iter(node, Which::Named) {
                     self.target(child, out);
                 }
             }
-            "attribute" => {
-                let (Some(object), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
-                else {
+            Kind::Attribute => {
+                let (Some(object), Some(attr)) = (child(node, Field::Object), child(node, Field::Attribute)) else {
                     return;
                 };
-                if object.kind() == "identifier" {
+                if kind(object) == Kind::Identifier {
                     out.push(Event::SetAttr {
                         base: self.text(object).to_string(),
                         attr: self.text(attr).to_string(),
@@ -837,12 +870,12 @@ impl<'t> Extractor<'t> {
                     self.expr(object, out);
                 }
             }
-            "subscript" => {
+            Kind::Subscript => {
                 if let Some(name) = self.sys_modules_key(node) {
                     out.push(Event::SysModulesSet { name, range: range(node), bare: self.assigning_bare_object });
                     return;
                 }
-                if self.at_module_level() && self.is_globals_call(node.child_by_field_name("value")) {
+                if self.at_module_level() && self.is_globals_call(child(node, Field::Value)) {
                     self.summary.dynamic_namespace = true;
                 }
                 self.expr(node, out);
@@ -851,17 +884,16 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn delete_target(&mut self, node: Node, out: &mut Block) {
-        match node.kind() {
-            "identifier" => out.push(Event::Unbind { name: self.text(node).to_string() }),
-            "expression_list" | "tuple" | "parenthesized_expression" | "list" => {
-                let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                for child in children {
+    fn delete_target(&mut self, node: Node<'a>, out: &mut Block) {
+        match kind(node) {
+            Kind::Identifier => out.push(Event::Unbind { name: self.text(node).to_string() }),
+            Kind::ExpressionList | Kind::Tuple | Kind::ParenthesizedExpression | Kind::List => {
+                let kids = self.kids;
+                for child in kids.iter(node, Which::Named) {
                     self.delete_target(child, out);
                 }
             }
-            "subscript" => match self.sys_modules_key(node) {
+            Kind::Subscript => match self.sys_modules_key(node) {
                 Some(name) => out.push(Event::SysModulesDel { name, range: range(node) }),
                 None => self.expr(node, out),
             },
@@ -869,22 +901,22 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn is_globals_call(&self, node: Option<Node>) -> bool {
+    fn is_globals_call(&self, node: Option<Node<'a>>) -> bool {
         node.is_some_and(|n| {
-            n.kind() == "call" && n.child_by_field_name("function").is_some_and(|f| self.text(f) == "globals")
+            kind(n) == Kind::Call && child(n, Field::Function).is_some_and(|f| self.text(f) == "globals")
         })
     }
 
     /// Whether `node` is `sys.modules` (or a local alias of it).
-    fn is_sys_modules(&self, node: Node) -> bool {
-        match node.kind() {
-            "identifier" => self.aliases.sys_modules.contains(self.text(node)),
-            "attribute" => {
-                let object = node.child_by_field_name("object");
-                let attr = node.child_by_field_name("attribute");
+    fn is_sys_modules(&self, node: Node<'a>) -> bool {
+        match kind(node) {
+            Kind::Identifier => self.aliases.sys_modules.contains(self.text(node)),
+            Kind::Attribute => {
+                let object = child(node, Field::Object);
+                let attr = child(node, Field::Attribute);
                 match (object, attr) {
                     (Some(o), Some(a)) => {
-                        o.kind() == "identifier" && self.aliases.sys.contains(self.text(o)) && self.text(a) == "modules"
+                        kind(o) == Kind::Identifier && self.aliases.sys.contains(self.text(o)) && self.text(a) == "modules"
                     }
                     _ => false,
                 }
@@ -894,83 +926,88 @@ impl<'t> Extractor<'t> {
     }
 
     /// `sys.modules['name']` → `name`.
-    fn sys_modules_key(&self, subscript: Node) -> Option<String> {
-        let value = subscript.child_by_field_name("value")?;
+    fn sys_modules_key(&self, subscript: Node<'a>) -> Option<String> {
+        let value = child(subscript, Field::Value)?;
         if !self.is_sys_modules(value) {
             return None;
         }
-        let key = subscript.child_by_field_name("subscript")?;
+        let key = child(subscript, Field::Subscript)?;
         self.string_literal(key)
     }
 
     /// The events of evaluating an expression, in evaluation order.
-    fn expr(&mut self, node: Node, out: &mut Block) {
-        match node.kind() {
-            "identifier" | "string" | "integer" | "float" | "true" | "false" | "none" | "comment" | "ellipsis" => {}
-            "lambda" => {
+    fn expr(&mut self, node: Node<'a>, out: &mut Block) {
+        match kind(node) {
+            Kind::Identifier
+            | Kind::String
+            | Kind::Integer
+            | Kind::Float
+            | Kind::TrueLiteral
+            | Kind::FalseLiteral
+            | Kind::NoneLiteral
+            | Kind::Comment
+            | Kind::Ellipsis => {}
+            Kind::Lambda => {
                 // Only the defaults of a lambda run when it is created.
-                if let Some(params) = node.child_by_field_name("parameters") {
+                if let Some(params) = child(node, Field::Parameters) {
                     self.expr(params, out);
                 }
             }
-            "call" => self.call(node, out),
-            "attribute" => {
+            Kind::Call => self.call(node, out),
+            Kind::Attribute => {
                 let mut chain = Vec::new();
                 let mut current = node;
-                while current.kind() == "attribute" {
-                    match current.child_by_field_name("attribute") {
+                while kind(current) == Kind::Attribute {
+                    match child(current, Field::Attribute) {
                         Some(attr) => chain.push(self.text(attr).to_string()),
                         None => break,
                     }
-                    match current.child_by_field_name("object") {
+                    match child(current, Field::Object) {
                         Some(object) => current = object,
                         None => break,
                     }
                 }
                 chain.reverse();
-                if current.kind() == "identifier" && !chain.is_empty() {
+                if kind(current) == Kind::Identifier && !chain.is_empty() {
                     out.push(Event::Attr { base: self.text(current).to_string(), attrs: chain, range: range(node) });
                 } else {
                     self.expr(current, out);
                 }
             }
-            "named_expression" => {
-                if let Some(value) = node.child_by_field_name("value") {
+            Kind::NamedExpression => {
+                if let Some(value) = child(node, Field::Value) {
                     self.expr(value, out);
                 }
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = child(node, Field::Name) {
                     out.push(Event::Bind { name: self.text(name).to_string(), range: range(name) });
                 }
             }
-            "for_in_clause" => {
+            Kind::ForInClause => {
                 // The loop variable lives in the comprehension's own scope; the iterable runs.
-                if let Some(right) = node.child_by_field_name("right") {
+                if let Some(right) = child(node, Field::Right) {
                     self.expr(right, out);
                 }
             }
-            "keyword_argument" => {
-                if let Some(value) = node.child_by_field_name("value") {
+            Kind::KeywordArgument => {
+                if let Some(value) = child(node, Field::Value) {
                     self.expr(value, out);
                 }
             }
             _ => {
-                let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                for child in children {
+                let kids = self.kids;
+                for child in kids.iter(node, Which::Named) {
                     self.expr(child, out);
                 }
             }
         }
     }
 
-    fn call(&mut self, node: Node, out: &mut Block) {
-        let function = node.child_by_field_name("function");
-        let arguments = node.child_by_field_name("arguments");
+    fn call(&mut self, node: Node<'a>, out: &mut Block) {
+        let function = child(node, Field::Function);
+        let arguments = child(node, Field::Arguments);
         if let (Some(function), Some(arguments)) = (function, arguments) {
-            if let Some(kind) = self.dynamic_import_call(node, None) {
-                if let Some(args) = Some(arguments) {
-                    self.expr(args, out);
-                }
+            if let Some(kind) = self.dynamic_import(function, arguments, None) {
+                self.expr(arguments, out);
                 self.push_import(kind, node, out);
                 return;
             }
@@ -982,7 +1019,9 @@ impl<'t> Extractor<'t> {
             }
             if self.at_module_level() {
                 let callee_text = self.text(function);
-                if callee_text == "exec" || (callee_text.ends_with(".update") && self.is_globals_call(function.child_by_field_name("object"))) {
+                if callee_text == "exec"
+                    || (callee_text.ends_with(".update") && self.is_globals_call(child(function, Field::Object)))
+                {
                     self.summary.dynamic_namespace = true;
                 }
             }
@@ -998,27 +1037,17 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn is_sys_modules_pop(&self, function: Node) -> bool {
-        function.kind() == "attribute"
-            && function.child_by_field_name("attribute").is_some_and(|a| self.text(a) == "pop")
-            && function.child_by_field_name("object").is_some_and(|o| self.is_sys_modules(o))
+    fn is_sys_modules_pop(&self, function: Node<'a>) -> bool {
+        kind(function) == Kind::Attribute
+            && child(function, Field::Attribute).is_some_and(|a| self.text(a) == "pop")
+            && child(function, Field::Object).is_some_and(|o| self.is_sys_modules(o))
     }
 
-    fn dynamic_import_call(&self, call: Node, bind: Option<String>) -> Option<ImportKind> {
-        let function = call.child_by_field_name("function")?;
-        let arguments = call.child_by_field_name("arguments")?;
-        match self.dynamic_import(function, arguments)? {
-            ImportKind::Dynamic { module, package, returns_top_level, .. } => {
-                Some(ImportKind::Dynamic { module, package, bind, returns_top_level })
-            }
-            other => Some(other),
-        }
-    }
-
-    /// `importlib.import_module('x'[, 'pkg'])`, `import_module(...)` or `__import__('x')`.
-    fn dynamic_import(&self, function: Node, arguments: Node) -> Option<ImportKind> {
-        let is_import_module = match function.kind() {
-            "identifier" => {
+    /// `importlib.import_module('x'[, 'pkg'])`, `import_module(...)` or `__import__('x')`, with
+    /// `bind` the name its result is assigned to.
+    fn dynamic_import(&self, function: Node<'a>, arguments: Node<'a>, bind: Option<String>) -> Option<ImportKind> {
+        let is_import_module = match kind(function) {
+            Kind::Identifier => {
                 let name = self.text(function);
                 if name == "__import__" {
                     let module = self.string_literal(arguments.named_child(0)?)?;
@@ -1027,16 +1056,16 @@ impl<'t> Extractor<'t> {
                     return (!module.is_empty()).then_some(ImportKind::Dynamic {
                         module,
                         package: None,
-                        bind: None,
+                        bind,
                         returns_top_level: true,
                     });
                 }
                 self.aliases.import_module.contains(name)
             }
-            "attribute" => {
-                let object = function.child_by_field_name("object")?;
-                let attr = function.child_by_field_name("attribute")?;
-                object.kind() == "identifier"
+            Kind::Attribute => {
+                let object = child(function, Field::Object)?;
+                let attr = child(function, Field::Attribute)?;
+                kind(object) == Kind::Identifier
                     && self.aliases.importlib.contains(self.text(object))
                     && self.text(attr) == "import_module"
             }
@@ -1045,13 +1074,11 @@ impl<'t> Extractor<'t> {
         if !is_import_module {
             return None;
         }
-        let mut cursor = arguments.walk();
-        let args: Vec<Node> =
-            arguments.named_children(&mut cursor).filter(|a| a.kind() != "comment").collect();
+        let args = self.kids.collect(arguments, Which::NamedCode);
         let module = self.string_literal(*args.first()?)?;
         let package = match args.get(1) {
-            Some(arg) if arg.kind() == "keyword_argument" => {
-                arg.child_by_field_name("value").and_then(|v| self.string_literal(v))
+            Some(arg) if kind(*arg) == Kind::KeywordArgument => {
+                child(*arg, Field::Value).and_then(|v| self.string_literal(v))
             }
             Some(arg) => self.string_literal(*arg),
             None => None,
@@ -1059,7 +1086,7 @@ impl<'t> Extractor<'t> {
         if module.is_empty() || (module.starts_with('.') && package.is_none()) {
             return None;
         }
-        Some(ImportKind::Dynamic { module, package, bind: None, returns_top_level: false })
+        Some(ImportKind::Dynamic { module, package, bind, returns_top_level: false })
     }
 
     fn push_import(&mut self, kind: ImportKind, node: Node, out: &mut Block) {
@@ -1083,12 +1110,12 @@ impl<'t> Extractor<'t> {
         out.push(Event::Import(id));
     }
 
-    fn import_statement(&mut self, node: Node, out: &mut Block) {
-        let mut cursor = node.walk();
-        let modules: Vec<ImportedModule> = node
-            .children_by_field_name("name", &mut cursor)
+    fn import_statement(&mut self, node: Node<'a>, out: &mut Block) {
+        let kids = self.kids;
+        let modules: Vec<ImportedModule> = kids
+            .iter(node, Which::InField(Field::Name))
             .filter_map(|name| {
-                let (dotted, alias) = dotted_and_alias(name, self.text)?;
+                let (dotted, alias) = dotted_and_alias(name, self.text, kids)?;
                 Some(ImportedModule { dotted, alias, range: range(name) })
             })
             .collect();
@@ -1098,36 +1125,29 @@ impl<'t> Extractor<'t> {
         self.push_import(ImportKind::Import { modules }, node, out);
     }
 
-    fn import_from_statement(&mut self, node: Node, out: &mut Block) {
-        let Some(module_node) = node.child_by_field_name("module_name") else {
+    fn import_from_statement(&mut self, node: Node<'a>, out: &mut Block) {
+        let Some(module_node) = child(node, Field::ModuleName) else {
             return;
         };
-        let (level, module) = if module_node.kind() == "relative_import" {
+        let kids = self.kids;
+        let (level, module) = if kind(module_node) == Kind::RelativeImport {
             let mut level = 0;
             let mut module = None;
-            let mut cursor = module_node.walk();
-            for child in module_node.named_children(&mut cursor) {
-                match child.kind() {
-                    "import_prefix" => level = self.text(child).chars().filter(|c| *c == '.').count() as u32,
-                    "dotted_name" => module = Some(dotted_text(child, self.text)),
+            for child in kids.iter(module_node, Which::Named) {
+                match kind(child) {
+                    Kind::ImportPrefix => level = self.text(child).chars().filter(|c| *c == '.').count() as u32,
+                    Kind::DottedName => module = Some(dotted_text(child, self.text, kids)),
                     _ => {}
                 }
             }
             (level, module)
         } else {
-            (0, Some(dotted_text(module_node, self.text)))
+            (0, Some(dotted_text(module_node, self.text, kids)))
         };
-        let mut star = false;
+        let star = kids.iter(node, Which::Named).any(|c| kind(c) == Kind::WildcardImport);
         let mut names = Vec::new();
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            if child.kind() == "wildcard_import" {
-                star = true;
-            }
-        }
-        let mut cursor = node.walk();
-        for name in node.children_by_field_name("name", &mut cursor) {
-            if let Some((name_text, alias)) = dotted_and_alias(name, self.text) {
+        for name in kids.iter(node, Which::InField(Field::Name)) {
+            if let Some((name_text, alias)) = dotted_and_alias(name, self.text, kids) {
                 names.push(ImportedName { name: name_text, alias, range: range(name) });
             }
         }
@@ -1138,13 +1158,13 @@ impl<'t> Extractor<'t> {
     }
 
     /// Reads an `if` condition.
-    fn cond(&self, node: Node) -> Cond {
-        match node.kind() {
-            "true" => Cond::Const(true),
-            "false" | "none" => Cond::Const(false),
-            "integer" => Cond::Const(self.text(node).trim_start_matches('0') != ""),
-            "parenthesized_expression" => node.named_child(0).map(|c| self.cond(c)).unwrap_or(Cond::Unknown),
-            "identifier" => {
+    fn cond(&self, node: Node<'a>) -> Cond {
+        match kind(node) {
+            Kind::TrueLiteral => Cond::Const(true),
+            Kind::FalseLiteral | Kind::NoneLiteral => Cond::Const(false),
+            Kind::Integer => Cond::Const(self.text(node).trim_start_matches('0') != ""),
+            Kind::ParenthesizedExpression => node.named_child(0).map(|c| self.cond(c)).unwrap_or(Cond::Unknown),
+            Kind::Identifier => {
                 let name = self.text(node);
                 if self.aliases.type_checking.contains(name) {
                     Cond::TypeChecking
@@ -1154,37 +1174,37 @@ impl<'t> Extractor<'t> {
                     Cond::Unknown
                 }
             }
-            "attribute" => {
-                let attr = node.child_by_field_name("attribute").map(|a| self.text(a));
+            Kind::Attribute => {
+                let attr = child(node, Field::Attribute).map(|a| self.text(a));
                 if attr == Some("TYPE_CHECKING") {
                     Cond::TypeChecking
                 } else {
                     Cond::Unknown
                 }
             }
-            "not_operator" => match node.child_by_field_name("argument") {
+            Kind::NotOperator => match child(node, Field::Argument) {
                 Some(arg) => Cond::Not(Box::new(self.cond(arg))),
                 None => Cond::Unknown,
             },
-            "boolean_operator" => {
-                let op = node.child_by_field_name("operator").map(|o| self.text(o));
-                let left = node.child_by_field_name("left").map(|l| self.cond(l)).unwrap_or(Cond::Unknown);
-                let right = node.child_by_field_name("right").map(|r| self.cond(r)).unwrap_or(Cond::Unknown);
+            Kind::BooleanOperator => {
+                let op = child(node, Field::Operator).map(|o| self.text(o));
+                let left = child(node, Field::Left).map(|l| self.cond(l)).unwrap_or(Cond::Unknown);
+                let right = child(node, Field::Right).map(|r| self.cond(r)).unwrap_or(Cond::Unknown);
                 if op == Some("and") {
                     Cond::And(vec![left, right])
                 } else {
                     Cond::Or(vec![left, right])
                 }
             }
-            "comparison_operator" => self.comparison(node),
-            "call" => {
+            Kind::ComparisonOperator => self.comparison(node),
+            Kind::Call => {
                 // sys.platform.startswith("prefix")
-                let function = node.child_by_field_name("function");
-                let arguments = node.child_by_field_name("arguments");
+                let function = child(node, Field::Function);
+                let arguments = child(node, Field::Arguments);
                 if let (Some(f), Some(args)) = (function, arguments) {
-                    if f.kind() == "attribute"
-                        && f.child_by_field_name("attribute").is_some_and(|a| self.text(a) == "startswith")
-                        && f.child_by_field_name("object").is_some_and(|o| self.is_platform(o))
+                    if kind(f) == Kind::Attribute
+                        && child(f, Field::Attribute).is_some_and(|a| self.text(a) == "startswith")
+                        && child(f, Field::Object).is_some_and(|o| self.is_platform(o))
                     {
                         if let Some(prefix) = args.named_child(0).and_then(|a| self.string_literal(a)) {
                             return Cond::Platform { op: CompareOp::Eq, value: prefix, prefix: true };
@@ -1197,35 +1217,34 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn is_platform(&self, node: Node) -> bool {
-        match node.kind() {
-            "identifier" => self.aliases.platform.contains(self.text(node)),
-            "attribute" => {
-                node.child_by_field_name("object").is_some_and(|o| self.aliases.sys.contains(self.text(o)))
-                    && node.child_by_field_name("attribute").is_some_and(|a| self.text(a) == "platform")
+    fn is_platform(&self, node: Node<'a>) -> bool {
+        match kind(node) {
+            Kind::Identifier => self.aliases.platform.contains(self.text(node)),
+            Kind::Attribute => {
+                child(node, Field::Object).is_some_and(|o| self.aliases.sys.contains(self.text(o)))
+                    && child(node, Field::Attribute).is_some_and(|a| self.text(a) == "platform")
             }
             _ => false,
         }
     }
 
-    fn is_version_info(&self, node: Node) -> bool {
-        match node.kind() {
-            "identifier" => self.aliases.version_info.contains(self.text(node)),
-            "attribute" => {
-                node.child_by_field_name("object").is_some_and(|o| self.aliases.sys.contains(self.text(o)))
-                    && node.child_by_field_name("attribute").is_some_and(|a| self.text(a) == "version_info")
+    fn is_version_info(&self, node: Node<'a>) -> bool {
+        match kind(node) {
+            Kind::Identifier => self.aliases.version_info.contains(self.text(node)),
+            Kind::Attribute => {
+                child(node, Field::Object).is_some_and(|o| self.aliases.sys.contains(self.text(o)))
+                    && child(node, Field::Attribute).is_some_and(|a| self.text(a) == "version_info")
             }
             _ => false,
         }
     }
 
-    fn comparison(&self, node: Node) -> Cond {
+    fn comparison(&self, node: Node<'a>) -> Cond {
         let mut operands = Vec::new();
         let mut operators = Vec::new();
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
+        for child in self.kids.iter(node, Which::All) {
             if child.is_named() {
-                if child.kind() != "comment" {
+                if kind(child) != Kind::Comment {
                     operands.push(child);
                 }
             } else {
@@ -1240,8 +1259,8 @@ impl<'t> Extractor<'t> {
         };
         let (left, right) = (operands[0], operands[1]);
         // `__name__ == "__main__"` in either order.
-        let is_name = |n: Node| n.kind() == "identifier" && self.text(n) == "__name__";
-        let is_main = |n: Node| self.string_literal(n).as_deref() == Some("__main__");
+        let is_name = |n: Node| kind(n) == Kind::Identifier && self.text(n) == "__name__";
+        let is_main = |n: Node<'a>| self.string_literal(n).as_deref() == Some("__main__");
         if (is_name(left) && is_main(right)) || (is_main(left) && is_name(right)) {
             return match op {
                 CompareOp::Eq => Cond::MainGuard,
@@ -1269,30 +1288,25 @@ impl<'t> Extractor<'t> {
         if !self.is_version_subject(subject) {
             return Cond::Unknown;
         }
-        let index = if subject.kind() == "subscript" {
-            let Some(sub) = subject.child_by_field_name("subscript") else {
+        let index = if kind(subject) == Kind::Subscript {
+            let Some(sub) = child(subject, Field::Subscript) else {
                 return Cond::Unknown;
             };
-            match sub.kind() {
-                "integer" => match self.text(sub).parse::<u32>() {
+            match kind(sub) {
+                Kind::Integer => match self.text(sub).parse::<u32>() {
                     Ok(i) if i < 2 => Some(i),
                     _ => return Cond::Unknown,
                 },
                 // `[:2]` and friends compare a prefix, which the tuple comparison handles.
-                "slice" if self.text(sub).starts_with(':') => None,
+                Kind::Slice if self.text(sub).starts_with(':') => None,
                 _ => return Cond::Unknown,
             }
         } else {
             None
         };
-        let version: Option<Vec<u32>> = match (index, value.kind()) {
-            (Some(_), "integer") => self.text(value).parse().ok().map(|v| vec![v]),
-            (None, "tuple") => {
-                let mut cursor = value.walk();
-                let parts: Option<Vec<u32>> =
-                    value.named_children(&mut cursor).map(|c| self.text(c).parse::<u32>().ok()).collect();
-                parts
-            }
+        let version: Option<Vec<u32>> = match (index, kind(value)) {
+            (Some(_), Kind::Integer) => self.text(value).parse().ok().map(|v| vec![v]),
+            (None, Kind::Tuple) => self.kids.iter(value, Which::Named).map(|c| self.text(c).parse::<u32>().ok()).collect(),
             _ => None,
         };
         match version {
@@ -1301,16 +1315,16 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    fn is_version_subject(&self, node: Node) -> bool {
+    fn is_version_subject(&self, node: Node<'a>) -> bool {
         if self.is_version_info(node) {
             return true;
         }
-        node.kind() == "subscript" && node.child_by_field_name("value").is_some_and(|v| self.is_version_info(v))
+        kind(node) == Kind::Subscript && child(node, Field::Value).is_some_and(|v| self.is_version_info(v))
     }
 
-    fn is_os_name(&self, node: Node) -> bool {
-        node.kind() == "attribute"
-            && node.child_by_field_name("object").is_some_and(|o| self.aliases.os.contains(self.text(o)))
-            && node.child_by_field_name("attribute").is_some_and(|a| self.text(a) == "name")
+    fn is_os_name(&self, node: Node<'a>) -> bool {
+        kind(node) == Kind::Attribute
+            && child(node, Field::Object).is_some_and(|o| self.aliases.os.contains(self.text(o)))
+            && child(node, Field::Attribute).is_some_and(|a| self.text(a) == "name")
     }
 }

@@ -11,6 +11,7 @@ mod condition;
 mod extract;
 pub mod positions;
 pub mod state;
+mod syntax;
 
 pub use condition::{CompareOp, Cond, CondEnv, PythonVersion};
 pub use extract::{new_parser, parse, summarize, summarize_tree};

@@ -17,6 +17,8 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
+use super::syntax::{child, kind, Children, Field, Kind, Which};
+
 use crate::analysis::text::TextRange;
 
 /// Module state and import-time effects of one file.
@@ -394,16 +396,24 @@ pub enum ModuleKey {
     None,
 }
 
-/// Collects the state facts of a module from its parse tree.
-pub fn collect(text: &str, root: Node) -> StateFacts {
-    let mut aliases = HashMap::new();
-    collect_aliases(root, text, &mut aliases);
+/// Collects the state facts of a module from its parse tree. `imports` are the file's import
+/// statements in source order (see [`collect_aliases`]), and `suppression_styles` the styles of
+/// its suppression comments, which the summary finds while it reads them.
+pub(super) fn collect<'a>(
+    text: &str,
+    root: Node<'a>,
+    imports: &[Node<'a>],
+    suppression_styles: Vec<SuppressionStyle>,
+    kids: &Children<'a>,
+) -> StateFacts {
+    let aliases = collect_aliases(imports, text, kids);
     let mut module_names = ScopeNames::default();
-    scope_names(root, text, &mut module_names, 0);
+    scope_names(root, text, kids, &mut module_names, 0);
     let module_defs: HashSet<String> =
         module_names.locals.iter().filter(|n| !module_names.imports.contains_key(*n)).cloned().collect();
     let mut collector = Collector {
         text,
+        kids,
         facts: StateFacts::default(),
         aliases,
         module_defs,
@@ -415,28 +425,8 @@ pub fn collect(text: &str, root: Node) -> StateFacts {
     collector.push_frame(FrameKind::Module, module_names, None);
     collector.block(root);
     collector.pop_frame();
-    collector.facts.suppression_styles = suppression_styles(root, text);
+    collector.facts.suppression_styles = suppression_styles;
     collector.facts
-}
-
-/// The styles of the file's suppression comments, sorted by position like the suppressions.
-fn suppression_styles(root: Node, text: &str) -> Vec<SuppressionStyle> {
-    let mut found: Vec<(usize, SuppressionStyle)> = Vec::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "comment" {
-            if super::Suppression::parse(node_text(node, text)).is_some() {
-                if let Some(style) = SuppressionStyle::of(node_text(node, text)) {
-                    found.push((node.start_byte(), style));
-                }
-            }
-            continue;
-        }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
-    }
-    found.sort_by_key(|(at, _)| *at);
-    found.into_iter().map(|(_, style)| style).collect()
 }
 
 /// Deeper nesting than this is not walked: no real module needs it, and it bounds recursion.
@@ -476,54 +466,48 @@ fn range(node: Node) -> TextRange {
     TextRange::new(node.start_byte(), node.end_byte())
 }
 
-fn named_children(node: Node) -> Vec<Node> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
-}
-
 /// `import a.b as c` → `c` → `a.b`; `from os import environ` → `environ` → `os.environ`, for
 /// every import statement of the file. Relative imports map to names starting with `.`, which
-/// match nothing in the tables of known calls.
-fn collect_aliases(root: Node, text: &str, out: &mut HashMap<String, String>) {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            "import_statement" => {
-                let mut cursor = node.walk();
-                for name in node.children_by_field_name("name", &mut cursor) {
-                    match name.kind() {
-                        "dotted_name" => {
-                            let dotted = dotted(name, text);
+/// match nothing in the tables of known calls. When two imports bind the same name, the first in
+/// the file wins (the statements are read from the last to the first).
+fn collect_aliases<'a>(imports: &[Node<'a>], text: &str, kids: &Children<'a>) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for &node in imports.iter().rev() {
+        match kind(node) {
+            Kind::ImportStatement => {
+                for name in kids.iter(node, Which::InField(Field::Name)) {
+                    match kind(name) {
+                        Kind::DottedName => {
+                            let dotted = dotted(name, text, kids);
                             let top = dotted.split('.').next().unwrap_or("").to_string();
                             out.insert(top.clone(), top);
                         }
-                        "aliased_import" => {
-                            if let (Some(n), Some(a)) = (name.child_by_field_name("name"), name.child_by_field_name("alias")) {
-                                out.insert(node_text(a, text).to_string(), dotted(n, text));
+                        Kind::AliasedImport => {
+                            if let (Some(n), Some(a)) = (child(name, Field::Name), child(name, Field::Alias)) {
+                                out.insert(node_text(a, text).to_string(), dotted(n, text, kids));
                             }
                         }
                         _ => {}
                     }
                 }
             }
-            "import_from_statement" => {
-                let module = node.child_by_field_name("module_name").map(|m| {
-                    if m.kind() == "relative_import" {
+            Kind::ImportFromStatement => {
+                let module = child(node, Field::ModuleName).map(|m| {
+                    if kind(m) == Kind::RelativeImport {
                         format!(".{}", node_text(m, text).trim_start_matches('.'))
                     } else {
-                        dotted(m, text)
+                        dotted(m, text, kids)
                     }
                 });
                 let Some(module) = module else { continue };
-                let mut cursor = node.walk();
-                for name in node.children_by_field_name("name", &mut cursor) {
-                    let (imported, local) = match name.kind() {
-                        "dotted_name" => {
-                            let d = dotted(name, text);
+                for name in kids.iter(node, Which::InField(Field::Name)) {
+                    let (imported, local) = match kind(name) {
+                        Kind::DottedName => {
+                            let d = dotted(name, text, kids);
                             (d.clone(), d)
                         }
-                        "aliased_import" => match (name.child_by_field_name("name"), name.child_by_field_name("alias")) {
-                            (Some(n), Some(a)) => (dotted(n, text), node_text(a, text).to_string()),
+                        Kind::AliasedImport => match (child(name, Field::Name), child(name, Field::Alias)) {
+                            (Some(n), Some(a)) => (dotted(n, text, kids), node_text(a, text).to_string()),
                             _ => continue,
                         },
                         _ => continue,
@@ -531,17 +515,18 @@ fn collect_aliases(root: Node, text: &str, out: &mut HashMap<String, String>) {
                     out.insert(local, format!("{module}.{imported}"));
                 }
             }
-            _ => {
-                let mut cursor = node.walk();
-                stack.extend(node.named_children(&mut cursor));
-            }
+            _ => {}
         }
     }
+    out
 }
 
-fn dotted(node: Node, text: &str) -> String {
-    let parts: Vec<&str> =
-        named_children(node).into_iter().filter(|c| c.kind() == "identifier").map(|c| node_text(c, text)).collect();
+fn dotted<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> String {
+    let parts: Vec<&str> = kids
+        .iter(node, Which::NamedCode)
+        .filter(|c| kind(*c) == Kind::Identifier)
+        .map(|c| node_text(c, text))
+        .collect();
     if parts.is_empty() {
         node_text(node, text).to_string()
     } else {
@@ -575,60 +560,66 @@ impl ScopeNames {
 
 /// Gathers the names bound in a scope's body, without entering nested scopes (functions,
 /// classes, lambdas, comprehensions), whose names are their own.
-fn scope_names(node: Node, text: &str, out: &mut ScopeNames, depth: u32) {
+fn scope_names<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, out: &mut ScopeNames, depth: u32) {
     if depth > MAX_DEPTH {
         return;
     }
-    match node.kind() {
-        "function_definition" | "class_definition" => {
-            if let Some(name) = node.child_by_field_name("name") {
+    match kind(node) {
+        Kind::FunctionDefinition | Kind::ClassDefinition => {
+            if let Some(name) = child(node, Field::Name) {
                 out.bind(node_text(name, text), range(name));
             }
         }
-        "lambda" | "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression" => {}
-        "global_statement" => {
-            for name in named_children(node) {
+        Kind::Lambda
+        | Kind::ListComprehension
+        | Kind::SetComprehension
+        | Kind::DictionaryComprehension
+        | Kind::GeneratorExpression => {}
+        Kind::GlobalStatement => {
+            for name in kids.iter(node, Which::NamedCode) {
                 out.globals.insert(node_text(name, text).to_string());
             }
         }
-        "nonlocal_statement" => {
-            for name in named_children(node) {
+        Kind::NonlocalStatement => {
+            for name in kids.iter(node, Which::NamedCode) {
                 out.nonlocals.insert(node_text(name, text).to_string());
             }
         }
-        "assignment" | "augmented_assignment" => {
-            if let Some(left) = node.child_by_field_name("left") {
-                bind_pattern(left, text, out, depth);
+        Kind::Assignment | Kind::AugmentedAssignment => {
+            if let Some(left) = child(node, Field::Left) {
+                bind_pattern(left, text, kids, out, depth);
             }
-            if let Some(right) = node.child_by_field_name("right") {
-                scope_names(right, text, out, depth + 1);
+            if let Some(right) = child(node, Field::Right) {
+                scope_names(right, text, kids, out, depth + 1);
             }
         }
-        "for_statement" => {
-            if let Some(left) = node.child_by_field_name("left") {
-                bind_pattern(left, text, out, depth);
+        Kind::ForStatement => {
+            let left = child(node, Field::Left);
+            if let Some(left) = left {
+                bind_pattern(left, text, kids, out, depth);
             }
-            for child in named_children(node) {
-                if Some(child) != node.child_by_field_name("left") {
-                    scope_names(child, text, out, depth + 1);
+            for part in kids.iter(node, Which::NamedCode) {
+                if Some(part) != left {
+                    scope_names(part, text, kids, out, depth + 1);
                 }
             }
         }
-        "as_pattern_target" => bind_pattern(node, text, out, depth),
-        "except_clause" => {
-            if let Some(alias) = node.child_by_field_name("alias") {
-                bind_pattern(alias, text, out, depth);
+        Kind::AsPatternTarget => bind_pattern(node, text, kids, out, depth),
+        Kind::ExceptClause => {
+            if let Some(alias) = child(node, Field::Alias) {
+                bind_pattern(alias, text, kids, out, depth);
             }
-            for child in named_children(node) {
-                scope_names(child, text, out, depth + 1);
+            for part in kids.iter(node, Which::NamedCode) {
+                scope_names(part, text, kids, out, depth + 1);
             }
         }
-        "import_statement" => {
-            let mut cursor = node.walk();
-            for name in node.children_by_field_name("name", &mut cursor) {
-                let local = match name.kind() {
-                    "dotted_name" => dotted(name, text).split('.').next().unwrap_or("").to_string(),
-                    "aliased_import" => name.child_by_field_name("alias").map(|a| node_text(a, text).to_string()).unwrap_or_default(),
+        Kind::ImportStatement => {
+            for name in kids.iter(node, Which::InField(Field::Name)) {
+                let local = match kind(name) {
+                    Kind::DottedName => dotted(name, text, kids).split('.').next().unwrap_or("").to_string(),
+                    Kind::AliasedImport => {
+                        child(name, Field::Alias).map(|a| node_text(a, text).to_string()).unwrap_or_default()
+                    }
                     _ => continue,
                 };
                 if !local.is_empty() {
@@ -637,12 +628,13 @@ fn scope_names(node: Node, text: &str, out: &mut ScopeNames, depth: u32) {
                 }
             }
         }
-        "import_from_statement" => {
-            let mut cursor = node.walk();
-            for name in node.children_by_field_name("name", &mut cursor) {
-                let local = match name.kind() {
-                    "dotted_name" => dotted(name, text),
-                    "aliased_import" => name.child_by_field_name("alias").map(|a| node_text(a, text).to_string()).unwrap_or_default(),
+        Kind::ImportFromStatement => {
+            for name in kids.iter(node, Which::InField(Field::Name)) {
+                let local = match kind(name) {
+                    Kind::DottedName => dotted(name, text, kids),
+                    Kind::AliasedImport => {
+                        child(name, Field::Alias).map(|a| node_text(a, text).to_string()).unwrap_or_default()
+                    }
                     _ => continue,
                 };
                 if !local.is_empty() {
@@ -651,38 +643,46 @@ fn scope_names(node: Node, text: &str, out: &mut ScopeNames, depth: u32) {
                 }
             }
         }
-        "delete_statement" => {
-            for target in named_children(node) {
-                bind_pattern(target, text, out, depth);
+        Kind::DeleteStatement => {
+            for target in kids.iter(node, Which::NamedCode) {
+                bind_pattern(target, text, kids, out, depth);
             }
         }
-        "named_expression" => {
-            if let Some(name) = node.child_by_field_name("name") {
+        Kind::NamedExpression => {
+            if let Some(name) = child(node, Field::Name) {
                 out.bind(node_text(name, text), range(name));
             }
-            if let Some(value) = node.child_by_field_name("value") {
-                scope_names(value, text, out, depth + 1);
+            if let Some(value) = child(node, Field::Value) {
+                scope_names(value, text, kids, out, depth + 1);
             }
         }
         _ => {
-            for child in named_children(node) {
-                scope_names(child, text, out, depth + 1);
+            for part in kids.iter(node, Which::NamedCode) {
+                scope_names(part, text, kids, out, depth + 1);
             }
         }
     }
 }
 
 /// Binds the names of an assignment target (attributes and items bind nothing).
-fn bind_pattern(node: Node, text: &str, out: &mut ScopeNames, depth: u32) {
+fn bind_pattern<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, out: &mut ScopeNames, depth: u32) {
     if depth > MAX_DEPTH {
         return;
     }
-    match node.kind() {
-        "identifier" => out.bind(node_text(node, text), range(node)),
-        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" | "parenthesized_expression"
-        | "expression_list" | "list_splat_pattern" | "list_splat" | "as_pattern_target" => {
-            for child in named_children(node) {
-                bind_pattern(child, text, out, depth + 1);
+    match kind(node) {
+        Kind::Identifier => out.bind(node_text(node, text), range(node)),
+        Kind::PatternList
+        | Kind::TuplePattern
+        | Kind::ListPattern
+        | Kind::Tuple
+        | Kind::List
+        | Kind::ParenthesizedExpression
+        | Kind::ExpressionList
+        | Kind::ListSplatPattern
+        | Kind::ListSplat
+        | Kind::AsPatternTarget => {
+            for part in kids.iter(node, Which::NamedCode) {
+                bind_pattern(part, text, kids, out, depth + 1);
             }
         }
         _ => {}
@@ -710,8 +710,9 @@ struct Frame {
     reloads: Vec<usize>,
 }
 
-struct Collector<'t> {
+struct Collector<'t, 'a> {
     text: &'t str,
+    kids: &'t Children<'a>,
     facts: StateFacts,
     aliases: HashMap<String, String>,
     /// Names bound at module level other than by imports (so `open` may not be the built-in).
@@ -758,7 +759,12 @@ impl CondKind {
     }
 }
 
-impl<'t> Collector<'t> {
+impl<'t, 'a> Collector<'t, 'a> {
+    /// The named children of `node` other than comments.
+    fn named_children(&self, node: Node<'a>) -> Vec<Node<'a>> {
+        self.kids.collect(node, Which::NamedCode)
+    }
+
     fn text(&self, node: Node) -> &'t str {
         node_text(node, self.text)
     }
@@ -848,9 +854,9 @@ impl<'t> Collector<'t> {
 
     /// The qualified name of an expression made of names, attributes and calls, through the
     /// file's imports: `sp.run` → `subprocess.run`, `Path(x).read_text` → `pathlib.Path().read_text`.
-    fn qualify(&self, node: Node) -> Option<String> {
-        match node.kind() {
-            "identifier" => {
+    fn qualify(&self, node: Node<'a>) -> Option<String> {
+        match kind(node) {
+            Kind::Identifier => {
                 let name = self.text(node);
                 match self.resolve(name) {
                     NameRef::Global => {
@@ -876,62 +882,62 @@ impl<'t> Collector<'t> {
                     _ => None,
                 }
             }
-            "attribute" => {
-                let object = node.child_by_field_name("object")?;
-                let attr = node.child_by_field_name("attribute")?;
+            Kind::Attribute => {
+                let object = child(node, Field::Object)?;
+                let attr = child(node, Field::Attribute)?;
                 Some(format!("{}.{}", self.qualify(object)?, self.text(attr)))
             }
-            "call" => Some(format!("{}()", self.qualify(node.child_by_field_name("function")?)?)),
-            "parenthesized_expression" => self.qualify(node.named_child(0)?),
+            Kind::Call => Some(format!("{}()", self.qualify(child(node, Field::Function)?)?)),
+            Kind::ParenthesizedExpression => self.qualify(node.named_child(0)?),
             _ => None,
         }
     }
 
     /// The object a mutation changes, when it is reached from a name by attributes, items and
     /// `.get()`: `(base node, attrs, deep)`.
-    fn target_path<'n>(&self, node: Node<'n>) -> Option<(Node<'n>, Vec<String>, bool)> {
+    fn target_path(&self, node: Node<'a>) -> Option<(Node<'a>, Vec<String>, bool)> {
         let mut attrs = Vec::new();
         let mut deep = false;
         let mut current = node;
         for _ in 0..64 {
-            match current.kind() {
-                "identifier" => {
+            match kind(current) {
+                Kind::Identifier => {
                     attrs.reverse();
                     return Some((current, attrs, deep));
                 }
-                "attribute" => {
-                    let attr = current.child_by_field_name("attribute")?;
+                Kind::Attribute => {
+                    let attr = child(current, Field::Attribute)?;
                     attrs.push(self.text(attr).to_string());
-                    current = current.child_by_field_name("object")?;
+                    current = child(current, Field::Object)?;
                 }
                 // The walk goes from the outside in: attributes met before an item belong to
                 // the element, those after it lead to the container.
-                "subscript" => {
+                Kind::Subscript => {
                     deep = true;
                     attrs.clear();
-                    current = current.child_by_field_name("value")?;
+                    current = child(current, Field::Value)?;
                 }
-                "call" => {
-                    let function = current.child_by_field_name("function")?;
-                    if function.kind() != "attribute" {
+                Kind::Call => {
+                    let function = child(current, Field::Function)?;
+                    if kind(function) != Kind::Attribute {
                         return None;
                     }
-                    let method = self.text(function.child_by_field_name("attribute")?);
+                    let method = self.text(child(function, Field::Attribute)?);
                     if !ELEMENT_METHODS.contains(&method) {
                         return None;
                     }
                     deep = true;
                     attrs.clear();
-                    current = function.child_by_field_name("object")?;
+                    current = child(function, Field::Object)?;
                 }
-                "parenthesized_expression" => current = current.named_child(0)?,
+                Kind::ParenthesizedExpression => current = current.named_child(0)?,
                 _ => return None,
             }
         }
         None
     }
 
-    fn record_mutation(&mut self, object: Node, kind: MutationKind, at: Node) {
+    fn record_mutation(&mut self, object: Node<'a>, kind: MutationKind, at: Node<'a>) {
         let Some((base, attrs, deep)) = self.target_path(object) else { return };
         let name = self.text(base).to_string();
         let base_ref = self.resolve(&name);
@@ -970,18 +976,19 @@ impl<'t> Collector<'t> {
         });
     }
 
-    fn effect(&mut self, kind: EffectKind, what: String, at: Node) {
+    fn effect(&mut self, kind: EffectKind, what: String, at: Node<'a>) {
         self.facts.effects.push(Effect { kind, what, range: range(at), scope: self.ctx });
     }
 
-    fn block(&mut self, node: Node) {
-        for child in named_children(node) {
-            self.stmt(child);
+    fn block(&mut self, node: Node<'a>) {
+        let kids = self.kids;
+        for part in kids.iter(node, Which::NamedCode) {
+            self.stmt(part);
         }
     }
 
-    fn field_block(&mut self, node: Node, field: &str) {
-        if let Some(block) = node.child_by_field_name(field) {
+    fn field_block(&mut self, node: Node<'a>, field: Field) {
+        if let Some(block) = child(node, field) {
             self.block(block);
         }
     }
@@ -993,7 +1000,7 @@ impl<'t> Collector<'t> {
         self.ctx = saved;
     }
 
-    fn stmt(&mut self, node: Node) {
+    fn stmt(&mut self, node: Node<'a>) {
         if self.depth > MAX_DEPTH {
             return;
         }
@@ -1003,88 +1010,94 @@ impl<'t> Collector<'t> {
                 self.ctx.teardown = true;
             }
         }
-        match node.kind() {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    match child.kind() {
-                        "assignment" => self.assignment(child),
-                        "augmented_assignment" => self.augmented_assignment(child),
-                        _ => self.expr(child),
+        let kids = self.kids;
+        match kind(node) {
+            Kind::ExpressionStatement => {
+                for part in kids.iter(node, Which::NamedCode) {
+                    match kind(part) {
+                        Kind::Assignment => self.assignment(part),
+                        Kind::AugmentedAssignment => self.augmented_assignment(part),
+                        _ => self.expr(part),
                     }
                 }
             }
-            "if_statement" => self.if_statement(node),
-            "for_statement" => {
-                if let Some(right) = node.child_by_field_name("right") {
+            Kind::IfStatement => self.if_statement(node),
+            Kind::ForStatement => {
+                if let Some(right) = child(node, Field::Right) {
                     self.expr(right);
                 }
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = child(node, Field::Left) {
                     self.target(left, None, None);
                 }
-                self.field_block(node, "body");
-                if let Some(orelse) = node.child_by_field_name("alternative") {
-                    self.field_block(orelse, "body");
+                self.field_block(node, Field::Body);
+                if let Some(orelse) = child(node, Field::Alternative) {
+                    self.field_block(orelse, Field::Body);
                 }
             }
-            "while_statement" => {
-                if let Some(condition) = node.child_by_field_name("condition") {
+            Kind::WhileStatement => {
+                if let Some(condition) = child(node, Field::Condition) {
                     self.expr(condition);
                 }
-                self.field_block(node, "body");
-                if let Some(orelse) = node.child_by_field_name("alternative") {
-                    self.field_block(orelse, "body");
+                self.field_block(node, Field::Body);
+                if let Some(orelse) = child(node, Field::Alternative) {
+                    self.field_block(orelse, Field::Body);
                 }
             }
-            "with_statement" => {
-                for clause in named_children(node).into_iter().filter(|c| c.kind() == "with_clause") {
-                    for item in named_children(clause) {
-                        let value = item.child_by_field_name("value").unwrap_or(item);
-                        if value.kind() == "as_pattern" {
-                            for child in named_children(value) {
-                                if child.kind() == "as_pattern_target" {
-                                    // `with Guard() as os.environ:` is undone by the context
-                                    // manager; only names bound here are recorded.
-                                    for target in named_children(child) {
-                                        if target.kind() == "attribute" {
-                                            if let Some(object) = target.child_by_field_name("object") {
-                                                self.expr(object);
-                                            }
-                                        } else {
-                                            self.target(target, None, None);
-                                        }
+            Kind::WithStatement => {
+                for clause in kids.iter(node, Which::NamedCode) {
+                    if kind(clause) != Kind::WithClause {
+                        continue;
+                    }
+                    for item in kids.iter(clause, Which::NamedCode) {
+                        let value = child(item, Field::Value).unwrap_or(item);
+                        if kind(value) != Kind::AsPattern {
+                            self.expr(value);
+                            continue;
+                        }
+                        for part in kids.iter(value, Which::NamedCode) {
+                            if kind(part) != Kind::AsPatternTarget {
+                                self.expr(part);
+                                continue;
+                            }
+                            // `with Guard() as os.environ:` is undone by the context manager;
+                            // only names bound here are recorded.
+                            for target in kids.iter(part, Which::NamedCode) {
+                                if kind(target) == Kind::Attribute {
+                                    if let Some(object) = child(target, Field::Object) {
+                                        self.expr(object);
                                     }
                                 } else {
-                                    self.expr(child);
+                                    self.target(target, None, None);
                                 }
                             }
-                        } else {
-                            self.expr(value);
                         }
                     }
                 }
-                self.field_block(node, "body");
+                self.field_block(node, Field::Body);
             }
-            "try_statement" => {
-                self.field_block(node, "body");
-                for clause in named_children(node) {
-                    match clause.kind() {
-                        "except_clause" | "except_group_clause" => {
-                            for child in named_children(clause) {
-                                if child.kind() == "block" {
-                                    self.block(child);
-                                } else if Some(child) != clause.child_by_field_name("alias") {
-                                    self.expr(child);
+            Kind::TryStatement => {
+                self.field_block(node, Field::Body);
+                for clause in kids.iter(node, Which::NamedCode) {
+                    match kind(clause) {
+                        Kind::ExceptClause | Kind::ExceptGroupClause => {
+                            let alias = child(clause, Field::Alias);
+                            for part in kids.iter(clause, Which::NamedCode) {
+                                if kind(part) == Kind::Block {
+                                    self.block(part);
+                                } else if Some(part) != alias {
+                                    self.expr(part);
                                 }
                             }
                         }
-                        "else_clause" => self.field_block(clause, "body"),
-                        "finally_clause" => {
-                            let blocks: Vec<Node> = named_children(clause).into_iter().filter(|c| c.kind() == "block").collect();
+                        Kind::ElseClause => self.field_block(clause, Field::Body),
+                        Kind::FinallyClause => {
                             self.with_ctx(
                                 |ctx| ctx.teardown = true,
                                 |this| {
-                                    for block in blocks {
-                                        this.block(block);
+                                    for block in kids.iter(clause, Which::NamedCode) {
+                                        if kind(block) == Kind::Block {
+                                            this.block(block);
+                                        }
                                     }
                                 },
                             );
@@ -1093,30 +1106,30 @@ impl<'t> Collector<'t> {
                     }
                 }
             }
-            "function_definition" => self.function_definition(node, &[]),
-            "class_definition" => self.class_definition(node, &[]),
-            "decorated_definition" => {
-                let decorators: Vec<Node> = named_children(node).into_iter().filter(|c| c.kind() == "decorator").collect();
+            Kind::FunctionDefinition => self.function_definition(node, &[]),
+            Kind::ClassDefinition => self.class_definition(node, &[]),
+            Kind::DecoratedDefinition => {
+                let decorators: Vec<Node<'a>> = self.named_children(node).into_iter().filter(|c| kind(*c) == Kind::Decorator).collect();
                 for decorator in &decorators {
-                    for e in named_children(*decorator) {
+                    for e in self.named_children(*decorator) {
                         self.expr(e);
                     }
                 }
-                if let Some(def) = node.child_by_field_name("definition") {
-                    match def.kind() {
-                        "function_definition" => self.function_definition(def, &decorators),
-                        "class_definition" => self.class_definition(def, &decorators),
+                if let Some(def) = child(node, Field::Definition) {
+                    match kind(def) {
+                        Kind::FunctionDefinition => self.function_definition(def, &decorators),
+                        Kind::ClassDefinition => self.class_definition(def, &decorators),
                         _ => {}
                     }
                 }
             }
-            "global_statement" => {
+            Kind::GlobalStatement => {
                 let function = match self.frames.last().map(|f| &f.kind) {
                     Some(FrameKind::Function(r)) => Some(*r),
                     _ => None,
                 };
                 if let Some(function) = function {
-                    let names: Vec<String> = named_children(node).into_iter().map(|c| self.text(c).to_string()).collect();
+                    let names: Vec<String> = self.named_children(node).into_iter().map(|c| self.text(c).to_string()).collect();
                     let sites = &self.frames.last().map(|f| &f.names.sites);
                     let mut rebinds: Vec<(String, TextRange)> = Vec::new();
                     if let Some(sites) = sites {
@@ -1129,26 +1142,28 @@ impl<'t> Collector<'t> {
                     self.facts.globals.push(GlobalDecl { names, range: range(node), function, rebinds });
                 }
             }
-            "delete_statement" => {
-                for target in named_children(node) {
+            Kind::DeleteStatement => {
+                for target in kids.iter(node, Which::NamedCode) {
                     self.delete_target(target, node);
                 }
             }
-            "match_statement" => {
-                if let Some(subject) = node.child_by_field_name("subject") {
+            Kind::MatchStatement => {
+                if let Some(subject) = child(node, Field::Subject) {
                     self.expr(subject);
                 }
-                if let Some(body) = node.child_by_field_name("body") {
-                    for case in named_children(body).into_iter().filter(|c| c.kind() == "case_clause") {
-                        self.field_block(case, "consequence");
+                if let Some(body) = child(node, Field::Body) {
+                    for case in kids.iter(body, Which::NamedCode) {
+                        if kind(case) == Kind::CaseClause {
+                            self.field_block(case, Field::Consequence);
+                        }
                     }
                 }
             }
-            "import_statement" | "import_from_statement" | "future_import_statement" | "pass_statement"
-            | "break_statement" | "continue_statement" | "nonlocal_statement" | "comment" | "type_alias_statement" => {}
-            "ERROR" | "block" | "module" => {
-                for child in named_children(node) {
-                    self.stmt(child);
+            Kind::ImportStatement | Kind::ImportFromStatement | Kind::FutureImportStatement | Kind::PassStatement
+            | Kind::BreakStatement | Kind::ContinueStatement | Kind::NonlocalStatement | Kind::Comment | Kind::TypeAliasStatement => {}
+            Kind::Error | Kind::Block | Kind::Module => {
+                for part in kids.iter(node, Which::NamedCode) {
+                    self.stmt(part);
                 }
             }
             _ => self.expr(node),
@@ -1156,34 +1171,34 @@ impl<'t> Collector<'t> {
         self.depth -= 1;
     }
 
-    fn classify_cond(&self, node: Node) -> CondKind {
-        match node.kind() {
-            "parenthesized_expression" => node.named_child(0).map(|c| self.classify_cond(c)).unwrap_or(CondKind::Unknown),
-            "not_operator" => {
-                node.child_by_field_name("argument").map(|a| self.classify_cond(a).negate()).unwrap_or(CondKind::Unknown)
+    fn classify_cond(&self, node: Node<'a>) -> CondKind {
+        match kind(node) {
+            Kind::ParenthesizedExpression => node.named_child(0).map(|c| self.classify_cond(c)).unwrap_or(CondKind::Unknown),
+            Kind::NotOperator => {
+                child(node, Field::Argument).map(|a| self.classify_cond(a).negate()).unwrap_or(CondKind::Unknown)
             }
-            "true" => CondKind::True,
-            "false" | "none" => CondKind::False,
-            "integer" => {
+            Kind::TrueLiteral => CondKind::True,
+            Kind::FalseLiteral | Kind::NoneLiteral => CondKind::False,
+            Kind::Integer => {
                 if self.text(node).trim_start_matches("0x").trim_start_matches('0').is_empty() {
                     CondKind::False
                 } else {
                     CondKind::True
                 }
             }
-            "identifier" if self.text(node) == "TYPE_CHECKING" => CondKind::TypeChecking,
-            "attribute"
-                if node.child_by_field_name("attribute").is_some_and(|a| self.text(a) == "TYPE_CHECKING") =>
+            Kind::Identifier if self.text(node) == "TYPE_CHECKING" => CondKind::TypeChecking,
+            Kind::Attribute
+                if child(node, Field::Attribute).is_some_and(|a| self.text(a) == "TYPE_CHECKING") =>
             {
                 CondKind::TypeChecking
             }
-            "comparison_operator" => {
-                let operands = named_children(node);
+            Kind::ComparisonOperator => {
+                let operands = self.named_children(node);
                 if operands.len() != 2 {
                     return CondKind::Unknown;
                 }
-                let is_name = |n: Node| n.kind() == "identifier" && self.text(n) == "__name__";
-                let is_main = |n: Node| string_value(n, self.text).as_deref() == Some("__main__");
+                let is_name = |n: Node<'a>| kind(n) == Kind::Identifier && self.text(n) == "__name__";
+                let is_main = |n: Node<'a>| string_value(n, self.text, self.kids).as_deref() == Some("__main__");
                 if !((is_name(operands[0]) && is_main(operands[1])) || (is_main(operands[0]) && is_name(operands[1]))) {
                     return CondKind::Unknown;
                 }
@@ -1195,10 +1210,10 @@ impl<'t> Collector<'t> {
                     _ => CondKind::Unknown,
                 }
             }
-            "boolean_operator" => {
-                let op = node.child_by_field_name("operator").map(|o| self.text(o));
-                let left = node.child_by_field_name("left").map(|l| self.classify_cond(l)).unwrap_or(CondKind::Unknown);
-                let right = node.child_by_field_name("right").map(|r| self.classify_cond(r)).unwrap_or(CondKind::Unknown);
+            Kind::BooleanOperator => {
+                let op = child(node, Field::Operator).map(|o| self.text(o));
+                let left = child(node, Field::Left).map(|l| self.classify_cond(l)).unwrap_or(CondKind::Unknown);
+                let right = child(node, Field::Right).map(|r| self.classify_cond(r)).unwrap_or(CondKind::Unknown);
                 match op {
                     // `A and B` cannot run on import when either side cannot.
                     Some("and") => [left, right]
@@ -1213,11 +1228,11 @@ impl<'t> Collector<'t> {
         }
     }
 
-    fn if_statement(&mut self, node: Node) {
-        let Some(condition) = node.child_by_field_name("condition") else { return };
+    fn if_statement(&mut self, node: Node<'a>) {
+        let Some(condition) = child(node, Field::Condition) else { return };
         self.expr(condition);
         let cond = self.classify_cond(condition);
-        let consequence = node.child_by_field_name("consequence");
+        let consequence = child(node, Field::Consequence);
         self.with_ctx(
             |ctx| {
                 if let Some(guard) = cond.guard() {
@@ -1231,12 +1246,12 @@ impl<'t> Collector<'t> {
             },
         );
         let mut cursor = node.walk();
-        let alternatives: Vec<Node> = node.children_by_field_name("alternative", &mut cursor).collect();
+        let alternatives: Vec<Node<'a>> = node.children_by_field_name("alternative", &mut cursor).collect();
         let single = alternatives.len() == 1;
         for alt in alternatives {
-            match alt.kind() {
-                "elif_clause" => {
-                    let elif_cond = alt.child_by_field_name("condition");
+            match kind(alt) {
+                Kind::ElifClause => {
+                    let elif_cond = child(alt, Field::Condition);
                     if let Some(c) = elif_cond {
                         self.expr(c);
                     }
@@ -1247,10 +1262,10 @@ impl<'t> Collector<'t> {
                                 ctx.guard = guard;
                             }
                         },
-                        |this| this.field_block(alt, "consequence"),
+                        |this| this.field_block(alt, Field::Consequence),
                     );
                 }
-                "else_clause" => {
+                Kind::ElseClause => {
                     // The `else` of `if __name__ != "__main__":` runs only in the script.
                     let negated = if single { cond.negate() } else { CondKind::Unknown };
                     self.with_ctx(
@@ -1259,7 +1274,7 @@ impl<'t> Collector<'t> {
                                 ctx.guard = guard;
                             }
                         },
-                        |this| this.field_block(alt, "body"),
+                        |this| this.field_block(alt, Field::Body),
                     );
                 }
                 _ => {}
@@ -1268,57 +1283,57 @@ impl<'t> Collector<'t> {
     }
 
     /// A method's first parameter and whether it is a class (for `classmethod`s).
-    fn self_param(&self, node: Node, decorators: &[String], name: &str) -> Option<(String, TextRange, bool)> {
+    fn self_param(&self, node: Node<'a>, decorators: &[String], name: &str) -> Option<(String, TextRange, bool)> {
         let class = self.current_class()?;
         if decorators.iter().any(|d| d == "staticmethod") {
             return None;
         }
         let classmethod = decorators.iter().any(|d| d == "classmethod")
             || matches!(name, "__new__" | "__init_subclass__" | "__class_getitem__");
-        let params = node.child_by_field_name("parameters")?;
-        let first = named_children(params).into_iter().next()?;
-        let ident = match first.kind() {
-            "identifier" => first,
-            "typed_parameter" => named_children(first).into_iter().find(|c| c.kind() == "identifier")?,
-            "default_parameter" | "typed_default_parameter" => first.child_by_field_name("name")?,
+        let params = child(node, Field::Parameters)?;
+        let first = self.named_children(params).into_iter().next()?;
+        let ident = match kind(first) {
+            Kind::Identifier => first,
+            Kind::TypedParameter => self.named_children(first).into_iter().find(|c| kind(*c) == Kind::Identifier)?,
+            Kind::DefaultParameter | Kind::TypedDefaultParameter => child(first, Field::Name)?,
             _ => return None,
         };
         Some((self.text(ident).to_string(), class, classmethod))
     }
 
-    fn decorator_names(&self, decorators: &[Node]) -> Vec<String> {
+    fn decorator_names(&self, decorators: &[Node<'a>]) -> Vec<String> {
         decorators
             .iter()
             .filter_map(|d| d.named_child(0))
             .map(|e| {
-                let callee = if e.kind() == "call" { e.child_by_field_name("function").unwrap_or(e) } else { e };
+                let callee = if kind(e) == Kind::Call { child(e, Field::Function).unwrap_or(e) } else { e };
                 self.text(callee).to_string()
             })
             .collect()
     }
 
     /// Walks parameter defaults (they run when the `def` runs) and returns the parameter names.
-    fn parameters(&mut self, params: Option<Node>, names: &mut ScopeNames) -> Vec<String> {
+    fn parameters(&mut self, params: Option<Node<'a>>, names: &mut ScopeNames) -> Vec<String> {
         let mut out = Vec::new();
         let Some(params) = params else { return out };
-        for param in named_children(params) {
-            if let Some(value) = param.child_by_field_name("value") {
+        for param in self.named_children(params) {
+            if let Some(value) = child(param, Field::Value) {
                 self.expr(value);
             }
-            let ident = match param.kind() {
-                "identifier" => Some(param),
-                "default_parameter" | "typed_default_parameter" => param.child_by_field_name("name"),
-                "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
-                    let first = named_children(param).into_iter().next();
+            let ident = match kind(param) {
+                Kind::Identifier => Some(param),
+                Kind::DefaultParameter | Kind::TypedDefaultParameter => child(param, Field::Name),
+                Kind::TypedParameter | Kind::ListSplatPattern | Kind::DictionarySplatPattern => {
+                    let first = self.named_children(param).into_iter().next();
                     match first {
-                        Some(f) if f.kind() == "identifier" => Some(f),
-                        Some(f) => named_children(f).into_iter().find(|c| c.kind() == "identifier"),
+                        Some(f) if kind(f) == Kind::Identifier => Some(f),
+                        Some(f) => self.named_children(f).into_iter().find(|c| kind(*c) == Kind::Identifier),
                         None => None,
                     }
                 }
                 _ => None,
             };
-            if let Some(ident) = ident.filter(|i| i.kind() == "identifier") {
+            if let Some(ident) = ident.filter(|i| kind(*i) == Kind::Identifier) {
                 let name = self.text(ident).to_string();
                 names.bind(&name, range(ident));
                 out.push(name);
@@ -1327,15 +1342,15 @@ impl<'t> Collector<'t> {
         out
     }
 
-    fn function_definition(&mut self, node: Node, decorators: &[Node]) {
-        let Some(name_node) = node.child_by_field_name("name") else { return };
+    fn function_definition(&mut self, node: Node<'a>, decorators: &[Node<'a>]) {
+        let Some(name_node) = child(node, Field::Name) else { return };
         let name = self.text(name_node).to_string();
         let decorator_names = self.decorator_names(decorators);
         let mut names = ScopeNames::default();
-        let params = self.parameters(node.child_by_field_name("parameters"), &mut names);
+        let params = self.parameters(child(node, Field::Parameters), &mut names);
         let self_param = self.self_param(node, &decorator_names, &name);
-        if let Some(body) = node.child_by_field_name("body") {
-            scope_names(body, self.text, &mut names, 0);
+        if let Some(body) = child(node, Field::Body) {
+            scope_names(body, self.text, self.kids, &mut names, 0);
         }
         let is_fixture = decorator_names.iter().any(|d| d.rsplit('.').next().is_some_and(|last| last == "fixture"));
         let lower = name.to_ascii_lowercase();
@@ -1360,17 +1375,17 @@ impl<'t> Collector<'t> {
                 ctx.setup = setup;
                 ctx.teardown = teardown;
             },
-            |this| this.field_block(node, "body"),
+            |this| this.field_block(node, Field::Body),
         );
         self.pop_frame();
     }
 
-    fn class_definition(&mut self, node: Node, decorators: &[Node]) {
-        let Some(name_node) = node.child_by_field_name("name") else { return };
+    fn class_definition(&mut self, node: Node<'a>, decorators: &[Node<'a>]) {
+        let Some(name_node) = child(node, Field::Name) else { return };
         let mut bases = Vec::new();
-        if let Some(superclasses) = node.child_by_field_name("superclasses") {
-            for base in named_children(superclasses) {
-                if base.kind() != "keyword_argument" {
+        if let Some(superclasses) = child(node, Field::Superclasses) {
+            for base in self.named_children(superclasses) {
+                if kind(base) != Kind::KeywordArgument {
                     bases.push(self.qualify(base).unwrap_or_else(|| self.text(base).to_string()));
                 }
             }
@@ -1389,29 +1404,29 @@ impl<'t> Collector<'t> {
         });
         self.class_index.insert(range(node), index);
         let mut names = ScopeNames::default();
-        if let Some(body) = node.child_by_field_name("body") {
-            scope_names(body, self.text, &mut names, 0);
+        if let Some(body) = child(node, Field::Body) {
+            scope_names(body, self.text, self.kids, &mut names, 0);
         }
         self.push_frame(FrameKind::Class(range(node)), names, None);
-        self.with_ctx(|ctx| ctx.class = Some(range(node)), |this| this.field_block(node, "body"));
+        self.with_ctx(|ctx| ctx.class = Some(range(node)), |this| this.field_block(node, Field::Body));
         self.pop_frame();
     }
 
-    fn assignment(&mut self, node: Node) {
+    fn assignment(&mut self, node: Node<'a>) {
         // `a = b = value`: every target gets the innermost value.
         let mut targets = Vec::new();
         let mut current = node;
         let mut annotation = None;
         let value = loop {
-            if let Some(left) = current.child_by_field_name("left") {
+            if let Some(left) = child(current, Field::Left) {
                 targets.push(left);
             }
             if annotation.is_none() {
-                annotation = current.child_by_field_name("type");
+                annotation = child(current, Field::Type);
             }
-            match current.child_by_field_name("right") {
-                Some(right) if right.kind() == "assignment" => current = right,
-                Some(right) if right.kind() == "augmented_assignment" => {
+            match child(current, Field::Right) {
+                Some(right) if kind(right) == Kind::Assignment => current = right,
+                Some(right) if kind(right) == Kind::AugmentedAssignment => {
                     self.augmented_assignment(right);
                     break None;
                 }
@@ -1430,25 +1445,25 @@ impl<'t> Collector<'t> {
         }
     }
 
-    fn augmented_assignment(&mut self, node: Node) {
-        if let Some(right) = node.child_by_field_name("right") {
+    fn augmented_assignment(&mut self, node: Node<'a>) {
+        if let Some(right) = child(node, Field::Right) {
             self.expr(right);
         }
-        let Some(left) = node.child_by_field_name("left") else { return };
-        match left.kind() {
-            "identifier" => {
+        let Some(left) = child(node, Field::Left) else { return };
+        match kind(left) {
+            Kind::Identifier => {
                 // At module level this is initialisation; in a function it is a mutation only
                 // of a name declared `global`.
                 if !self.at_module_level() && self.current_class().is_none() {
                     self.record_mutation(left, MutationKind::AugAssign, node);
                 }
             }
-            "attribute" => self.record_mutation(left, MutationKind::AugAssign, node),
-            "subscript" => {
-                if let Some(index) = left.child_by_field_name("subscript") {
+            Kind::Attribute => self.record_mutation(left, MutationKind::AugAssign, node),
+            Kind::Subscript => {
+                if let Some(index) = child(left, Field::Subscript) {
                     self.expr(index);
                 }
-                if let Some(value) = left.child_by_field_name("value") {
+                if let Some(value) = child(left, Field::Value) {
                     self.record_mutation(value, MutationKind::SetItem, node);
                 }
             }
@@ -1457,9 +1472,9 @@ impl<'t> Collector<'t> {
     }
 
     /// An assignment target; `value` is the assigned expression when it is known per target.
-    fn target(&mut self, node: Node, value: Option<Node>, annotation: Option<&str>) {
-        match node.kind() {
-            "identifier" => {
+    fn target(&mut self, node: Node<'a>, value: Option<Node<'a>>, annotation: Option<&str>) {
+        match kind(node) {
+            Kind::Identifier => {
                 let name = self.text(node).to_string();
                 let class = self.current_class();
                 if self.at_module_level() || class.is_some() {
@@ -1478,8 +1493,8 @@ impl<'t> Collector<'t> {
                         value_text: value.and_then(|v| short_text(v, self.text)),
                     });
                 } else if let Some(value) = value {
-                    if value.kind() == "call" {
-                        if let Some(callee) = value.child_by_field_name("function").and_then(|f| self.qualify(f)) {
+                    if kind(value) == Kind::Call {
+                        if let Some(callee) = child(value, Field::Function).and_then(|f| self.qualify(f)) {
                             if let Some(frame) = self.frames.last_mut() {
                                 frame.call_bindings.insert(name, callee);
                             }
@@ -1487,14 +1502,14 @@ impl<'t> Collector<'t> {
                     }
                 }
             }
-            "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" | "expression_list"
-            | "parenthesized_expression" => {
-                let parts = named_children(node);
+            Kind::PatternList | Kind::TuplePattern | Kind::ListPattern | Kind::Tuple | Kind::List | Kind::ExpressionList
+            | Kind::ParenthesizedExpression => {
+                let parts = self.named_children(node);
                 // `a, b = [], {}`: pair the targets with the values.
-                let values: Option<Vec<Node>> = value
-                    .filter(|v| matches!(v.kind(), "expression_list" | "tuple" | "list"))
-                    .map(named_children)
-                    .filter(|vs| vs.len() == parts.len() && node.kind() != "parenthesized_expression");
+                let values: Option<Vec<Node<'a>>> = value
+                    .filter(|v| matches!(kind(*v), Kind::ExpressionList | Kind::Tuple | Kind::List))
+                    .map(|v| self.named_children(v))
+                    .filter(|vs| vs.len() == parts.len() && kind(node) != Kind::ParenthesizedExpression);
                 for (i, part) in parts.iter().enumerate() {
                     let v = match (&values, node.kind()) {
                         (Some(vs), _) => vs.get(i).copied(),
@@ -1504,13 +1519,13 @@ impl<'t> Collector<'t> {
                     self.target(*part, v, None);
                 }
             }
-            "list_splat_pattern" | "list_splat" => {
-                for part in named_children(node) {
+            Kind::ListSplatPattern | Kind::ListSplat => {
+                for part in self.named_children(node) {
                     self.target(part, None, None);
                 }
             }
-            "attribute" => {
-                if let (Some(object), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute")) {
+            Kind::Attribute => {
+                if let (Some(object), Some(attr)) = (child(node, Field::Object), child(node, Field::Attribute)) {
                     let attr = self.text(attr).to_string();
                     let before = self.facts.mutations.len();
                     self.record_mutation(object, MutationKind::SetAttr(attr), node);
@@ -1522,13 +1537,13 @@ impl<'t> Collector<'t> {
                     }
                 }
             }
-            "subscript" => {
-                if let Some(index) = node.child_by_field_name("subscript") {
+            Kind::Subscript => {
+                if let Some(index) = child(node, Field::Subscript) {
                     self.expr(index);
                 }
-                let Some(object) = node.child_by_field_name("value") else { return };
+                let Some(object) = child(node, Field::Value) else { return };
                 if self.qualify(object).as_deref() == Some("sys.modules") {
-                    let key = node.child_by_field_name("subscript").map(|k| self.module_key(k)).unwrap_or(ModuleKey::None);
+                    let key = child(node, Field::Subscript).map(|k| self.module_key(k)).unwrap_or(ModuleKey::None);
                     self.facts.sys_modules.push(SysModulesOp {
                         kind: SysModulesKind::Set,
                         key,
@@ -1537,7 +1552,7 @@ impl<'t> Collector<'t> {
                     });
                     return;
                 }
-                let statement = node.parent().filter(|p| p.kind() == "assignment").unwrap_or(node);
+                let statement = node.parent().filter(|p| kind(*p) == Kind::Assignment).unwrap_or(node);
                 self.record_mutation(object, MutationKind::SetItem, statement);
                 if self.target_path(object).is_none() {
                     self.expr(object);
@@ -1547,20 +1562,20 @@ impl<'t> Collector<'t> {
         }
     }
 
-    fn delete_target(&mut self, node: Node, statement: Node) {
-        match node.kind() {
-            "expression_list" | "tuple" | "parenthesized_expression" | "list" => {
-                for child in named_children(node) {
+    fn delete_target(&mut self, node: Node<'a>, statement: Node<'a>) {
+        match kind(node) {
+            Kind::ExpressionList | Kind::Tuple | Kind::ParenthesizedExpression | Kind::List => {
+                for child in self.named_children(node) {
                     self.delete_target(child, statement);
                 }
             }
-            "subscript" => {
-                if let Some(index) = node.child_by_field_name("subscript") {
+            Kind::Subscript => {
+                if let Some(index) = child(node, Field::Subscript) {
                     self.expr(index);
                 }
-                let Some(object) = node.child_by_field_name("value") else { return };
+                let Some(object) = child(node, Field::Value) else { return };
                 if self.qualify(object).as_deref() == Some("sys.modules") {
-                    let key = node.child_by_field_name("subscript").map(|k| self.module_key(k)).unwrap_or(ModuleKey::None);
+                    let key = child(node, Field::Subscript).map(|k| self.module_key(k)).unwrap_or(ModuleKey::None);
                     self.facts.sys_modules.push(SysModulesOp {
                         kind: SysModulesKind::Delete,
                         key,
@@ -1571,8 +1586,8 @@ impl<'t> Collector<'t> {
                 }
                 self.record_mutation(object, MutationKind::DelItem, statement);
             }
-            "attribute" => {
-                if let (Some(object), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute")) {
+            Kind::Attribute => {
+                if let (Some(object), Some(attr)) = (child(node, Field::Object), child(node, Field::Attribute)) {
                     let attr = self.text(attr).to_string();
                     self.record_mutation(object, MutationKind::DelAttr(attr), statement);
                 }
@@ -1581,11 +1596,11 @@ impl<'t> Collector<'t> {
         }
     }
 
-    fn module_key(&self, key: Node) -> ModuleKey {
-        if let Some(value) = string_value(key, self.text) {
+    fn module_key(&self, key: Node<'a>) -> ModuleKey {
+        if let Some(value) = string_value(key, self.text, self.kids) {
             return ModuleKey::Literal(value);
         }
-        if key.kind() == "identifier" && self.text(key) == "__name__" {
+        if kind(key) == Kind::Identifier && self.text(key) == "__name__" {
             return ModuleKey::OwnName;
         }
         let text = self.text(key);
@@ -1594,32 +1609,32 @@ impl<'t> Collector<'t> {
     }
 
     /// What kind of value an expression builds.
-    fn classify_value(&self, node: Node) -> Value {
+    fn classify_value(&self, node: Node<'a>) -> Value {
         let mutable = |kind: &str| Value::Mutable { kind: kind.to_string() };
-        match node.kind() {
-            "list" | "list_comprehension" => mutable("list"),
-            "dictionary" | "dictionary_comprehension" => mutable("dict"),
-            "set" | "set_comprehension" => mutable("set"),
-            "tuple" | "string" | "concatenated_string" | "integer" | "float" | "true" | "false" | "none" | "lambda"
-            | "unary_operator" => Value::Immutable,
-            "parenthesized_expression" => node.named_child(0).map(|c| self.classify_value(c)).unwrap_or(Value::Other),
-            "binary_operator" => {
+        match kind(node) {
+            Kind::List | Kind::ListComprehension => mutable("list"),
+            Kind::Dictionary | Kind::DictionaryComprehension => mutable("dict"),
+            Kind::Set | Kind::SetComprehension => mutable("set"),
+            Kind::Tuple | Kind::String | Kind::ConcatenatedString | Kind::Integer | Kind::Float | Kind::TrueLiteral | Kind::FalseLiteral | Kind::NoneLiteral | Kind::Lambda
+            | Kind::UnaryOperator => Value::Immutable,
+            Kind::ParenthesizedExpression => node.named_child(0).map(|c| self.classify_value(c)).unwrap_or(Value::Other),
+            Kind::BinaryOperator => {
                 // `[0] * 8` and `[a] + [b]` are lists.
-                let left = node.child_by_field_name("left").map(|l| self.classify_value(l));
+                let left = child(node, Field::Left).map(|l| self.classify_value(l));
                 match left {
                     Some(Value::Mutable { kind }) if kind == "list" => mutable("list"),
                     _ => Value::Other,
                 }
             }
-            "conditional_expression" => {
-                let parts: Vec<Value> = named_children(node).into_iter().map(|c| self.classify_value(c)).collect();
+            Kind::ConditionalExpression => {
+                let parts: Vec<Value> = self.named_children(node).into_iter().map(|c| self.classify_value(c)).collect();
                 match (parts.first(), parts.get(2)) {
                     (Some(a @ Value::Mutable { .. }), Some(b)) if a == b => a.clone(),
                     _ => Value::Other,
                 }
             }
-            "call" => {
-                let Some(callee) = node.child_by_field_name("function").and_then(|f| self.qualify(f)) else {
+            Kind::Call => {
+                let Some(callee) = child(node, Field::Function).and_then(|f| self.qualify(f)) else {
                     return Value::Other;
                 };
                 let kind = match callee.as_str() {
@@ -1639,7 +1654,7 @@ impl<'t> Collector<'t> {
                     "tuple" | "frozenset" | "str" | "bytes" | "int" | "float" | "bool" | "complex" | "range"
                     | "object" | "types.MappingProxyType" => return Value::Immutable,
                     _ => {
-                        let written = node.child_by_field_name("function").map(|f| self.text(f).to_string()).unwrap_or_default();
+                        let written = child(node, Field::Function).map(|f| self.text(f).to_string()).unwrap_or_default();
                         return Value::Call { callee, written };
                     }
                 };
@@ -1650,29 +1665,29 @@ impl<'t> Collector<'t> {
     }
 
     /// The events of an expression: calls, environment reads, nested scopes.
-    fn expr(&mut self, node: Node) {
+    fn expr(&mut self, node: Node<'a>) {
         if self.depth > MAX_DEPTH {
             return;
         }
         self.depth += 1;
-        match node.kind() {
-            "identifier" | "string" | "integer" | "float" | "true" | "false" | "none" | "comment" | "ellipsis" => {}
-            "call" => self.call(node),
-            "subscript" => {
-                if let Some(object) = node.child_by_field_name("value") {
+        match kind(node) {
+            Kind::Identifier | Kind::String | Kind::Integer | Kind::Float | Kind::TrueLiteral | Kind::FalseLiteral | Kind::NoneLiteral | Kind::Comment | Kind::Ellipsis => {}
+            Kind::Call => self.call(node),
+            Kind::Subscript => {
+                if let Some(object) = child(node, Field::Value) {
                     if let Some(q) = self.qualify(object) {
                         if q == "os.environ" || q == "os.environb" {
                             self.effect(EffectKind::EnvRead, format!("{q}[…]"), node);
                         }
                     }
                 }
-                for child in named_children(node) {
+                for child in self.named_children(node) {
                     self.expr(child);
                 }
             }
-            "comparison_operator" => {
+            Kind::ComparisonOperator => {
                 let mut cursor = node.walk();
-                let children: Vec<Node> = node.children(&mut cursor).collect();
+                let children: Vec<Node<'a>> = node.children(&mut cursor).collect();
                 for (i, child) in children.iter().enumerate() {
                     if !child.is_named() && matches!(self.text(*child), "in" | "not in") {
                         if let Some(right) = children.get(i + 1) {
@@ -1684,17 +1699,17 @@ impl<'t> Collector<'t> {
                         }
                     }
                 }
-                for child in named_children(node) {
+                for child in self.named_children(node) {
                     self.expr(child);
                 }
             }
-            "lambda" => {
+            Kind::Lambda => {
                 let mut names = ScopeNames::default();
                 // Lambda parameters bind like a function's; their defaults run now.
-                let params = node.child_by_field_name("parameters");
+                let params = child(node, Field::Parameters);
                 self.parameters(params, &mut names);
-                if let Some(body) = node.child_by_field_name("body") {
-                    scope_names(body, self.text, &mut names, 0);
+                if let Some(body) = child(node, Field::Body) {
+                    scope_names(body, self.text, self.kids, &mut names, 0);
                 }
                 self.push_frame(FrameKind::Lambda, names, None);
                 self.with_ctx(
@@ -1703,25 +1718,25 @@ impl<'t> Collector<'t> {
                         ctx.class = None;
                     },
                     |this| {
-                        if let Some(body) = node.child_by_field_name("body") {
+                        if let Some(body) = child(node, Field::Body) {
                             this.expr(body);
                         }
                     },
                 );
                 self.pop_frame();
             }
-            "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression" => {
+            Kind::ListComprehension | Kind::SetComprehension | Kind::DictionaryComprehension | Kind::GeneratorExpression => {
                 let mut names = ScopeNames::default();
-                for clause in named_children(node).into_iter().filter(|c| c.kind() == "for_in_clause") {
-                    if let Some(left) = clause.child_by_field_name("left") {
-                        bind_pattern(left, self.text, &mut names, 0);
+                for clause in self.named_children(node).into_iter().filter(|c| kind(*c) == Kind::ForInClause) {
+                    if let Some(left) = child(clause, Field::Left) {
+                        bind_pattern(left, self.text, self.kids, &mut names, 0);
                     }
                 }
                 self.push_frame(FrameKind::Comprehension, names, None);
-                for child in named_children(node) {
-                    if child.kind() == "for_in_clause" {
+                for child in self.named_children(node) {
+                    if kind(child) == Kind::ForInClause {
                         let mut cursor = child.walk();
-                        let rights: Vec<Node> = child.children_by_field_name("right", &mut cursor).collect();
+                        let rights: Vec<Node<'a>> = child.children_by_field_name("right", &mut cursor).collect();
                         for right in rights {
                             self.expr(right);
                         }
@@ -1731,28 +1746,28 @@ impl<'t> Collector<'t> {
                 }
                 self.pop_frame();
             }
-            "yield" | "await" => {
-                if node.kind() == "yield" {
+            Kind::Yield | Kind::Await => {
+                if kind(node) == Kind::Yield {
                     if let Some(frame) = self.innermost_function_frame() {
                         frame.seen_yield = true;
                     }
                 }
-                for child in named_children(node) {
+                for child in self.named_children(node) {
                     self.expr(child);
                 }
             }
-            "keyword_argument" => {
-                if let Some(value) = node.child_by_field_name("value") {
+            Kind::KeywordArgument => {
+                if let Some(value) = child(node, Field::Value) {
                     self.expr(value);
                 }
             }
-            "named_expression" => {
-                if let Some(value) = node.child_by_field_name("value") {
+            Kind::NamedExpression => {
+                if let Some(value) = child(node, Field::Value) {
                     self.expr(value);
                 }
             }
             _ => {
-                for child in named_children(node) {
+                for child in self.named_children(node) {
                     self.expr(child);
                 }
             }
@@ -1760,16 +1775,16 @@ impl<'t> Collector<'t> {
         self.depth -= 1;
     }
 
-    fn call(&mut self, node: Node) {
-        let function = node.child_by_field_name("function");
-        let arguments = node.child_by_field_name("arguments");
-        let args: Vec<Node> = arguments.map(named_children).unwrap_or_default();
+    fn call(&mut self, node: Node<'a>) {
+        let function = child(node, Field::Function);
+        let arguments = child(node, Field::Arguments);
+        let args: Vec<Node<'a>> = arguments.map(|v| self.named_children(v)).unwrap_or_default();
         let qualified = function.and_then(|f| self.qualify(f));
         let method = function
-            .filter(|f| f.kind() == "attribute")
-            .and_then(|f| f.child_by_field_name("attribute"))
+            .filter(|f| kind(*f) == Kind::Attribute)
+            .and_then(|f| child(f, Field::Attribute))
             .map(|a| self.text(a).to_string());
-        let object = function.filter(|f| f.kind() == "attribute").and_then(|f| f.child_by_field_name("object"));
+        let object = function.filter(|f| kind(*f) == Kind::Attribute).and_then(|f| child(f, Field::Object));
         let object_q = object.and_then(|o| self.qualify(o));
 
         if let Some(q) = &qualified {
@@ -1824,34 +1839,34 @@ impl<'t> Collector<'t> {
     }
 
     /// The identifiers, attribute names and string values of an expression.
-    fn mentions(&self, node: Node, out: &mut Vec<String>, depth: u32) {
+    fn mentions(&self, node: Node<'a>, out: &mut Vec<String>, depth: u32) {
         if depth > 16 || out.len() > 32 {
             return;
         }
-        match node.kind() {
-            "identifier" => out.push(self.text(node).to_string()),
-            "string" => out.extend(string_value(node, self.text)),
+        match kind(node) {
+            Kind::Identifier => out.push(self.text(node).to_string()),
+            Kind::String => out.extend(string_value(node, self.text, self.kids)),
             _ => {
-                for child in named_children(node) {
+                for child in self.named_children(node) {
                     self.mentions(child, out, depth + 1);
                 }
             }
         }
     }
 
-    fn reload(&mut self, call: Node, arg: Option<Node>) {
+    fn reload(&mut self, call: Node<'a>, arg: Option<Node<'a>>) {
         let arg = match arg {
             None => ReloadArg::Missing,
-            Some(a) => match a.kind() {
-                "string" | "concatenated_string" => ReloadArg::Str(self.text(a).to_string()),
-                "integer" | "float" | "list" | "dictionary" | "tuple" | "set" | "true" | "false" | "none" => {
+            Some(a) => match kind(a) {
+                Kind::String | Kind::ConcatenatedString => ReloadArg::Str(self.text(a).to_string()),
+                Kind::Integer | Kind::Float | Kind::List | Kind::Dictionary | Kind::Tuple | Kind::Set | Kind::TrueLiteral | Kind::FalseLiteral | Kind::NoneLiteral => {
                     ReloadArg::Literal(self.text(a).to_string())
                 }
-                "identifier" | "attribute" => {
+                Kind::Identifier | Kind::Attribute => {
                     let mut attrs = Vec::new();
                     let mut current = a;
-                    while current.kind() == "attribute" {
-                        match (current.child_by_field_name("attribute"), current.child_by_field_name("object")) {
+                    while kind(current) == Kind::Attribute {
+                        match (child(current, Field::Attribute), child(current, Field::Object)) {
                             (Some(attr), Some(object)) => {
                                 attrs.push(self.text(attr).to_string());
                                 current = object;
@@ -1860,19 +1875,19 @@ impl<'t> Collector<'t> {
                         }
                     }
                     attrs.reverse();
-                    if current.kind() == "identifier" {
+                    if kind(current) == Kind::Identifier {
                         let base = self.text(current).to_string();
                         let base_ref = self.resolve(&base);
                         ReloadArg::Dotted { base, base_ref, attrs }
-                    } else if current.kind() == "subscript"
-                        && current.child_by_field_name("value").and_then(|v| self.qualify(v)).as_deref() == Some("sys.modules")
+                    } else if kind(current) == Kind::Subscript
+                        && child(current, Field::Value).and_then(|v| self.qualify(v)).as_deref() == Some("sys.modules")
                     {
                         ReloadArg::SysModules
                     } else {
                         ReloadArg::Other
                     }
                 }
-                "subscript" if a.child_by_field_name("value").and_then(|v| self.qualify(v)).as_deref() == Some("sys.modules") => {
+                Kind::Subscript if child(a, Field::Value).and_then(|v| self.qualify(v)).as_deref() == Some("sys.modules") => {
                     ReloadArg::SysModules
                 }
                 _ => ReloadArg::Other,
@@ -1886,7 +1901,7 @@ impl<'t> Collector<'t> {
     }
 
     /// The effect of calling `q` (a qualified name), if it is one the state rules know.
-    fn classify_effect(&self, q: &str, args: &[Node]) -> Option<EffectKind> {
+    fn classify_effect(&self, q: &str, args: &[Node<'a>]) -> Option<EffectKind> {
         use SideEffect::*;
         // A class of this module that extends Thread or Process starts one the same way.
         let q = self.thread_subclass(q).unwrap_or_else(|| q.to_string());
@@ -2024,28 +2039,28 @@ fn display_callee(q: &str) -> &str {
 }
 
 /// The value of a plain string literal (no f-string, no bytes).
-fn string_value(node: Node, text: &str) -> Option<String> {
-    if node.kind() == "concatenated_string" {
+fn string_value<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> Option<String> {
+    if kind(node) == Kind::ConcatenatedString {
         let mut value = String::new();
-        for part in named_children(node) {
-            value.push_str(&string_value(part, text)?);
+        for part in kids.iter(node, Which::NamedCode) {
+            value.push_str(&string_value(part, text, kids)?);
         }
         return Some(value);
     }
-    if node.kind() != "string" {
+    if kind(node) != Kind::String {
         return None;
     }
     let mut value = String::new();
-    for child in named_children(node) {
-        match child.kind() {
-            "string_start" => {
-                let prefix = node_text(child, text).to_ascii_lowercase();
+    for part in kids.iter(node, Which::NamedCode) {
+        match kind(part) {
+            Kind::StringStart => {
+                let prefix = node_text(part, text).to_ascii_lowercase();
                 if prefix.contains('f') || prefix.contains('b') || prefix.contains('t') {
                     return None;
                 }
             }
-            "string_content" => value.push_str(node_text(child, text)),
-            "string_end" => {}
+            Kind::StringContent => value.push_str(node_text(part, text)),
+            Kind::StringEnd => {}
             _ => return None,
         }
     }

@@ -1,0 +1,354 @@
+//! The node kinds and fields of tree-sitter-python that the summariser reads, as numbers looked up
+//! once, and a way to visit a node's children that allocates nothing per node.
+//!
+//! Asking a node for its kind as a string costs a `strlen` and a UTF-8 check on every call, and
+//! asking for a child by field name looks the name up by string comparison every time; a summary
+//! asks both questions for almost every node of the tree, and these look-ups were a sixth of the
+//! summariser's time. Here a kind id becomes a [`Kind`] by indexing a table built once from the
+//! grammar, and a [`Field`] is an index into the field ids.
+
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
+use tree_sitter::{Language, Node, TreeCursor};
+
+/// Declares [`Kind`] with the grammar's name of each kind, so that the table maps exactly the
+/// strings that `Node::kind()` returns.
+macro_rules! kinds {
+    ($($variant:ident = $name:literal,)*) => {
+        /// The node kinds the summariser tells apart; every other kind is [`Kind::Other`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(super) enum Kind {
+            Other,
+            $($variant,)*
+        }
+
+        impl Kind {
+            fn from_name(name: &str) -> Kind {
+                match name {
+                    $($name => Kind::$variant,)*
+                    _ => Kind::Other,
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    AliasedImport = "aliased_import",
+    ArgumentList = "argument_list",
+    AsPattern = "as_pattern",
+    AsPatternTarget = "as_pattern_target",
+    Assignment = "assignment",
+    Attribute = "attribute",
+    AugmentedAssignment = "augmented_assignment",
+    Await = "await",
+    BinaryOperator = "binary_operator",
+    Block = "block",
+    BooleanOperator = "boolean_operator",
+    BreakStatement = "break_statement",
+    Call = "call",
+    CaseClause = "case_clause",
+    ClassDefinition = "class_definition",
+    Comment = "comment",
+    ComparisonOperator = "comparison_operator",
+    ConcatenatedString = "concatenated_string",
+    ConditionalExpression = "conditional_expression",
+    ContinueStatement = "continue_statement",
+    DecoratedDefinition = "decorated_definition",
+    Decorator = "decorator",
+    DefaultParameter = "default_parameter",
+    DeleteStatement = "delete_statement",
+    Dictionary = "dictionary",
+    DictionaryComprehension = "dictionary_comprehension",
+    DictionarySplatPattern = "dictionary_splat_pattern",
+    DottedName = "dotted_name",
+    ElifClause = "elif_clause",
+    Ellipsis = "ellipsis",
+    ElseClause = "else_clause",
+    Error = "ERROR",
+    ExceptClause = "except_clause",
+    ExceptGroupClause = "except_group_clause",
+    ExpressionList = "expression_list",
+    ExpressionStatement = "expression_statement",
+    FalseLiteral = "false",
+    FinallyClause = "finally_clause",
+    Float = "float",
+    ForInClause = "for_in_clause",
+    ForStatement = "for_statement",
+    FunctionDefinition = "function_definition",
+    FutureImportStatement = "future_import_statement",
+    GeneratorExpression = "generator_expression",
+    GlobalStatement = "global_statement",
+    Identifier = "identifier",
+    IfStatement = "if_statement",
+    ImportFromStatement = "import_from_statement",
+    ImportPrefix = "import_prefix",
+    ImportStatement = "import_statement",
+    Integer = "integer",
+    KeywordArgument = "keyword_argument",
+    Lambda = "lambda",
+    List = "list",
+    ListComprehension = "list_comprehension",
+    ListPattern = "list_pattern",
+    ListSplat = "list_splat",
+    ListSplatPattern = "list_splat_pattern",
+    MatchStatement = "match_statement",
+    Module = "module",
+    NamedExpression = "named_expression",
+    NoneLiteral = "none",
+    NonlocalStatement = "nonlocal_statement",
+    NotOperator = "not_operator",
+    Pair = "pair",
+    ParenthesizedExpression = "parenthesized_expression",
+    PassStatement = "pass_statement",
+    PatternList = "pattern_list",
+    RelativeImport = "relative_import",
+    Set = "set",
+    SetComprehension = "set_comprehension",
+    Slice = "slice",
+    String = "string",
+    StringContent = "string_content",
+    StringEnd = "string_end",
+    StringStart = "string_start",
+    Subscript = "subscript",
+    TryStatement = "try_statement",
+    TrueLiteral = "true",
+    Tuple = "tuple",
+    TuplePattern = "tuple_pattern",
+    TypeAliasStatement = "type_alias_statement",
+    TypedDefaultParameter = "typed_default_parameter",
+    TypedParameter = "typed_parameter",
+    UnaryOperator = "unary_operator",
+    WhileStatement = "while_statement",
+    WildcardImport = "wildcard_import",
+    WithClause = "with_clause",
+    WithStatement = "with_statement",
+    Yield = "yield",
+}
+
+impl Kind {
+    /// Whether a node of this kind can hold statements when it parsed without errors (the
+    /// grammar's node types say which: the module, blocks and the compound statements with their
+    /// clauses). Statements never stand inside an expression, so a walk that looks for statements
+    /// can pass over every other node that has no error inside.
+    pub(super) fn may_hold_statements(self) -> bool {
+        matches!(
+            self,
+            Kind::Module
+                | Kind::Block
+                | Kind::IfStatement
+                | Kind::ElifClause
+                | Kind::ElseClause
+                | Kind::ForStatement
+                | Kind::WhileStatement
+                | Kind::TryStatement
+                | Kind::ExceptClause
+                | Kind::ExceptGroupClause
+                | Kind::FinallyClause
+                | Kind::WithStatement
+                | Kind::MatchStatement
+                | Kind::CaseClause
+                | Kind::FunctionDefinition
+                | Kind::ClassDefinition
+                | Kind::DecoratedDefinition
+        )
+    }
+}
+
+/// Declares [`Field`] with the grammar's name of each field.
+macro_rules! fields {
+    ($($variant:ident = $name:literal,)*) => {
+        /// The fields the summariser reads.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(super) enum Field {
+            $($variant,)*
+        }
+
+        const FIELD_NAMES: &[&str] = &[$($name,)*];
+    };
+}
+
+fields! {
+    Alias = "alias",
+    Alternative = "alternative",
+    Argument = "argument",
+    Arguments = "arguments",
+    Attribute = "attribute",
+    Body = "body",
+    Condition = "condition",
+    Consequence = "consequence",
+    Definition = "definition",
+    Function = "function",
+    Left = "left",
+    ModuleName = "module_name",
+    Name = "name",
+    Object = "object",
+    Operator = "operator",
+    Parameters = "parameters",
+    ReturnType = "return_type",
+    Right = "right",
+    Subject = "subject",
+    Subscript = "subscript",
+    Superclasses = "superclasses",
+    Type = "type",
+    Value = "value",
+}
+
+struct Grammar {
+    /// The kind of each kind id of the grammar.
+    kinds: Vec<Kind>,
+    /// The id of each [`Field`]; 0 for a field the grammar does not have, which no child carries.
+    fields: Vec<u16>,
+}
+
+fn grammar() -> &'static Grammar {
+    static GRAMMAR: OnceLock<Grammar> = OnceLock::new();
+    GRAMMAR.get_or_init(|| {
+        let language: Language = tree_sitter_python::LANGUAGE.into();
+        let kinds = (0..language.node_kind_count())
+            .map(|id| u16::try_from(id).ok().and_then(|id| language.node_kind_for_id(id)).map_or(Kind::Other, Kind::from_name))
+            .collect();
+        let fields =
+            FIELD_NAMES.iter().map(|name| language.field_id_for_name(name).map_or(0, |id| id.get())).collect();
+        Grammar { kinds, fields }
+    })
+}
+
+/// The kind of a node: the same answer as matching `node.kind()` against the grammar's names.
+pub(super) fn kind(node: Node) -> Kind {
+    let found = match grammar().kinds.get(usize::from(node.kind_id())) {
+        Some(kind) => *kind,
+        // Ids past the grammar's own symbols are tree-sitter's (`ERROR` is `u16::MAX`); they are
+        // rare enough to be read by name.
+        None => Kind::from_name(node.kind()),
+    };
+    debug_assert_eq!(found, Kind::from_name(node.kind()), "kind table disagrees for {:?}", node.kind());
+    found
+}
+
+/// The first child in `field`, as `Node::child_by_field_name` finds it.
+pub(super) fn child<'a>(node: Node<'a>, field: Field) -> Option<Node<'a>> {
+    match grammar().fields[field as usize] {
+        0 => None,
+        id => node.child_by_field_id(id),
+    }
+}
+
+/// Which children [`Children::iter`] visits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Which {
+    /// Named children, comments included (`Node::named_children`).
+    Named,
+    /// Named children other than comments.
+    NamedCode,
+    /// Every child, named or not (`Node::children`).
+    All,
+    /// The children in one field (`Node::children_by_field_name`).
+    InField(Field),
+}
+
+/// Children of nodes, gathered with one reusable cursor onto one stack, so that walking a tree
+/// allocates nothing per node. Creating a cursor per node allocates, and collecting the children
+/// into a vector allocates again; a walk did both for nearly every node.
+///
+/// [`Children::iter`] pushes a node's children and yields them; the walk's recursive calls push
+/// and pop above them, and dropping the iterator pops them. Iterators must therefore be dropped
+/// in the reverse order of their creation, which nested loops do.
+pub(super) struct Children<'a> {
+    cursor: RefCell<TreeCursor<'a>>,
+    stack: RefCell<Vec<Node<'a>>>,
+}
+
+impl<'a> Children<'a> {
+    pub(super) fn new(root: Node<'a>) -> Self {
+        Children { cursor: RefCell::new(root.walk()), stack: RefCell::new(Vec::new()) }
+    }
+
+    /// The children of `node` that `which` selects, in order.
+    pub(super) fn iter(&self, node: Node<'a>, which: Which) -> ChildIter<'_, 'a> {
+        let start = self.stack.borrow().len();
+        self.push(node, which);
+        let end = self.stack.borrow().len();
+        ChildIter { children: self, start, next: start, end }
+    }
+
+    /// The children as a vector, for the places that keep them while the walk goes on.
+    pub(super) fn collect(&self, node: Node<'a>, which: Which) -> Vec<Node<'a>> {
+        self.iter(node, which).collect()
+    }
+
+    fn push(&self, node: Node<'a>, which: Which) {
+        let field = match which {
+            Which::InField(field) => match grammar().fields[field as usize] {
+                0 => return,
+                id => Some(id),
+            },
+            _ => None,
+        };
+        let mut cursor = self.cursor.borrow_mut();
+        let mut stack = self.stack.borrow_mut();
+        cursor.reset(node);
+        if !cursor.goto_first_child() {
+            return;
+        }
+        loop {
+            let child = cursor.node();
+            let wanted = match which {
+                Which::Named => child.is_named(),
+                Which::NamedCode => child.is_named() && kind(child) != Kind::Comment,
+                Which::All => true,
+                Which::InField(_) => cursor.field_id().map(|id| id.get()) == field,
+            };
+            if wanted {
+                stack.push(child);
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+}
+
+/// The children pushed by one [`Children::iter`]; dropping it pops them.
+pub(super) struct ChildIter<'c, 'a> {
+    children: &'c Children<'a>,
+    start: usize,
+    next: usize,
+    end: usize,
+}
+
+impl<'a> Iterator for ChildIter<'_, 'a> {
+    type Item = Node<'a>;
+
+    fn next(&mut self) -> Option<Node<'a>> {
+        if self.next == self.end {
+            return None;
+        }
+        let node = self.children.stack.borrow()[self.next];
+        self.next += 1;
+        Some(node)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.end - self.next, Some(self.end - self.next))
+    }
+}
+
+impl ExactSizeIterator for ChildIter<'_, '_> {}
+
+impl DoubleEndedIterator for ChildIter<'_, '_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.next == self.end {
+            return None;
+        }
+        self.end -= 1;
+        Some(self.children.stack.borrow()[self.end])
+    }
+}
+
+impl Drop for ChildIter<'_, '_> {
+    fn drop(&mut self) {
+        self.children.stack.borrow_mut().truncate(self.start);
+    }
+}
