@@ -408,7 +408,8 @@ pub(super) fn collect<'a>(
 ) -> StateFacts {
     let aliases = collect_aliases(imports, text, kids);
     let mut module_names = ScopeNames::default();
-    scope_names(root, text, kids, &mut module_names, 0);
+    let binders = expression_binders(text);
+    scope_names(root, &NameScan { text, kids, binders: &binders }, &mut module_names, 0);
     let module_defs: HashSet<String> =
         module_names.locals.iter().filter(|n| !module_names.imports.contains_key(*n)).cloned().collect();
     let mut collector = Collector {
@@ -417,6 +418,7 @@ pub(super) fn collect<'a>(
         facts: StateFacts::default(),
         aliases,
         module_defs,
+        binders,
         frames: Vec::new(),
         ctx: Scope::default(),
         class_index: HashMap::new(),
@@ -558,13 +560,54 @@ impl ScopeNames {
     }
 }
 
+/// What the name scans read: the file's text, the child stack, and where expressions may bind
+/// names.
+struct NameScan<'s, 'a> {
+    text: &'s str,
+    kids: &'s Children<'a>,
+    /// See [`expression_binders`].
+    binders: &'s [usize],
+}
+
+impl NameScan<'_, '_> {
+    /// Whether `node`'s text holds a place where an expression may bind a name.
+    fn may_bind_within(&self, node: Node) -> bool {
+        let first = self.binders.partition_point(|at| *at < node.start_byte());
+        self.binders.get(first).is_some_and(|at| *at < node.end_byte())
+    }
+}
+
+/// Where an expression may bind a name: every `:=` of the text, and every `as` that stands as a
+/// word, strings and comments included. Inside an expression only a walrus or an `as` pattern
+/// binds, and each has its token, so the name scan can pass over an expression whose text holds
+/// neither (most of the tree) without entering it.
+fn expression_binders(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    // Bytes of other scripts count as word boundaries: a superset of the places is harmless.
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = Vec::new();
+    for (at, pair) in bytes.windows(2).enumerate() {
+        let found = match pair {
+            b":=" => true,
+            b"as" => (at == 0 || !is_word(bytes[at - 1])) && bytes.get(at + 2).is_none_or(|b| !is_word(*b)),
+            _ => false,
+        };
+        if found {
+            out.push(at);
+        }
+    }
+    out
+}
+
 /// Gathers the names bound in a scope's body, without entering nested scopes (functions,
 /// classes, lambdas, comprehensions), whose names are their own.
-fn scope_names<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, out: &mut ScopeNames, depth: u32) {
+fn scope_names<'a>(node: Node<'a>, scan: &NameScan<'_, 'a>, out: &mut ScopeNames, depth: u32) {
     if depth > MAX_DEPTH {
         return;
     }
-    match kind(node) {
+    let (text, kids) = (scan.text, scan.kids);
+    let node_kind = kind(node);
+    match node_kind {
         Kind::FunctionDefinition | Kind::ClassDefinition => {
             if let Some(name) = child(node, Field::Name) {
                 out.bind(node_text(name, text), range(name));
@@ -587,30 +630,30 @@ fn scope_names<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, out: &mut Sc
         }
         Kind::Assignment | Kind::AugmentedAssignment => {
             if let Some(left) = child(node, Field::Left) {
-                bind_pattern(left, text, kids, out, depth);
+                bind_pattern(left, scan, out, depth);
             }
             if let Some(right) = child(node, Field::Right) {
-                scope_names(right, text, kids, out, depth + 1);
+                scope_names(right, scan, out, depth + 1);
             }
         }
         Kind::ForStatement => {
             let left = child(node, Field::Left);
             if let Some(left) = left {
-                bind_pattern(left, text, kids, out, depth);
+                bind_pattern(left, scan, out, depth);
             }
             for part in kids.iter(node, Which::NamedCode) {
                 if Some(part) != left {
-                    scope_names(part, text, kids, out, depth + 1);
+                    scope_names(part, scan, out, depth + 1);
                 }
             }
         }
-        Kind::AsPatternTarget => bind_pattern(node, text, kids, out, depth),
+        Kind::AsPatternTarget => bind_pattern(node, scan, out, depth),
         Kind::ExceptClause => {
             if let Some(alias) = child(node, Field::Alias) {
-                bind_pattern(alias, text, kids, out, depth);
+                bind_pattern(alias, scan, out, depth);
             }
             for part in kids.iter(node, Which::NamedCode) {
-                scope_names(part, text, kids, out, depth + 1);
+                scope_names(part, scan, out, depth + 1);
             }
         }
         Kind::ImportStatement => {
@@ -645,7 +688,7 @@ fn scope_names<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, out: &mut Sc
         }
         Kind::DeleteStatement => {
             for target in kids.iter(node, Which::NamedCode) {
-                bind_pattern(target, text, kids, out, depth);
+                bind_pattern(target, scan, out, depth);
             }
         }
         Kind::NamedExpression => {
@@ -653,22 +696,26 @@ fn scope_names<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, out: &mut Sc
                 out.bind(node_text(name, text), range(name));
             }
             if let Some(value) = child(node, Field::Value) {
-                scope_names(value, text, kids, out, depth + 1);
+                scope_names(value, scan, out, depth + 1);
             }
         }
         _ => {
+            if !node_kind.may_hold_binding_statements() && !node.has_error() && !scan.may_bind_within(node) {
+                return;
+            }
             for part in kids.iter(node, Which::NamedCode) {
-                scope_names(part, text, kids, out, depth + 1);
+                scope_names(part, scan, out, depth + 1);
             }
         }
     }
 }
 
 /// Binds the names of an assignment target (attributes and items bind nothing).
-fn bind_pattern<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, out: &mut ScopeNames, depth: u32) {
+fn bind_pattern<'a>(node: Node<'a>, scan: &NameScan<'_, 'a>, out: &mut ScopeNames, depth: u32) {
     if depth > MAX_DEPTH {
         return;
     }
+    let (text, kids) = (scan.text, scan.kids);
     match kind(node) {
         Kind::Identifier => out.bind(node_text(node, text), range(node)),
         Kind::PatternList
@@ -682,7 +729,7 @@ fn bind_pattern<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, out: &mut S
         | Kind::ListSplat
         | Kind::AsPatternTarget => {
             for part in kids.iter(node, Which::NamedCode) {
-                bind_pattern(part, text, kids, out, depth + 1);
+                bind_pattern(part, scan, out, depth + 1);
             }
         }
         _ => {}
@@ -717,6 +764,8 @@ struct Collector<'t, 'a> {
     aliases: HashMap<String, String>,
     /// Names bound at module level other than by imports (so `open` may not be the built-in).
     module_defs: HashSet<String>,
+    /// See [`expression_binders`].
+    binders: Vec<usize>,
     frames: Vec<Frame>,
     ctx: Scope,
     class_index: HashMap<TextRange, usize>,
@@ -760,6 +809,10 @@ impl CondKind {
 }
 
 impl<'t, 'a> Collector<'t, 'a> {
+    fn name_scan(&self) -> NameScan<'_, 'a> {
+        NameScan { text: self.text, kids: self.kids, binders: &self.binders }
+    }
+
     /// The named children of `node` other than comments.
     fn named_children(&self, node: Node<'a>) -> Vec<Node<'a>> {
         self.kids.collect(node, Which::NamedCode)
@@ -1350,7 +1403,7 @@ impl<'t, 'a> Collector<'t, 'a> {
         let params = self.parameters(child(node, Field::Parameters), &mut names);
         let self_param = self.self_param(node, &decorator_names, &name);
         if let Some(body) = child(node, Field::Body) {
-            scope_names(body, self.text, self.kids, &mut names, 0);
+            scope_names(body, &self.name_scan(), &mut names, 0);
         }
         let is_fixture = decorator_names.iter().any(|d| d.rsplit('.').next().is_some_and(|last| last == "fixture"));
         let lower = name.to_ascii_lowercase();
@@ -1405,7 +1458,7 @@ impl<'t, 'a> Collector<'t, 'a> {
         self.class_index.insert(range(node), index);
         let mut names = ScopeNames::default();
         if let Some(body) = child(node, Field::Body) {
-            scope_names(body, self.text, self.kids, &mut names, 0);
+            scope_names(body, &self.name_scan(), &mut names, 0);
         }
         self.push_frame(FrameKind::Class(range(node)), names, None);
         self.with_ctx(|ctx| ctx.class = Some(range(node)), |this| this.field_block(node, Field::Body));
@@ -1709,7 +1762,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                 let params = child(node, Field::Parameters);
                 self.parameters(params, &mut names);
                 if let Some(body) = child(node, Field::Body) {
-                    scope_names(body, self.text, self.kids, &mut names, 0);
+                    scope_names(body, &self.name_scan(), &mut names, 0);
                 }
                 self.push_frame(FrameKind::Lambda, names, None);
                 self.with_ctx(
@@ -1729,7 +1782,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                 let mut names = ScopeNames::default();
                 for clause in self.named_children(node).into_iter().filter(|c| kind(*c) == Kind::ForInClause) {
                     if let Some(left) = child(clause, Field::Left) {
-                        bind_pattern(left, self.text, self.kids, &mut names, 0);
+                        bind_pattern(left, &self.name_scan(), &mut names, 0);
                     }
                 }
                 self.push_frame(FrameKind::Comprehension, names, None);

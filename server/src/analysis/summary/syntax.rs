@@ -156,6 +156,17 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// Whether a node of this kind can hold, when it parsed without errors, a statement that
+    /// binds names (assignments, `for`, `except … as`, imports, `del`, `global`, definitions),
+    /// by the grammar's node types. Any other node is an expression, in which only a walrus or
+    /// an `as` pattern binds.
+    pub(super) fn may_hold_binding_statements(self) -> bool {
+        self.may_hold_statements()
+            || matches!(self, Kind::Assignment | Kind::AugmentedAssignment | Kind::ExpressionStatement | Kind::Error)
+    }
+}
+
 /// Declares [`Field`] with the grammar's name of each field.
 macro_rules! fields {
     ($($variant:ident = $name:literal,)*) => {
