@@ -259,6 +259,9 @@ pub(super) enum Which {
     InField(Field),
 }
 
+/// Up to this many children, [`Children`] asks a node for its children by index.
+const SMALL: u32 = 12;
+
 /// Children of nodes, gathered with one reusable cursor onto one stack, so that walking a tree
 /// allocates nothing per node. Creating a cursor per node allocates, and collecting the children
 /// into a vector allocates again; a walk did both for nearly every node.
@@ -297,8 +300,23 @@ impl<'a> Children<'a> {
             },
             _ => None,
         };
-        let mut cursor = self.cursor.borrow_mut();
         let mut stack = self.stack.borrow_mut();
+        // A cursor step costs several times a step of the iteration behind `Node::child`, but
+        // `child(i)` starts that iteration again from the first child: for the few children of
+        // most nodes, asking by index is cheaper.
+        let count = node.child_count();
+        if count <= SMALL && field.is_none() {
+            match which {
+                Which::All => stack.extend((0..count).filter_map(|i| node.child(i))),
+                Which::Named => stack.extend((0..node.named_child_count() as u32).filter_map(|i| node.named_child(i))),
+                Which::NamedCode => stack.extend(
+                    (0..node.named_child_count() as u32).filter_map(|i| node.named_child(i)).filter(|c| kind(*c) != Kind::Comment),
+                ),
+                Which::InField(_) => {}
+            }
+            return;
+        }
+        let mut cursor = self.cursor.borrow_mut();
         cursor.reset(node);
         if !cursor.goto_first_child() {
             return;
