@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use tree_sitter::{Node, Parser, Tree};
 
 use super::condition::{CompareOp, Cond};
-use super::syntax::{child, kind, Children, Field, Kind, Which};
+use super::syntax::{child, kind, word_positions, Children, Field, Kind, Which};
 use super::*;
 use crate::analysis::text::{LineIndex, TextRange};
 
@@ -48,7 +48,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     let root = tree.root_node();
     let line_index = LineIndex::new(text);
     let kids = Children::new(root);
-    let imports = import_statements(root, &kids);
+    let imports = import_statements(root, text, &kids);
     let mut suppressions = Vec::new();
     let mut styles = Vec::new();
     for comment in suppression_comments(root, text) {
@@ -88,10 +88,32 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
 }
 
 /// The import statements of the file in source order, each with whether it stands inside another
-/// import statement. The walk enters only the nodes that can hold statements, and broken regions,
-/// which can hold anything: an expression that parsed cleanly never holds a statement, and
-/// expressions are most of the tree.
-fn import_statements<'a>(root: Node<'a>, kids: &Children<'a>) -> Vec<(Node<'a>, bool)> {
+/// import statement (only broken code has that).
+///
+/// Every import statement of a tree without errors has its `import` keyword, so it is the named
+/// node around a place where `import` stands as a word in the text; looking those few places up
+/// costs much less than visiting the statements. A broken tree can hold statements whose keyword
+/// the parser assumed, so its statements are walked instead.
+fn import_statements<'a>(root: Node<'a>, text: &str, kids: &Children<'a>) -> Vec<(Node<'a>, bool)> {
+    if root.has_error() {
+        return import_statements_walked(root, kids);
+    }
+    let mut found: Vec<(Node, bool)> = Vec::new();
+    for at in word_positions(text, "import") {
+        let Some(node) = root.named_descendant_for_byte_range(at, at + "import".len()) else { continue };
+        if matches!(kind(node), Kind::ImportStatement | Kind::ImportFromStatement)
+            && found.last().is_none_or(|(last, _)| *last != node)
+        {
+            found.push((node, false));
+        }
+    }
+    found
+}
+
+/// [`import_statements`] for a broken tree: a walk that enters only the nodes that can hold
+/// statements, and broken regions, which can hold anything (an expression that parsed cleanly
+/// never holds a statement, and expressions are most of the tree).
+fn import_statements_walked<'a>(root: Node<'a>, kids: &Children<'a>) -> Vec<(Node<'a>, bool)> {
     let mut found = Vec::new();
     let mut pending = vec![(root, false)];
     while let Some((node, nested)) = pending.pop() {
@@ -115,13 +137,14 @@ fn import_statements<'a>(root: Node<'a>, kids: &Children<'a>) -> Vec<(Node<'a>, 
 /// summary.
 fn suppression_comments<'a>(root: Node<'a>, text: &str) -> Vec<Node<'a>> {
     let bytes = text.as_bytes();
-    let mut marks: Vec<usize> = text.match_indices("modcache:").map(|(at, _)| at).collect();
     // `q` is the rarest letter of `noqa`, so it is the one looked for.
-    for (at, byte) in bytes.iter().enumerate() {
-        if *byte | 0x20 == b'q' && at >= 2 && bytes.get(at - 2..at + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"noqa")) {
-            marks.push(at - 2);
-        }
-    }
+    let noqa = text
+        .match_indices('q')
+        .chain(text.match_indices('Q'))
+        .map(|(at, _)| at)
+        .filter(|&at| at >= 2 && bytes.get(at - 2..at + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"noqa")))
+        .map(|at| at - 2);
+    let mut marks: Vec<usize> = text.match_indices("modcache:").map(|(at, _)| at).chain(noqa).collect();
     marks.sort_unstable();
     let mut found: Vec<Node> = Vec::new();
     for mark in marks {

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::syntax::{child, kind, Children, Field, Kind, Which};
+use super::syntax::{child, kind, word_positions, Children, Field, Kind, Which};
 
 use crate::analysis::text::TextRange;
 
@@ -582,20 +582,8 @@ impl NameScan<'_, '_> {
 /// binds, and each has its token, so the name scan can pass over an expression whose text holds
 /// neither (most of the tree) without entering it.
 fn expression_binders(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
-    // Bytes of other scripts count as word boundaries: a superset of the places is harmless.
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut out = Vec::new();
-    for (at, pair) in bytes.windows(2).enumerate() {
-        let found = match pair {
-            b":=" => true,
-            b"as" => (at == 0 || !is_word(bytes[at - 1])) && bytes.get(at + 2).is_none_or(|b| !is_word(*b)),
-            _ => false,
-        };
-        if found {
-            out.push(at);
-        }
-    }
+    let mut out: Vec<usize> = text.match_indices(":=").map(|(at, _)| at).chain(word_positions(text, "as")).collect();
+    out.sort_unstable();
     out
 }
 

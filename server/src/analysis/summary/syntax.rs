@@ -167,6 +167,17 @@ impl Kind {
     }
 }
 
+/// The places where `word` (an ASCII keyword) stands as a word in `text`: not preceded or
+/// followed by an ASCII letter, digit or underscore. Bytes of other scripts count as boundaries,
+/// so every place where the parser saw the keyword is among them, and some others may be.
+pub(super) fn word_positions<'t>(text: &'t str, word: &'t str) -> impl Iterator<Item = usize> + 't {
+    let bytes = text.as_bytes();
+    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    text.match_indices(word).map(|(at, _)| at).filter(move |&at| {
+        (at == 0 || !is_word(&bytes[at - 1])) && bytes.get(at + word.len()).is_none_or(|b| !is_word(b))
+    })
+}
+
 /// Declares [`Field`] with the grammar's name of each field.
 macro_rules! fields {
     ($($variant:ident = $name:literal,)*) => {
