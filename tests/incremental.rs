@@ -1,14 +1,17 @@
 //! Incremental state equals a from-scratch analysis after any sequence of edits:
 //! - a document edited through LSP changes (UTF-16 ranges, several changes per notification,
 //!   CRLF and non-ASCII text) has the same text and summary as the final text parsed afresh;
-//! - after an edit that keeps a file's shape, the server's remapped results equal a new analysis.
+//! - after an edit that keeps a file's shape, the server's remapped results equal a new analysis;
+//! - an analysis through [`AnalysisCache`], which keeps resolved imports, entries and simulated
+//!   runs from the previous analysis, equals a fresh one after any sequence of edits to any
+//!   files, including files that are not summarised yet.
 
 mod support;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use modcache::analysis::check::analyze;
+use modcache::analysis::check::{analyze, Analysis, AnalysisCache};
 use modcache::analysis::config::Config;
 use modcache::analysis::project::Project;
 use modcache::analysis::python_env::PythonEnv;
@@ -112,4 +115,305 @@ proptest! {
             text = new_text;
         }
     }
+}
+
+/// Statements the generated projects are made of: imports of every kind (in cycles, relative,
+/// star, dynamic, failing), bindings that other modules import, functions called at import
+/// time or not, deletions, module attributes set from outside, `sys.modules` writes,
+/// `__all__`, `__main__` guards, and a syntax error.
+const STATEMENTS: &[&str] = &[
+    "import a",
+    "import b",
+    "from a import x",
+    "from b import y",
+    "from c import *",
+    "from pkg import m",
+    "import pkg.m",
+    "x = 1",
+    "y = 2",
+    "z = x",
+    "def f():\n    from b import y\n    return y",
+    "f()",
+    "print(a.x)",
+    "a.z = 3",
+    "del x",
+    "__all__ = ['x', 'f']",
+    "class K:\n    w = b.y",
+    "if __name__ == '__main__':\n    f()",
+    "try:\n    import missing\nexcept ImportError:\n    missing = None",
+    "import sys\nsys.modules['alias'] = sys",
+    "x = (",
+    "# a comment",
+    "def g():\n    import c\n    c.q = 1",
+    "g()",
+    "from . import m",
+    "import importlib\nmod = importlib.import_module('c')",
+    "q = 4",
+    "from a import *",
+    "from main import x",
+    "from pkg.m import w",
+    "w = 5",
+    "def f():\n    return a.x",
+    "def f():\n    import c\n    return c.w",
+    "def g():\n    return b.y",
+    "import c",
+    "c.w",
+    "from a import f",
+    "def h():\n    return b.y\nh()",
+    "def h():\n    import c\n    return c.q\nh()",
+    "def h():\n    global x\n    x = a.z\nh()",
+];
+
+/// Names that [`Change::Rename`] swaps.
+const NAMES: &[&str] = &["x", "y", "z", "w", "f", "g", "h", "q"];
+
+const FILES: &[&str] = &["main.py", "a.py", "b.py", "c.py", "pkg/__init__.py", "pkg/m.py"];
+
+#[derive(Clone, Debug)]
+enum Change {
+    /// Replace, insert or delete a statement (by index, modulo the file's length).
+    Replace { file: usize, at: usize, statement: usize },
+    Insert { file: usize, at: usize, statement: usize },
+    Delete { file: usize, at: usize },
+    /// Type one character somewhere in the file (renaming a name, breaking the syntax, or
+    /// shifting the ranges after it).
+    Type { file: usize, at: f64, text: &'static str },
+    /// Rename one occurrence of a name (what typing in a name does to a summary).
+    Rename { file: usize, nth: usize, to: usize },
+    /// The file stops being summarised (as while the server indexes) or becomes summarised again.
+    TogglePending { file: usize },
+}
+
+fn change_strategy() -> impl Strategy<Value = Change> {
+    let file = 0..FILES.len();
+    let statement = 0..STATEMENTS.len();
+    prop_oneof![
+        (file.clone(), 0usize..8, statement.clone()).prop_map(|(file, at, statement)| Change::Replace { file, at, statement }),
+        (file.clone(), 0usize..8, statement).prop_map(|(file, at, statement)| Change::Insert { file, at, statement }),
+        (file.clone(), 0usize..8).prop_map(|(file, at)| Change::Delete { file, at }),
+        (file.clone(), 0.0f64..=1.0, prop::sample::select(vec!["x", "y", " ", "\n", "_", "#", "("]))
+            .prop_map(|(file, at, text)| Change::Type { file, at, text }),
+        (file.clone(), 0usize..16, 0..NAMES.len()).prop_map(|(file, nth, to)| Change::Rename { file, nth, to }),
+        (file.clone(), 0usize..16, 0..NAMES.len()).prop_map(|(file, nth, to)| Change::Rename { file, nth, to }),
+        file.prop_map(|file| Change::TogglePending { file }),
+    ]
+}
+
+fn project_strategy() -> impl Strategy<Value = Vec<Vec<usize>>> {
+    prop::collection::vec(prop::collection::vec(0..STATEMENTS.len(), 0..6), FILES.len())
+}
+
+/// Applies a change to the texts (one per file, as lines of statements joined with newlines).
+fn apply_change(texts: &mut [String], pending: &mut [bool], change: &Change) {
+    let statements = |text: &str| -> Vec<String> { text.split("\n\n").filter(|s| !s.is_empty()).map(str::to_string).collect() };
+    let join = |list: Vec<String>| list.join("\n\n") + "\n";
+    match *change {
+        Change::Replace { file, at, statement } => {
+            let mut list = statements(&texts[file]);
+            if list.is_empty() {
+                list.push(STATEMENTS[statement].to_string());
+            } else {
+                let at = at % list.len();
+                list[at] = STATEMENTS[statement].to_string();
+            }
+            texts[file] = join(list);
+        }
+        Change::Insert { file, at, statement } => {
+            let mut list = statements(&texts[file]);
+            let at = at % (list.len() + 1);
+            list.insert(at, STATEMENTS[statement].to_string());
+            texts[file] = join(list);
+        }
+        Change::Delete { file, at } => {
+            let mut list = statements(&texts[file]);
+            if !list.is_empty() {
+                let at = at % list.len();
+                list.remove(at);
+            }
+            texts[file] = join(list);
+        }
+        Change::Type { file, at, text } => {
+            let text_of = &mut texts[file];
+            let offset = (text_of.len() as f64 * at) as usize;
+            text_of.insert_str(offset.min(text_of.len()), text);
+        }
+        Change::Rename { file, nth, to } => {
+            let text = &texts[file];
+            let bytes = text.as_bytes();
+            let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+            // Every whole-word occurrence of one of the names, in order.
+            let mut found = Vec::new();
+            let mut start = 0;
+            while start < bytes.len() {
+                let end = (start..bytes.len()).find(|&i| !is_word(bytes[i])).unwrap_or(bytes.len());
+                if end > start && NAMES.contains(&&text[start..end]) {
+                    found.push(start..end);
+                }
+                start = end + 1;
+            }
+            if !found.is_empty() {
+                let range = found[nth % found.len()].clone();
+                texts[file].replace_range(range, NAMES[to]);
+            }
+        }
+        Change::TogglePending { file } => pending[file] = !pending[file],
+    }
+}
+
+fn project_of(texts: &[String], pending: &[bool]) -> Project {
+    let files: BTreeMap<String, Arc<_>> = FILES
+        .iter()
+        .zip(texts)
+        .zip(pending)
+        .filter(|(_, pending)| !**pending)
+        .map(|((path, text), _)| (path.to_string(), Arc::new(summarize(text))))
+        .collect();
+    let pending: Vec<String> =
+        FILES.iter().zip(pending).filter(|(_, p)| **p).map(|(path, _)| path.to_string()).collect();
+    Project::with_pending(files, &pending, &[], Config::default(), PythonEnv::default())
+}
+
+fn assert_same(cached: &Analysis, fresh: &Analysis) -> Result<(), TestCaseError> {
+    prop_assert_eq!(&cached.graph.nodes, &fresh.graph.nodes);
+    prop_assert_eq!(&cached.graph.edges, &fresh.graph.edges);
+    prop_assert_eq!(&cached.entry_orders, &fresh.entry_orders);
+    prop_assert_eq!(&cached.cycle_orders, &fresh.cycle_orders);
+    prop_assert_eq!(&cached.diagnostics, &fresh.diagnostics);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cached_analysis_equals_a_fresh_one(
+        start in project_strategy(),
+        changes in prop::collection::vec(prop::collection::vec(change_strategy(), 1..3), 1..10),
+    ) {
+        // Every project has an entry that loads the others, so that runs read most files.
+        let skeleton: &[&[&str]] =
+            &[&["import a", "import b", "import pkg.m"], &["import b", "import c"], &["import c"], &[], &[], &["import a"]];
+        let mut texts: Vec<String> = start
+            .iter()
+            .zip(skeleton)
+            .map(|(list, fixed)| {
+                fixed.iter().copied().chain(list.iter().map(|&i| STATEMENTS[i])).collect::<Vec<_>>().join("\n\n") + "\n"
+            })
+            .collect();
+        let mut pending = vec![false; FILES.len()];
+        let mut cache = AnalysisCache::default();
+        let mut project = project_of(&texts, &pending);
+        assert_same(&cache.analyze(&project), &analyze(&project))?;
+        for batch in &changes {
+            for change in batch {
+                apply_change(&mut texts, &mut pending, change);
+            }
+            // Unchanged files keep their summaries, as in the language server.
+            let fresh_project = project_of(&texts, &pending);
+            let next = cache_project(&project, &fresh_project);
+            let cached = cache.analyze(&next);
+            assert_same(&cached, &analyze(&next))?;
+            project = next;
+        }
+    }
+}
+
+/// `new` with the summaries of `old` wherever the text did not change, so that the cache sees
+/// which files changed by identity, as the language server's snapshots show it.
+fn cache_project(old: &Project, new: &Project) -> Project {
+    let files: BTreeMap<String, Arc<_>> = new
+        .files()
+        .map(|(path, summary)| match old.summary(path) {
+            Some(previous) if **previous == **summary => (path.to_string(), previous.clone()),
+            _ => (path.to_string(), summary.clone()),
+        })
+        .collect();
+    let pending: Vec<String> = FILES.iter().filter(|f| new.summary(f).is_none()).map(|f| f.to_string()).collect();
+    Project::reusing(Some(old), files, &pending, &[], Config::default(), PythonEnv::default())
+}
+
+/// The project of a fixture, reusing the summaries of `old` for unchanged files.
+fn fixture_project(fixture: &str, old: Option<&Project>) -> Project {
+    let files: BTreeMap<String, Arc<_>> = support::parse_fixture(fixture)
+        .into_iter()
+        .map(|(path, text)| {
+            let summary = Arc::new(summarize(&text));
+            let summary = match old.and_then(|o| o.summary(&path)) {
+                Some(previous) if **previous == *summary => previous.clone(),
+                _ => summary,
+            };
+            (path, summary)
+        })
+        .collect();
+    Project::reusing(old, files, &[], &[], Config::default(), PythonEnv::default())
+}
+
+/// Analyses `before`, then `after` through the cache; checks the result against a fresh
+/// analysis and returns how many runs were simulated again and how many kept.
+fn recomputed(before: &str, after: &str) -> (usize, usize) {
+    let mut cache = AnalysisCache::default();
+    let old = fixture_project(before, None);
+    cache.analyze(&old);
+    let new = fixture_project(after, Some(&old));
+    let cached = cache.analyze(&new);
+    let fresh = analyze(&new);
+    assert_eq!(cached.entry_orders, fresh.entry_orders);
+    assert_eq!(cached.cycle_orders, fresh.cycle_orders);
+    assert_eq!(cached.diagnostics, fresh.diagnostics);
+    let stats = cache.stats();
+    (stats.simulated, stats.kept)
+}
+
+const APP: &str = "# file: main.py\nimport models\nimport services\nif __name__ == '__main__':\n    models.run()\n# file: tool.py\nimport services\nif __name__ == '__main__':\n    pass\n# file: models.py\nimport helpers\nUser = 1\n\ndef run():\n    return helpers.VALUE\n\ndef unused():\n    return 1\n# file: helpers.py\nVALUE = 1\n# file: services.py\nfrom models import User\n";
+
+#[test]
+fn renaming_a_name_nobody_reads_simulates_nothing() {
+    let after = APP.replace("User = 1\n", "User = 1\nExtra = 2\n");
+    assert_eq!(recomputed(APP, &after), (0, 2));
+}
+
+#[test]
+fn renaming_a_name_that_is_imported_simulates_the_runs_that_import_it() {
+    // tool.py imports services, which imports `User` from models: both runs read the name.
+    let after = APP.replace("User = 1", "Usr = 1");
+    assert_eq!(recomputed(APP, &after), (2, 0));
+    // A name that only main's run looks up (`models.run`) leaves tool.py's run alone.
+    let after = APP.replace("def run():", "def runs():");
+    assert_eq!(recomputed(APP, &after), (1, 1));
+}
+
+#[test]
+fn editing_a_function_that_no_run_calls_simulates_nothing() {
+    let after = APP.replace("    return 1\n", "    import helpers\n    return helpers.OTHER\n");
+    assert_eq!(recomputed(APP, &after), (0, 2));
+}
+
+#[test]
+fn editing_a_function_that_a_run_calls_simulates_that_run() {
+    let after = APP.replace("    return helpers.VALUE\n", "    return helpers.VALU\n");
+    assert_eq!(recomputed(APP, &after), (1, 1));
+}
+
+#[test]
+fn moving_a_file_down_moves_the_sites_of_kept_runs() {
+    let after = APP.replace("import helpers\nUser = 1\n", "# a new first line\nimport helpers\nUser = 1\n");
+    assert_eq!(recomputed(APP, &after), (0, 2));
+}
+
+#[test]
+fn a_new_import_simulates_every_run_that_loads_the_file() {
+    let after = APP.replace("import helpers\nUser = 1\n", "import helpers\nimport tool\nUser = 1\n");
+    let (simulated, _) = recomputed(APP, &after);
+    assert!(simulated >= 2);
+}
+
+#[test]
+fn a_name_taken_by_a_star_import_matters_once_it_is_looked_up() {
+    let before = "# file: main.py\nfrom lib import *\n# file: lib.py\na = 1\n";
+    // main takes every public name of lib, but looks none of them up.
+    let after = before.replace("a = 1\n", "a = 1\nb = 2\n");
+    assert_eq!(recomputed(before, &after), (0, 1));
+    let before = "# file: main.py\nfrom lib import *\nb.c\n# file: lib.py\nimport sys as b\n";
+    let after = before.replace("import sys as b", "import sys as d");
+    assert_eq!(recomputed(before, &after), (1, 0));
 }

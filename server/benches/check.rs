@@ -434,7 +434,7 @@ struct SimCost {
     truncated: bool,
 }
 
-fn timed_simulations(project: &Project, entries: &[Entry]) -> (Vec<LoadOrder>, Vec<SimCost>) {
+fn timed_simulations(project: &Project, entries: &[Entry]) -> (Vec<std::sync::Arc<LoadOrder>>, Vec<SimCost>) {
     let results: Vec<(LoadOrder, Duration)> = entries
         .par_iter()
         .map(|e| {
@@ -453,7 +453,7 @@ fn timed_simulations(project: &Project, entries: &[Entry]) -> (Vec<LoadOrder>, V
             truncated: o.truncated,
         })
         .collect();
-    (results.into_iter().map(|(o, _)| o).collect(), costs)
+    (results.into_iter().map(|(o, _)| std::sync::Arc::new(o)).collect(), costs)
 }
 
 fn print_phases(root: &Path, config: &Config, config_file: Option<&Path>, files: &[String], ws: &Workspace) {

@@ -1,26 +1,33 @@
 //! Running the rules over a project: entries, simulations, graph, then filters.
+//!
+//! [`AnalysisCache`] keeps what one analysis computed for the next: each file's resolved
+//! imports, the entries, and each simulated run with what it read of the project. A new
+//! analysis recomputes only what an edited summary can change (see docs/architecture.md,
+//! "Incremental analysis"), and its result equals a fresh [`analyze`] of the same project.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::config::Entry;
 use super::diagnostic::{Diagnostic, Severity};
-use super::entries::entry_points;
-use super::graph::ImportGraph;
+use super::entries::entry_points_in;
+use super::graph::{FileImports, ImportGraph};
 use super::project::Project;
 use super::rules::{RuleContext, RULES, UNUSED_SUPPRESSION};
-use super::simulate::{simulate, LoadOrder};
+use super::simulate::{simulate_recording, LoadOrder, Reads, SimDelta};
 use super::summary::state::SuppressionStyle;
 use super::summary::FileSummary;
 
 /// Everything one analysis of a project produced.
 #[derive(Clone)]
 pub struct Analysis {
-    pub graph: ImportGraph,
-    pub entry_orders: Vec<LoadOrder>,
-    pub cycle_orders: Vec<LoadOrder>,
+    pub graph: Arc<ImportGraph>,
+    pub entry_orders: Vec<Arc<LoadOrder>>,
+    pub cycle_orders: Vec<Arc<LoadOrder>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -39,32 +46,282 @@ pub fn analyze(project: &Project) -> Analysis {
 
 /// [`analyze`] with options.
 pub fn analyze_with(project: &Project, options: AnalyzeOptions) -> Analysis {
-    let graph = ImportGraph::build(project);
-    let entries = entry_points(project);
-    let mut cycle_entries: BTreeSet<Entry> = BTreeSet::new();
-    for component in graph.cycles() {
-        for node in component {
-            if let Some(module) = project.module_name(&graph.nodes[node]) {
-                cycle_entries.insert(Entry::Import(module));
+    AnalysisCache::default().analyze_with(project, options)
+}
+
+/// What the last analysis computed, kept to make the next one cheaper. Invariant: everything
+/// here is what a fresh analysis of [`AnalysisCache::project`] would compute, and every cached
+/// run's [`Reads`] names the summaries of that project.
+#[derive(Default)]
+pub struct AnalysisCache {
+    project: Option<Project>,
+    imports: BTreeMap<String, Arc<FileImports>>,
+    graph: Option<Arc<ImportGraph>>,
+    entries: Option<Vec<Entry>>,
+    runs: HashMap<Entry, Run>,
+    stats: CacheStats,
+}
+
+/// One simulated run and what it read.
+struct Run {
+    order: Arc<LoadOrder>,
+    reads: Reads,
+}
+
+/// What the last [`AnalysisCache::analyze`] recomputed, for logs and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Files whose summary differed from the previous analysis's.
+    pub changed_files: usize,
+    /// Files whose imports were resolved again.
+    pub resolved_files: usize,
+    /// Runs simulated (again).
+    pub simulated: usize,
+    /// Runs kept, of which `moved` had their sites moved to new ranges.
+    pub kept: usize,
+    pub moved: usize,
+    /// Time spent comparing the projects and resolving imports, on the graph and entries, on
+    /// the runs, and on the rules and filters.
+    pub times: [std::time::Duration; 4],
+}
+
+impl AnalysisCache {
+    /// The counts of the last analysis.
+    pub fn stats(&self) -> CacheStats {
+        self.stats
+    }
+
+    pub fn analyze(&mut self, project: &Project) -> Analysis {
+        self.analyze_with(project, AnalyzeOptions::default())
+    }
+
+    /// Analyses `project`, recomputing only what differs from the last analysed project.
+    pub fn analyze_with(&mut self, project: &Project, options: AnalyzeOptions) -> Analysis {
+        let clock = std::time::Instant::now();
+        let previous = self.project.take().filter(|p| p.same_resolution(project));
+        if previous.is_none() {
+            *self = AnalysisCache::default();
+        }
+        let changed = match &previous {
+            Some(previous) => changed_files(previous, project),
+            None => BTreeMap::new(),
+        };
+        self.stats = CacheStats { changed_files: changed.len(), ..CacheStats::default() };
+        let imports_changed = self.resolve_imports(project, &changed);
+        let resolved = clock.elapsed();
+        let graph = match (&self.graph, imports_changed) {
+            (Some(graph), false) => graph.clone(),
+            _ => Arc::new(ImportGraph::from_imports(&self.imports)),
+        };
+        self.graph = Some(graph.clone());
+        // Detection reads each file's resolved imports and whether it has a `__main__` guard.
+        let guards_changed =
+            changed.values().any(|(old, new)| old.and_then(|s| s.main_guard).is_some() != new.and_then(|s| s.main_guard).is_some());
+        let entries = match &self.entries {
+            Some(entries) if !imports_changed && !guards_changed => entries.clone(),
+            _ => entry_points_in(project, &graph),
+        };
+        self.entries = Some(entries.clone());
+        let mut cycle_entries: BTreeSet<Entry> = BTreeSet::new();
+        for component in graph.cycles() {
+            for node in component {
+                if let Some(module) = project.module_name(&graph.nodes[node]) {
+                    cycle_entries.insert(Entry::Import(module));
+                }
             }
         }
+        let cycle_entries: Vec<Entry> = cycle_entries.into_iter().collect();
+        let planned = clock.elapsed();
+        let mut orders = self.run(project, &changed, entries.iter().chain(&cycle_entries));
+        let cycle_orders = orders.split_off(entries.len());
+        let entry_orders = orders;
+        let ran = clock.elapsed();
+        let diagnostics = run_rules(project, &graph, &entry_orders, &cycle_orders, options);
+        self.project = Some(project.clone());
+        self.stats.times = [resolved, planned - resolved, ran - planned, clock.elapsed() - ran];
+        Analysis { graph, entry_orders, cycle_orders, diagnostics }
     }
-    let entry_orders: Vec<LoadOrder> = entries.par_iter().map(|e| simulate(project, e)).collect();
-    let cycle_orders: Vec<LoadOrder> =
-        cycle_entries.into_iter().collect::<Vec<_>>().par_iter().map(|e| simulate(project, e)).collect();
-    let filter = RuleFilter::new(project);
-    let mut diagnostics = Vec::new();
-    let mut used = UsedSuppressions::default();
-    {
-        let ctx = RuleContext { project, graph: &graph, entry_orders: &entry_orders, cycle_orders: &cycle_orders };
-        for rule in RULES {
-            if !filter.selects(rule.code) {
+
+    /// Brings the resolved imports up to date; returns whether any differ (so the graph and the
+    /// entries must be rebuilt).
+    fn resolve_imports(&mut self, project: &Project, changed: &BTreeMap<String, Change>) -> bool {
+        let stale: Vec<(String, &Arc<FileSummary>)> = if self.graph.is_none() {
+            self.imports.clear();
+            project.files().map(|(path, summary)| (path.to_string(), summary)).collect()
+        } else {
+            // A file's targets depend on its own summary and on the `__all__` of the modules it
+            // star-imports.
+            let mut stale: BTreeSet<String> = changed.keys().cloned().collect();
+            for (path, imports) in &self.imports {
+                if imports.star_reads.iter().any(|(read, _)| changed.contains_key(read)) {
+                    stale.insert(path.clone());
+                }
+            }
+            stale.into_iter().filter_map(|path| project.summary(&path).map(|summary| (path, summary))).collect()
+        };
+        let mut differ = self.graph.is_none();
+        for (path, change) in changed {
+            if change.1.is_none() {
+                differ |= self.imports.remove(path).is_some();
+            }
+        }
+        let fresh: Vec<(String, FileImports)> =
+            stale.into_par_iter().map(|(path, summary)| {
+                let imports = FileImports::new(project, &path, summary);
+                (path, imports)
+            }).collect();
+        self.stats.resolved_files = fresh.len();
+        for (path, imports) in fresh {
+            if self.imports.get(&path).is_none_or(|old| **old != imports) {
+                differ = true;
+                self.imports.insert(path, Arc::new(imports));
+            }
+        }
+        differ
+    }
+
+    /// The load order of each entry, in order: kept from the cache when no change can alter the
+    /// run, simulated (in parallel) otherwise.
+    fn run<'e>(
+        &mut self,
+        project: &Project,
+        changed: &BTreeMap<String, Change>,
+        entries: impl Iterator<Item = &'e Entry>,
+    ) -> Vec<Arc<LoadOrder>> {
+        let entries: Vec<&Entry> = entries.collect();
+        let deltas: FxHashMap<&str, (SimDelta, Option<&Arc<FileSummary>>)> = changed
+            .iter()
+            .map(|(path, (old, new))| {
+                let delta = match (old, new) {
+                    (Some(old), Some(new)) => SimDelta::between(old, new),
+                    _ => SimDelta { module: true, ..SimDelta::default() },
+                };
+                (path.as_str(), (delta, *new))
+            })
+            .collect();
+        let mut previous = std::mem::take(&mut self.runs);
+        let mut kept: HashMap<Entry, Run> = HashMap::new();
+        let mut missing: Vec<&Entry> = Vec::new();
+        for &entry in &entries {
+            if kept.contains_key(entry) {
                 continue;
             }
-            let mut found = Vec::new();
-            (rule.check)(&ctx, &mut found);
-            diagnostics.extend(found.into_iter().filter(|d| filter.keeps_recording(project, d, &mut used)));
+            match previous.remove(entry).and_then(|run| keep(run, &deltas, &mut self.stats)) {
+                Some(run) => {
+                    kept.insert(entry.clone(), run);
+                }
+                None => missing.push(entry),
+            }
         }
+        self.stats.kept = kept.len();
+        let simulated: Vec<(Entry, Run)> = missing
+            .par_iter()
+            .map(|&entry| {
+                let (order, reads) = simulate_recording(project, entry);
+                (entry.clone(), Run { order: Arc::new(order), reads })
+            })
+            .collect();
+        self.stats.simulated = simulated.len();
+        kept.extend(simulated);
+        let orders = entries.iter().map(|entry| kept[*entry].order.clone()).collect();
+        self.runs = kept;
+        orders
+    }
+}
+
+/// A changed file: its summary in the previous and in the new project (`None`: absent, or not
+/// summarised yet).
+type Change<'a> = (Option<&'a Arc<FileSummary>>, Option<&'a Arc<FileSummary>>);
+
+/// The files whose summary differs between two projects, by path.
+fn changed_files<'a>(old: &'a Project, new: &'a Project) -> BTreeMap<String, Change<'a>> {
+    let mut changed = BTreeMap::new();
+    let mut a = old.files().peekable();
+    let mut b = new.files().peekable();
+    loop {
+        let (path, pair) = match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => break,
+            (Some((p, x)), Some((q, y))) if p == q => {
+                a.next();
+                b.next();
+                if Arc::ptr_eq(x, y) {
+                    continue;
+                }
+                (p, (Some(x), Some(y)))
+            }
+            (Some((p, x)), Some((q, _))) if p < q => {
+                a.next();
+                (p, (Some(x), None))
+            }
+            (Some((p, x)), None) => {
+                a.next();
+                (p, (Some(x), None))
+            }
+            (_, Some((q, y))) => {
+                b.next();
+                (q, (None, Some(y)))
+            }
+        };
+        changed.insert(path.to_string(), pair);
+    }
+    changed
+}
+
+/// A cached run brought up to date with the changed files, or `None` if one of them can change
+/// how it ends (it must be simulated again).
+fn keep(mut run: Run, deltas: &FxHashMap<&str, (SimDelta, Option<&Arc<FileSummary>>)>, stats: &mut CacheStats) -> Option<Run> {
+    if deltas.is_empty() {
+        return Some(run);
+    }
+    let touched: Vec<&str> = run.reads.files.keys().filter(|p| deltas.contains_key(p.as_str())).map(String::as_str).collect();
+    if touched.is_empty() {
+        return Some(run);
+    }
+    if touched.iter().any(|path| run.reads.affected_by(path, &deltas[path].0)) {
+        return None;
+    }
+    let touched: Vec<String> = touched.into_iter().map(str::to_string).collect();
+    let mut moved = false;
+    for path in touched {
+        let (delta, new) = &deltas[path.as_str()];
+        // `affected_by` is false only when the file is still summarised.
+        let new = (*new)?;
+        if run.order.sites_move(&path, &delta.ranges, new) {
+            if !Arc::make_mut(&mut run.order).move_sites(&path, &delta.ranges, new) {
+                return None;
+            }
+            moved = true;
+        }
+        run.reads.files.insert(path, Some(new.clone()));
+    }
+    stats.moved += usize::from(moved);
+    Some(run)
+}
+
+/// Runs the selected rules (in parallel: they are independent) and applies the filters.
+fn run_rules(
+    project: &Project,
+    graph: &ImportGraph,
+    entry_orders: &[Arc<LoadOrder>],
+    cycle_orders: &[Arc<LoadOrder>],
+    options: AnalyzeOptions,
+) -> Vec<Diagnostic> {
+    let filter = RuleFilter::new(project);
+    let ctx = RuleContext { project, graph, entry_orders, cycle_orders };
+    let found: Vec<Vec<Diagnostic>> = RULES
+        .par_iter()
+        .map(|rule| {
+            let mut found = Vec::new();
+            if filter.selects(rule.code) {
+                (rule.check)(&ctx, &mut found);
+            }
+            found
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut used = UsedSuppressions::default();
+    for found in found {
+        diagnostics.extend(found.into_iter().filter(|d| filter.keeps_recording(project, d, &mut used)));
     }
     if options.warn_unused_suppressions && filter.selects(UNUSED_SUPPRESSION.code) {
         for (path, summary) in project.files() {
@@ -80,7 +337,7 @@ pub fn analyze_with(project: &Project, options: AnalyzeOptions) -> Analysis {
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
     diagnostics.dedup();
-    Analysis { graph, entry_orders, cycle_orders, diagnostics }
+    diagnostics
 }
 
 /// `select`, `ignore`, `per-file-ignores`, severity overrides and suppression comments.
@@ -179,7 +436,7 @@ impl Analysis {
             }
         };
         for order in self.entry_orders.iter_mut().chain(self.cycle_orders.iter_mut()) {
-            order.remap(path, &apply);
+            Arc::make_mut(order).remap(path, &apply);
         }
         for diagnostic in &mut self.diagnostics {
             if diagnostic.path == path {

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::config::Entry;
 use super::modules::{parent_dir, ModuleTree};
-use super::graph::static_targets;
+use super::graph::ImportGraph;
 use super::project::Project;
 
 /// Configured entries first (in configuration order), then detected ones (sorted): scripts with a
@@ -12,16 +12,20 @@ use super::project::Project;
 /// the root folder that nothing imports but that import first-party modules (a `main.py`
 /// without a guard).
 pub fn entry_points(project: &Project) -> Vec<Entry> {
+    entry_points_in(project, &ImportGraph::build(project))
+}
+
+/// [`entry_points`], with the imports already resolved in `graph` (the project's graph).
+pub fn entry_points_in(project: &Project, graph: &ImportGraph) -> Vec<Entry> {
     let mut entries = guarded_entry_points(project);
-    let mut imported: BTreeSet<String> = BTreeSet::new();
+    let mut imported: BTreeSet<&str> = BTreeSet::new();
     let mut importers: BTreeSet<&str> = BTreeSet::new();
-    for (path, summary) in project.files() {
-        for stmt in &summary.imports {
-            let targets = static_targets(project, path, stmt);
+    for (path, file) in graph.file_imports() {
+        for targets in &file.targets {
             if !targets.is_empty() {
                 importers.insert(path);
             }
-            imported.extend(targets);
+            imported.extend(targets.iter().map(String::as_str));
         }
     }
     for path in importers {

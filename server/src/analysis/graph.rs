@@ -6,6 +6,9 @@
 //! `if TYPE_CHECKING:`, under the `__main__` guard, or in functions called later are not edges.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::{Arc, OnceLock};
+
+use rayon::prelude::*;
 
 use super::modules::Spec;
 use super::project::Project;
@@ -27,19 +30,57 @@ pub struct ImportGraph {
     pub edges: Vec<Edge>,
     index: HashMap<String, usize>,
     out: Vec<Vec<usize>>,
+    /// What each node's import statements resolve to.
+    imports: Vec<Arc<FileImports>>,
+    /// [`ImportGraph::cycles`], computed once.
+    cycles: OnceLock<Vec<Vec<usize>>>,
+}
+
+/// What one file's import statements resolve to: the per-file part of the graph, which a cache
+/// keeps until the file's summary, or the `__all__` of a module it star-imports, changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileImports {
+    /// [`static_targets`] of each import statement, by [`ImportId`].
+    pub targets: Vec<Vec<String>>,
+    /// [`import_time_imports`].
+    pub import_time: Vec<(ImportId, Option<FuncId>)>,
+    /// The star-imported modules whose `__all__` the targets depend on, with the `__all__` read.
+    pub star_reads: Vec<(String, Option<Vec<String>>)>,
+}
+
+impl FileImports {
+    pub fn new(project: &Project, path: &str, summary: &FileSummary) -> FileImports {
+        let mut star_reads = Vec::new();
+        let targets = summary.imports.iter().map(|stmt| targets_reading(project, path, stmt, &mut star_reads)).collect();
+        FileImports { targets, import_time: import_time_imports(project, summary), star_reads }
+    }
+
+    /// Whether the `__all__` lists these targets were computed from are still those of `project`.
+    pub fn still_valid(&self, project: &Project) -> bool {
+        self.star_reads.iter().all(|(path, all)| project.summary(path).and_then(|s| s.all.as_ref()) == all.as_ref())
+    }
 }
 
 impl ImportGraph {
     pub fn build(project: &Project) -> ImportGraph {
-        let nodes: Vec<String> = project.files().map(|(path, _)| path.to_string()).collect();
+        let paths: Vec<(&str, &Arc<FileSummary>)> = project.files().collect();
+        let imports: BTreeMap<String, Arc<FileImports>> = paths
+            .par_iter()
+            .map(|(path, summary)| (path.to_string(), Arc::new(FileImports::new(project, path, summary))))
+            .collect();
+        ImportGraph::from_imports(&imports)
+    }
+
+    /// The graph of every file in `imports` (the project's summarised files).
+    pub fn from_imports(imports: &BTreeMap<String, Arc<FileImports>>) -> ImportGraph {
+        let nodes: Vec<String> = imports.keys().cloned().collect();
         let index: HashMap<String, usize> = nodes.iter().enumerate().map(|(i, p)| (p.clone(), i)).collect();
         let mut edges = Vec::new();
-        for (from, path) in nodes.iter().enumerate() {
-            let Some(summary) = project.summary(path) else { continue };
+        for (from, file) in imports.values().enumerate() {
             let mut seen = HashSet::new();
-            for (import, via) in import_time_imports(project, summary) {
-                for target in static_targets(project, path, summary.import(import)) {
-                    if let Some(&to) = index.get(&target) {
+            for &(import, via) in &file.import_time {
+                for target in &file.targets[import as usize] {
+                    if let Some(&to) = index.get(target) {
                         if to != from && seen.insert((import, to)) {
                             edges.push(Edge { from, to, import, via });
                         }
@@ -51,7 +92,21 @@ impl ImportGraph {
         for (i, edge) in edges.iter().enumerate() {
             out[edge.from].push(i);
         }
-        ImportGraph { nodes, edges, index, out }
+        ImportGraph { nodes, edges, index, out, imports: imports.values().cloned().collect(), cycles: OnceLock::new() }
+    }
+
+    /// The first-party files that import statement `import` of `path` may run or read
+    /// ([`static_targets`]).
+    pub fn targets(&self, path: &str, import: ImportId) -> &[String] {
+        self.node(path)
+            .and_then(|n| self.imports[n].targets.get(import as usize))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// Every node's resolved imports, in node order.
+    pub fn file_imports(&self) -> impl Iterator<Item = (&str, &FileImports)> {
+        self.nodes.iter().map(String::as_str).zip(self.imports.iter().map(|i| &**i))
     }
 
     pub fn node(&self, path: &str) -> Option<usize> {
@@ -65,6 +120,10 @@ impl ImportGraph {
     /// Strongly connected components with more than one node (Tarjan's algorithm, iterative so
     /// that deep graphs cannot overflow the stack). Each component is sorted; the list is sorted.
     pub fn cycles(&self) -> Vec<Vec<usize>> {
+        self.cycles.get_or_init(|| self.find_cycles()).clone()
+    }
+
+    fn find_cycles(&self) -> Vec<Vec<usize>> {
         let n = self.nodes.len();
         let mut index = vec![usize::MAX; n];
         let mut low = vec![0; n];
@@ -281,6 +340,16 @@ pub fn absolute_base(project: &Project, path: &str, level: u32, module: Option<&
 
 /// The first-party files whose code an import statement may run or read.
 pub fn static_targets(project: &Project, path: &str, stmt: &ImportStmt) -> Vec<String> {
+    targets_reading(project, path, stmt, &mut Vec::new())
+}
+
+/// [`static_targets`], noting in `star_reads` the `__all__` of each star-imported module read.
+fn targets_reading(
+    project: &Project,
+    path: &str,
+    stmt: &ImportStmt,
+    star_reads: &mut Vec<(String, Option<Vec<String>>)>,
+) -> Vec<String> {
     let mut targets = Vec::new();
     match &stmt.kind {
         ImportKind::Import { modules } => {
@@ -299,9 +368,11 @@ pub fn static_targets(project: &Project, path: &str, stmt: &ImportStmt) -> Vec<S
             }
             if reads_base {
                 if let Some(file) = resolve_file(project, &base) {
-                    targets.push(file);
+                    targets.push(file.clone());
                     if *star {
-                        if let Some(all) = project.summary(&targets[targets.len() - 1]).and_then(|s| s.all.clone()) {
+                        let all = project.summary(&file).and_then(|s| s.all.clone());
+                        star_reads.push((file.clone(), all.clone()));
+                        if let Some(all) = all {
                             targets.extend(all.iter().filter_map(|n| resolve_file(project, &format!("{base}.{n}"))));
                         }
                     }

@@ -14,7 +14,10 @@ use super::summary::{CondEnv, FileSummary, PythonVersion};
 #[derive(Clone)]
 pub struct Project {
     files: BTreeMap<String, Arc<FileSummary>>,
-    pub tree: ModuleTree,
+    pub tree: Arc<ModuleTree>,
+    /// The files (summarised or pending) and folders that `tree` was built from, so that a
+    /// project rebuilt from the same layout shares it.
+    layout: Arc<Layout>,
     pub env: PythonEnv,
     pub config: Config,
     /// sys.path folders that every run has after its first entry: `src/` and configured roots.
@@ -42,10 +45,33 @@ impl Project {
         config: Config,
         env: PythonEnv,
     ) -> Self {
-        let tree = ModuleTree::new(
-            files.keys().map(String::as_str).chain(pending.iter().map(String::as_str)),
-            dirs.iter().map(String::as_str),
-        );
+        Project::reusing(None, files, pending, dirs, config, env)
+    }
+
+    /// [`Project::with_pending`], sharing the module tree of `previous` when the files and
+    /// folders are the same (the language server rebuilds its project after every edit).
+    pub fn reusing(
+        previous: Option<&Project>,
+        files: BTreeMap<String, Arc<FileSummary>>,
+        pending: &[String],
+        dirs: &[String],
+        config: Config,
+        env: PythonEnv,
+    ) -> Self {
+        let mut all: Vec<&str> = files.keys().map(String::as_str).chain(pending.iter().map(String::as_str)).collect();
+        all.sort_unstable();
+        let same = previous.filter(|p| {
+            p.layout.files.len() == all.len()
+                && p.layout.dirs.as_slice() == dirs
+                && p.layout.files.iter().zip(&all).all(|(a, b)| a == b)
+        });
+        let (tree, layout) = match same {
+            Some(previous) => (previous.tree.clone(), previous.layout.clone()),
+            None => (
+                Arc::new(ModuleTree::new(all.iter().copied(), dirs.iter().map(String::as_str))),
+                Arc::new(Layout { files: all.iter().map(|f| f.to_string()).collect(), dirs: dirs.to_vec() }),
+            ),
+        };
         let mut extra_roots = Vec::new();
         let src_layout = config.src_layout.unwrap_or_else(|| tree.has_dir("src") && !tree.has_file("src/__init__.py"));
         if src_layout && tree.has_dir("src") {
@@ -59,7 +85,18 @@ impl Project {
             }
         }
         let version = config.version().unwrap_or(env.version);
-        Project { files, tree, env, config, extra_roots, version, workspace_is_library: false }
+        Project { files, tree, layout, env, config, extra_roots, version, workspace_is_library: false }
+    }
+
+    /// Whether every module resolves the same way in both projects: same files and folders,
+    /// configuration and environment (summaries aside).
+    pub fn same_resolution(&self, other: &Project) -> bool {
+        (Arc::ptr_eq(&self.tree, &other.tree) || self.layout == other.layout)
+            && self.config == other.config
+            && self.env == other.env
+            && self.extra_roots == other.extra_roots
+            && self.version == other.version
+            && self.workspace_is_library == other.workspace_is_library
     }
 
     /// The same project with one file's summary replaced (the language server's fast path,
@@ -119,4 +156,11 @@ impl Project {
     pub fn cond_env(&self, is_main: bool) -> CondEnv<'_> {
         CondEnv { is_main, version: self.version, platform: &self.env.platform }
     }
+}
+
+/// The input of a [`ModuleTree`]: module files (sorted) and extra folders.
+#[derive(PartialEq, Eq)]
+struct Layout {
+    files: Vec<String>,
+    dirs: Vec<String>,
 }

@@ -8,8 +8,11 @@
 //! up as its events run, so a from-import or attribute read on a partially initialised module
 //! fails exactly where CPython's would.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use super::config::Entry;
 use super::modules::{parent_dir, Spec};
@@ -97,7 +100,7 @@ pub struct PyError {
     pub chain: Vec<ChainLink>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadOrder {
     pub entry: Entry,
     pub steps: Vec<Step>,
@@ -131,6 +134,52 @@ impl LoadOrder {
         }
     }
 
+    /// Moves the sites in `path` through `ranges` after an edit that left everything this run
+    /// executed there unchanged (see [`SimDelta`]); lines are recomputed from `summary`, the
+    /// file's new summary. Returns false, leaving the order unusable, if a site has no new range.
+    pub fn move_sites(&mut self, path: &str, ranges: &FxHashMap<TextRange, TextRange>, summary: &FileSummary) -> bool {
+        let mut complete = true;
+        let mut fix = |site: &mut Option<Site>| {
+            if let Some(site) = site {
+                if site.path == path {
+                    match ranges.get(&site.range) {
+                        Some(range) => {
+                            site.range = *range;
+                            site.line = summary.line_number(range.start);
+                        }
+                        None => complete = false,
+                    }
+                }
+            }
+        };
+        for step in &mut self.steps {
+            fix(&mut step.imported_from);
+        }
+        for event in &mut self.trace {
+            fix(&mut event.site);
+        }
+        if let Err(error) = &mut self.outcome {
+            fix(&mut error.site);
+            for link in &mut error.chain {
+                fix(&mut link.at);
+            }
+        }
+        complete
+    }
+
+    /// Whether [`LoadOrder::move_sites`] would change anything.
+    pub fn sites_move(&self, path: &str, ranges: &FxHashMap<TextRange, TextRange>, summary: &FileSummary) -> bool {
+        let moves = |site: &Option<Site>| {
+            site.as_ref().is_some_and(|s| {
+                s.path == path
+                    && ranges.get(&s.range).is_none_or(|r| *r != s.range || summary.line_number(r.start) != s.line)
+            })
+        };
+        self.steps.iter().any(|s| moves(&s.imported_from))
+            || self.trace.iter().any(|e| moves(&e.site))
+            || self.outcome.as_ref().err().is_some_and(|e| moves(&e.site) || e.chain.iter().any(|l| moves(&l.at)))
+    }
+
     /// The error, when it is the kind of crash that a module cycle causes.
     pub fn partial_init_error(&self) -> Option<&PyError> {
         self.outcome.as_ref().err().filter(|e| e.missing.as_ref().is_some_and(|m| m.partial))
@@ -139,9 +188,259 @@ impl LoadOrder {
 
 /// Runs `entry` over the project.
 pub fn simulate(project: &Project, entry: &Entry) -> LoadOrder {
+    simulate_recording(project, entry).0
+}
+
+/// Runs `entry` over the project, and says what the run read of it.
+pub fn simulate_recording(project: &Project, entry: &Entry) -> (LoadOrder, Reads) {
     let mut sim = Sim::new(project);
     let outcome = sim.run(entry);
-    LoadOrder { entry: entry.clone(), steps: sim.steps, trace: sim.trace, outcome, truncated: sim.truncated }
+    let mut reads = sim.reads;
+    reads.names.shrink_to_fit();
+    let order = LoadOrder { entry: entry.clone(), steps: sim.steps, trace: sim.trace, outcome, truncated: sim.truncated };
+    (order, reads)
+}
+
+/// What one run read of the project besides the module tree, the configuration and the
+/// environment: enough for a cache to tell whether an edit can change the run's result (see
+/// [`SimDelta`]).
+#[derive(Clone, Debug, Default)]
+pub struct Reads {
+    /// Every file whose summary the run asked for, with the summary it got (`None` for a file
+    /// that exists but is not summarised yet: importing it ran nothing).
+    pub files: BTreeMap<String, Option<Arc<FileSummary>>>,
+    /// The functions the run called, by file.
+    pub called: BTreeSet<(String, FuncId)>,
+    /// Every name the run looked up in a namespace (a module's, a function's or a class's),
+    /// found or not, or deleted from one, as [`name_hash`]es. Namespaces only matter through
+    /// such lookups: what `from m import *` copies without `__all__` is not looked up until
+    /// something uses it.
+    pub names: FxHashSet<u64>,
+}
+
+impl Reads {
+    /// Whether a run that read this can end differently after `path` changed as `delta` says.
+    pub fn affected_by(&self, path: &str, delta: &SimDelta) -> bool {
+        if !self.files.contains_key(path) {
+            return false;
+        }
+        delta.module
+            || delta.functions.iter().any(|f| self.called.contains(&(path.to_string(), *f)))
+            || delta.names.iter().any(|name| self.names.contains(name))
+    }
+}
+
+/// The hash under which [`Reads::names`] and [`SimDelta::names`] keep a name.
+pub fn name_hash(name: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    name.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// How a file's summary changed, as far as the simulator can tell: a run that read the file
+/// ends differently only if it runs something that changed. Equality ignores byte ranges and
+/// lines, which [`SimDelta::ranges`] maps instead.
+#[derive(Clone, Debug, Default)]
+pub struct SimDelta {
+    /// Something that every run loading the file meets changed: its top level beyond the names
+    /// it binds, its `__all__`, its syntax errors, whether its namespace is dynamic, or the
+    /// number of its functions.
+    pub module: bool,
+    /// Functions whose code changed (only runs that call them can tell).
+    pub functions: FxHashSet<FuncId>,
+    /// Names that the top level binds in one version and not in the same place of the other
+    /// ([`name_hash`]es): only runs that look one of them up, or that list a namespace, can tell.
+    pub names: FxHashSet<u64>,
+    /// Old range → new range of every statement of the unchanged code that a site can point at
+    /// (imports and attribute reads).
+    pub ranges: FxHashMap<TextRange, TextRange>,
+}
+
+impl SimDelta {
+    /// Compares two summaries of one file.
+    pub fn between(old: &FileSummary, new: &FileSummary) -> SimDelta {
+        let mut delta = SimDelta::default();
+        if !old.syntax_errors.is_empty() || !new.syntax_errors.is_empty() {
+            // A file with a syntax error runs nothing; only the line of its first error shows.
+            let first_line = |s: &FileSummary| s.syntax_errors.first().map(|e| s.line_number(e.start));
+            delta.module = first_line(old) != first_line(new);
+            return delta;
+        }
+        if old.all != new.all
+            || old.all_is_dynamic != new.all_is_dynamic
+            || old.dynamic_namespace != new.dynamic_namespace
+            || old.functions.len() != new.functions.len()
+        {
+            delta.module = true;
+            return delta;
+        }
+        let mut names = FxHashSet::default();
+        let mut top = BlockDiff { old, new, names: Some(&mut names), ranges: FxHashMap::default() };
+        if !top.block(&old.body, &new.body) {
+            delta.module = true;
+            return delta;
+        }
+        delta.ranges = top.ranges;
+        delta.names = names;
+        for (id, (a, b)) in old.functions.iter().zip(&new.functions).enumerate() {
+            let mut diff = BlockDiff { old, new, names: None, ranges: FxHashMap::default() };
+            if a.globals == b.globals && diff.block(&a.body, &b.body) {
+                delta.ranges.extend(diff.ranges);
+            } else {
+                delta.functions.insert(id as FuncId);
+            }
+        }
+        delta
+    }
+
+    /// Whether nothing a run can see changed, ranges aside.
+    pub fn is_empty(&self) -> bool {
+        !self.module && self.functions.is_empty() && self.names.is_empty()
+    }
+}
+
+/// Walks two event programs side by side.
+struct BlockDiff<'a, 'n> {
+    old: &'a FileSummary,
+    new: &'a FileSummary,
+    /// Where differing bound names go; `None` where any difference counts (function bodies,
+    /// whose bindings only matter to the runs that call them).
+    names: Option<&'n mut FxHashSet<u64>>,
+    ranges: FxHashMap<TextRange, TextRange>,
+}
+
+impl BlockDiff<'_, '_> {
+    fn block(&mut self, a: &Block, b: &Block) -> bool {
+        if self.names.is_none() {
+            return a.len() == b.len() && a.iter().zip(b).all(|(x, y)| self.event(x, y));
+        }
+        // A binding only writes (always an opaque value): between two other events, which
+        // names get bound matters, not in which order or by how many statements. So the other
+        // events must match one to one, and the names bound between them may differ.
+        let (x, p) = split_bindings(a);
+        let (y, q) = split_bindings(b);
+        if x.len() != y.len() {
+            return false;
+        }
+        for (mut p, mut q) in p.into_iter().zip(q) {
+            p.sort_unstable();
+            q.sort_unstable();
+            if p != q {
+                let names = self.names.as_mut().expect("checked above");
+                for name in p.iter().filter(|n| q.binary_search(n).is_err()).chain(q.iter().filter(|n| p.binary_search(n).is_err())) {
+                    names.insert(name_hash(name));
+                }
+            }
+        }
+        x.into_iter().zip(y).all(|(x, y)| self.event(x, y))
+    }
+
+    fn name(&mut self, a: &str, b: &str) -> bool {
+        if a == b {
+            return true;
+        }
+        match &mut self.names {
+            Some(names) => {
+                names.insert(name_hash(a));
+                names.insert(name_hash(b));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn event(&mut self, a: &Event, b: &Event) -> bool {
+        match (a, b) {
+            (Event::Import(x), Event::Import(y)) => {
+                let (x, y) = (self.old.import(*x), self.new.import(*y));
+                if !import_kind_eq(&x.kind, &y.kind) {
+                    return false;
+                }
+                self.ranges.insert(x.range, y.range);
+                true
+            }
+            (Event::Bind { name: x, .. }, Event::Bind { name: y, .. }) => self.name(x, y),
+            (Event::Unbind { name: x }, Event::Unbind { name: y }) => self.name(x, y),
+            (Event::Def { name: x, func: f, .. }, Event::Def { name: y, func: g, .. }) => f == g && self.name(x, y),
+            (Event::Class { name: x, body: p, .. }, Event::Class { name: y, body: q, .. }) => {
+                self.name(x, y) && self.block(p, q)
+            }
+            (Event::Call { callee: x, .. }, Event::Call { callee: y, .. }) => x == y,
+            (Event::Attr { base: x, attrs: p, range: r }, Event::Attr { base: y, attrs: q, range: s }) => {
+                if x != y || p != q {
+                    return false;
+                }
+                self.ranges.insert(*r, *s);
+                true
+            }
+            (Event::SetAttr { base: x, attr: p, .. }, Event::SetAttr { base: y, attr: q, .. }) => {
+                x == y && self.name(p, q)
+            }
+            (
+                Event::SysModulesSet { name: x, bare: p, .. },
+                Event::SysModulesSet { name: y, bare: q, .. },
+            ) => x == y && p == q,
+            (Event::SysModulesDel { name: x, .. }, Event::SysModulesDel { name: y, .. }) => x == y,
+            (Event::If { branches: p, orelse: x }, Event::If { branches: q, orelse: y }) => {
+                p.len() == q.len()
+                    && p.iter().zip(q).all(|(m, n)| m.cond == n.cond && self.block(&m.body, &n.body))
+                    && match (x, y) {
+                        (Some(x), Some(y)) => self.block(x, y),
+                        (None, None) => true,
+                        _ => false,
+                    }
+            }
+            (
+                Event::Try { body: p, handlers: h, orelse: x, finally: f },
+                Event::Try { body: q, handlers: k, orelse: y, finally: g },
+            ) => {
+                h.len() == k.len()
+                    && self.block(p, q)
+                    && h.iter().zip(k).all(|(m, n)| m.catches == n.catches && self.block(&m.body, &n.body))
+                    && self.block(x, y)
+                    && self.block(f, g)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The events of a block other than bindings, and the names bound before the first of them,
+/// between each two, and after the last.
+fn split_bindings(block: &Block) -> (Vec<&Event>, Vec<Vec<&str>>) {
+    let mut events = Vec::new();
+    let mut names = vec![Vec::new()];
+    for event in block {
+        match event {
+            Event::Bind { name, .. } => names.last_mut().expect("never empty").push(name.as_str()),
+            other => {
+                events.push(other);
+                names.push(Vec::new());
+            }
+        }
+    }
+    (events, names)
+}
+
+/// Two import statements do the same, wherever they stand.
+fn import_kind_eq(a: &ImportKind, b: &ImportKind) -> bool {
+    match (a, b) {
+        (ImportKind::Import { modules: x }, ImportKind::Import { modules: y }) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(m, n)| m.dotted == n.dotted && m.alias == n.alias)
+        }
+        (
+            ImportKind::From { level: l, module: m, names: x, star: s },
+            ImportKind::From { level: k, module: n, names: y, star: t },
+        ) => {
+            l == k
+                && m == n
+                && s == t
+                && x.len() == y.len()
+                && x.iter().zip(y).all(|(p, q)| p.name == q.name && p.alias == q.alias)
+        }
+        (ImportKind::Dynamic { .. }, ImportKind::Dynamic { .. }) => a == b,
+        _ => false,
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,7 +484,7 @@ struct Instance {
     summary: Option<Arc<FileSummary>>,
     is_package: bool,
     search: Vec<String>,
-    namespace: HashMap<String, Value>,
+    namespace: FxHashMap<String, Value>,
     state: State,
     is_main: bool,
     /// `__package__` of a `__main__` module (None for a script).
@@ -210,7 +509,7 @@ impl Instance {
 struct Scope {
     module: usize,
     /// Function or class namespace; `None` at module level.
-    locals: Option<HashMap<String, Value>>,
+    locals: Option<FxHashMap<String, Value>>,
     /// Names declared `global` in the running function.
     globals: Vec<String>,
 }
@@ -224,7 +523,7 @@ struct Sim<'p> {
     project: &'p Project,
     sys_path: Vec<String>,
     instances: Vec<Instance>,
-    sys_modules: HashMap<String, Cached>,
+    sys_modules: FxHashMap<String, Cached>,
     steps: Vec<Step>,
     trace: Vec<TraceEvent>,
     /// The modules currently executing, outermost first, with the statement each is running.
@@ -232,6 +531,7 @@ struct Sim<'p> {
     calls: Vec<(usize, FuncId)>,
     events: usize,
     truncated: bool,
+    reads: Reads,
 }
 
 /// Control flow out of a block: an exception, or the budget running out.
@@ -265,6 +565,7 @@ impl<'p> Sim<'p> {
             calls: Vec::new(),
             events: 0,
             truncated: false,
+            reads: Reads::default(),
         }
     }
 
@@ -283,7 +584,7 @@ impl<'p> Sim<'p> {
                 let main = self.new_main(None, None);
                 self.stack.push(Frame { instance: main, site: None });
                 self.find_and_load(module, None).and_then(|cached| match cached {
-                    Cached::Instance(i) => match self.instances[i].namespace.get(function).copied() {
+                    Cached::Instance(i) => match self.read_name(function).instances[i].namespace.get(function).copied() {
                         Some(Value::Function(module, func)) => self.call_function(module, func),
                         _ => Ok(()),
                     },
@@ -308,7 +609,7 @@ impl<'p> Sim<'p> {
     }
 
     fn new_main(&mut self, path: Option<&str>, package: Option<String>) -> usize {
-        let summary = path.and_then(|p| self.project.summary(p).cloned());
+        let summary = path.and_then(|p| self.summary(p));
         let index = self.new_instance("__main__".to_string(), path.map(str::to_string), summary, false, Vec::new());
         let instance = &mut self.instances[index];
         instance.is_main = true;
@@ -325,7 +626,7 @@ impl<'p> Sim<'p> {
         is_package: bool,
         search: Vec<String>,
     ) -> usize {
-        let mut namespace: HashMap<String, Value> =
+        let mut namespace: FxHashMap<String, Value> =
             MODULE_DUNDERS.iter().map(|n| (n.to_string(), Value::Opaque)).collect();
         if is_package {
             namespace.insert("__path__".to_string(), Value::Opaque);
@@ -549,7 +850,7 @@ impl<'p> Sim<'p> {
                 Cached::Instance(index)
             }
             Some(Spec::File { file, is_package, search }) => {
-                let summary = self.project.summary(&file).cloned();
+                let summary = self.summary(&file);
                 let index = self.new_instance(name.to_string(), Some(file.clone()), summary, is_package, search);
                 self.sys_modules.insert(name.to_string(), Cached::Instance(index));
                 let step = self.steps.len();
@@ -640,6 +941,8 @@ impl<'p> Sim<'p> {
     }
 
     fn unbind(&mut self, scope: &mut Scope, name: &str) {
+        // Whether the name was bound decides what is left, so deleting reads it.
+        self.read_name(name);
         match &mut scope.locals {
             Some(locals) if !scope.globals.iter().any(|g| g == name) => {
                 locals.remove(name);
@@ -650,7 +953,21 @@ impl<'p> Sim<'p> {
         }
     }
 
-    fn lookup(&self, scope: &Scope, name: &str) -> Option<Value> {
+    /// A file's summary, noted in the run's reads.
+    fn summary(&mut self, path: &str) -> Option<Arc<FileSummary>> {
+        let summary = self.project.summary(path).cloned();
+        self.reads.files.entry(path.to_string()).or_insert_with(|| summary.clone());
+        summary
+    }
+
+    /// Notes that the run looks `name` up in some namespace; returns the simulator for chaining.
+    fn read_name(&mut self, name: &str) -> &mut Self {
+        self.reads.names.insert(name_hash(name));
+        self
+    }
+
+    fn lookup(&mut self, scope: &Scope, name: &str) -> Option<Value> {
+        self.read_name(name);
         if let Some(locals) = &scope.locals {
             if let Some(value) = locals.get(name) {
                 return Some(*value);
@@ -686,14 +1003,14 @@ impl<'p> Sim<'p> {
                 Ok(())
             }
             Event::Class { body, .. } => {
-                let mut class_scope = Scope { module: scope.module, locals: Some(HashMap::new()), globals: Vec::new() };
+                let mut class_scope = Scope { module: scope.module, locals: Some(FxHashMap::default()), globals: Vec::new() };
                 self.exec_block(summary, body, &mut class_scope)
             }
             Event::Call { callee, .. } => {
                 let target = match callee {
                     Callee::Name(name) => self.lookup(scope, name),
                     Callee::Attr { base, attr } => match self.lookup(scope, base) {
-                        Some(Value::Module(m)) => self.instances[m].namespace.get(attr).copied(),
+                        Some(Value::Module(m)) => self.read_name(attr).instances[m].namespace.get(attr).copied(),
                         _ => None,
                     },
                 };
@@ -712,6 +1029,7 @@ impl<'p> Sim<'p> {
                     let Some(Value::Module(m)) = value else {
                         break;
                     };
+                    self.read_name(attr);
                     let instance = &self.instances[m];
                     value = instance.namespace.get(attr).copied();
                     if value.is_none() && !instance.dynamic {
@@ -783,7 +1101,10 @@ impl<'p> Sim<'p> {
             return Ok(());
         };
         self.calls.push((module, func));
-        let mut scope = Scope { module, locals: Some(HashMap::new()), globals: function.globals.clone() };
+        if let Some(path) = &self.instances[module].path {
+            self.reads.called.insert((path.clone(), func));
+        }
+        let mut scope = Scope { module, locals: Some(FxHashMap::default()), globals: function.globals.clone() };
         let result = self.exec_block(&summary, &function.body, &mut scope);
         self.calls.pop();
         result
@@ -931,7 +1252,7 @@ impl<'p> Sim<'p> {
             return Ok(());
         }
         for name in names {
-            if self.instances[package].namespace.contains_key(name) {
+            if self.read_name(name).instances[package].namespace.contains_key(name) {
                 continue;
             }
             let full = format!("{}.{name}", self.instances[package].name);
@@ -948,6 +1269,7 @@ impl<'p> Sim<'p> {
 
     /// The `IMPORT_FROM` opcode.
     fn import_from(&mut self, module: usize, name: &str, site: Option<&Site>) -> Flow<Value> {
+        self.read_name(name);
         let instance = &self.instances[module];
         if let Some(value) = instance.namespace.get(name) {
             return Ok(*value);
@@ -972,10 +1294,13 @@ impl<'p> Sim<'p> {
         let instance = &self.instances[module];
         let static_all = instance.summary.as_ref().and_then(|s| if s.all_is_dynamic { None } else { s.all.clone() });
         let has_all = instance.namespace.contains_key("__all__");
+        self.read_name("__all__");
+        let instance = &self.instances[module];
         let all_is_dynamic = instance.summary.as_ref().is_some_and(|s| s.all_is_dynamic);
         if has_all && all_is_dynamic {
             self.instances[scope.module].dynamic = true;
         }
+        let from_all = has_all && static_all.is_some();
         let names: Vec<String> = match (has_all, static_all) {
             (true, Some(all)) => {
                 self.handle_fromlist(module, &all, site)?;
@@ -993,6 +1318,11 @@ impl<'p> Sim<'p> {
             self.instances[scope.module].dynamic = true;
         }
         for name in names {
+            // Names from a listing are bound whatever they are (only a later lookup of one
+            // can tell); names from `__all__` must exist.
+            if from_all {
+                self.read_name(&name);
+            }
             let instance = &self.instances[module];
             let value = match instance.namespace.get(&name) {
                 Some(value) => *value,

@@ -3,6 +3,7 @@
 //! `modcache explain CODE` prints it).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use super::config::Entry;
 use super::diagnostic::{Diagnostic, Related, Severity};
@@ -109,9 +110,9 @@ pub struct RuleContext<'a> {
     pub project: &'a Project,
     pub graph: &'a ImportGraph,
     /// Script-like entries (configured or detected) with their simulations.
-    pub entry_orders: &'a [LoadOrder],
+    pub entry_orders: &'a [Arc<LoadOrder>],
     /// `import M` for each module M of an import cycle, with their simulations.
-    pub cycle_orders: &'a [LoadOrder],
+    pub cycle_orders: &'a [Arc<LoadOrder>],
 }
 
 impl RuleContext<'_> {
