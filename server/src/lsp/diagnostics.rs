@@ -1,6 +1,7 @@
 //! Diagnostics in LSP form: conversion, publication, and pull requests.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tower_lsp_server::ls_types::{
@@ -11,6 +12,7 @@ use tower_lsp_server::ls_types::{
 use super::session::Session;
 use super::worker::Outgoing;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::text::LineIndex;
 
 /// Where each rule's documentation lives.
 pub const RULE_DOCS: &str = "https://github.com/modcache/modcache/blob/main/docs/rules/";
@@ -19,15 +21,19 @@ pub fn rule_url(code: &str) -> String {
     format!("{RULE_DOCS}{code}.md")
 }
 
+/// The texts a conversion needs, each read (or taken from its document) once.
+type Texts = HashMap<String, Option<(Arc<str>, Arc<LineIndex>)>>;
+
 /// The LSP form of a finding, positioned in the session's current text of each file.
-pub fn to_lsp(session: &Session, diagnostic: &Diagnostic) -> Option<lsp::Diagnostic> {
-    let (text, index) = session.text(&diagnostic.path)?;
+fn convert(session: &Session, diagnostic: &Diagnostic, texts: &mut Texts) -> Option<lsp::Diagnostic> {
+    let mut text_of = |path: &str| texts.entry(path.to_string()).or_insert_with(|| session.text(path)).clone();
+    let (text, index) = text_of(&diagnostic.path)?;
     let encoding = session.encoding;
     let related = diagnostic
         .related
         .iter()
         .filter_map(|r| {
-            let (text, index) = session.text(&r.path)?;
+            let (text, index) = text_of(&r.path)?;
             Some(DiagnosticRelatedInformation {
                 location: Location { uri: session.uri_of(&r.path)?, range: encoding.range(&text, &index, r.range) },
                 message: r.message.clone(),
@@ -55,7 +61,30 @@ pub fn to_lsp(session: &Session, diagnostic: &Diagnostic) -> Option<lsp::Diagnos
 /// The current findings of one file in LSP form.
 pub fn file_diagnostics(session: &Session, path: &str) -> Vec<lsp::Diagnostic> {
     let Some(results) = &session.results else { return Vec::new() };
-    results.analysis.diagnostics.iter().filter(|d| d.path == path).filter_map(|d| to_lsp(session, d)).collect()
+    let found: Vec<&Diagnostic> = results.diagnostics().iter().filter(|d| d.path == path).collect();
+    convert_all(session, &found)
+}
+
+fn convert_all(session: &Session, found: &[&Diagnostic]) -> Vec<lsp::Diagnostic> {
+    let mut texts = Texts::new();
+    found.iter().filter_map(|d| convert(session, d, &mut texts)).collect()
+}
+
+/// One file's findings in LSP form, converted again only when they, or the text of a file they
+/// point into, changed since the last conversion.
+fn converted(session: &mut Session, path: &str, found: &[&Diagnostic]) -> Vec<lsp::Diagnostic> {
+    if let Some((findings, list)) = session.converted.get(path) {
+        if findings.len() == found.len() && findings.iter().zip(found).all(|(a, b)| a == *b) {
+            return list.clone();
+        }
+    }
+    let list = convert_all(session, found);
+    if found.is_empty() {
+        session.converted.remove(path);
+    } else {
+        session.converted.insert(path.to_string(), (found.iter().map(|d| (*d).clone()).collect(), list.clone()));
+    }
+    list
 }
 
 /// Publishes every file whose findings changed since the last publication (and every open
@@ -67,19 +96,18 @@ pub fn publish_all(session: &mut Session, outgoing: &UnboundedSender<Outgoing>) 
         }
         return;
     }
-    let Some(results) = session.results.clone() else { return };
+    let Some(results) = session.results.as_ref() else { return };
+    let diagnostics = results.diagnostics().clone();
     let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
-    for diagnostic in &results.analysis.diagnostics {
+    for diagnostic in diagnostics.iter() {
         by_file.entry(diagnostic.path.as_str()).or_default().push(diagnostic);
     }
     let mut paths: BTreeSet<String> = by_file.keys().map(|p| p.to_string()).collect();
     paths.extend(session.published.keys().cloned());
     paths.extend(session.documents.keys().cloned());
     for path in paths {
-        let list: Vec<lsp::Diagnostic> = by_file
-            .get(path.as_str())
-            .map(|ds| ds.iter().filter_map(|d| to_lsp(session, d)).collect())
-            .unwrap_or_default();
+        let found = by_file.get(path.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let list = converted(session, &path, found);
         publish(session, outgoing, &path, list);
     }
 }

@@ -16,7 +16,7 @@ pub struct Document {
     rope: Rope,
     /// The rope's text, materialised once per change for the parser, the summary and positions.
     pub text: Arc<str>,
-    pub line_index: LineIndex,
+    pub line_index: Arc<LineIndex>,
     tree: Option<Tree>,
     pub summary: Arc<FileSummary>,
     /// `summary.shape()`, kept to decide cheaply whether an edit changed what the module does.
@@ -29,7 +29,7 @@ impl Document {
             version,
             rope: Rope::from_str(text),
             text: Arc::from(text),
-            line_index: LineIndex::new(text),
+            line_index: Arc::new(LineIndex::new(text)),
             tree: None,
             summary: Arc::default(),
             shape: Arc::default(),
@@ -113,7 +113,7 @@ impl Document {
 
     fn refresh_text(&mut self) {
         let text = self.rope.to_string();
-        self.line_index = LineIndex::new(&text);
+        self.line_index = Arc::new(LineIndex::new(&text));
         self.text = Arc::from(text);
     }
 
@@ -127,7 +127,7 @@ impl Document {
         });
         self.shape = Arc::new(self.summary.shape());
         self.tree = tree;
-        self.line_index = LineIndex::new(&text);
+        self.line_index = Arc::new(LineIndex::new(&text));
         self.text = Arc::from(text);
     }
 }

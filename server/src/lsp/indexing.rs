@@ -7,18 +7,18 @@
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tokio::sync::mpsc::UnboundedSender;
 use tower_lsp_server::ls_types::{FileChangeType, FileEvent, MessageType, ProgressToken};
 use tower_lsp_server::Client;
 
-use super::diagnostics::{file_diagnostics, publish};
-use super::session::{Results, Session};
+use super::diagnostics::publish_all;
+use super::session::Session;
 use super::worker::{Analyzer, Outgoing};
 use super::lock;
-use crate::analysis::graph::static_targets;
-use crate::analysis::summary::positions::range_map;
+use crate::analysis::graph::{import_time_imports, static_targets};
 use crate::analysis::summary::FileSummary;
 use crate::workspace::{self, read_and_summarize};
 
@@ -60,28 +60,26 @@ fn index(session: &Mutex<Session>, analyzer: &Analyzer, outgoing: &UnboundedSend
             Default::default()
         }
     };
+    let started = Instant::now();
     let python = lock(session).settings.python.clone().or_else(|| config.python.clone());
-    let interpreter = workspace::interpreter::discover(&root, python.as_deref());
+    // Asking the interpreter takes a process start; it runs while the files are listed and the
+    // open documents' imports are read, which do not need its answer.
+    let probe_root = root.clone();
+    let interpreter = std::thread::spawn(move || workspace::interpreter::discover(&probe_root, python.as_deref()));
     let (files, dirs, problems) = workspace::walk(&root, &config);
     let total = files.len();
+    super::log(|| format!("indexing: {total} files listed after {:?}", started.elapsed()));
     {
         let mut s = lock(session);
         s.file_config = config;
-        if let Some(interpreter) = &interpreter {
-            s.env = interpreter.env.clone();
-            s.workspace_is_library = interpreter
-                .library_dirs
-                .iter()
-                .filter_map(|d| std::fs::canonicalize(d).ok())
-                .any(|d| root.starts_with(&d));
-        }
         s.dirs = dirs;
         s.problems = problems;
         s.pending = files.iter().filter(|f| !s.documents.contains_key(*f)).cloned().collect();
         s.indexed = true;
         s.generation += 1;
     }
-    // The open documents' import closure first, level by level.
+    // The open documents' import closure first, level by level: the modules that importing them
+    // runs (imports in functions run later, and would make this several times larger).
     let mut frontier: BTreeSet<String> = lock(session).documents.keys().cloned().collect();
     let mut seen = frontier.clone();
     while !frontier.is_empty() {
@@ -91,8 +89,8 @@ fn index(session: &Mutex<Session>, analyzer: &Analyzer, outgoing: &UnboundedSend
             let mut wanted = BTreeSet::new();
             for path in &frontier {
                 let Some(summary) = project.summary(path) else { continue };
-                for stmt in &summary.imports {
-                    for target in static_targets(&project, path, stmt) {
+                for (import, _) in import_time_imports(&project, summary) {
+                    for target in static_targets(&project, path, summary.import(import)) {
                         if s.pending.contains(&target) && seen.insert(target.clone()) {
                             wanted.insert(target);
                         }
@@ -104,17 +102,47 @@ fn index(session: &Mutex<Session>, analyzer: &Analyzer, outgoing: &UnboundedSend
         read_into_session(session, &root, &wanted);
         frontier = wanted.into_iter().collect();
     }
+    super::log(|| format!("indexing: open documents' imports read after {:?}", started.elapsed()));
+    let interpreter = interpreter.join().ok().flatten();
+    if let Some(interpreter) = &interpreter {
+        let mut s = lock(session);
+        s.env = interpreter.env.clone();
+        s.workspace_is_library =
+            interpreter.library_dirs.iter().filter_map(|d| std::fs::canonicalize(d).ok()).any(|d| root.starts_with(&d));
+        s.generation += 1;
+    }
+    super::log(|| format!("indexing: interpreter answered after {:?}", started.elapsed()));
     if !lock(session).documents.is_empty() {
+        let closure = lock(session).generation;
         analyzer.request();
+        // The open documents' diagnostics come first: reading the rest would take the cores
+        // from their analysis.
+        wait_for(session, Duration::from_secs(30), |s| s.results.as_ref().is_some_and(|r| r.generation >= closure));
     }
     let rest: Vec<String> = lock(session).pending.iter().cloned().collect();
-    read_into_session(session, &root, &rest);
+    for chunk in rest.chunks(READ_CHUNK) {
+        // An analysis asked for meanwhile (an edit) goes first, for a while.
+        wait_for(session, Duration::from_secs(2), |s| !s.analysing);
+        read_into_session(session, &root, chunk);
+    }
     {
         let mut s = lock(session);
         s.read_all = Some(s.generation);
     }
+    super::log(|| format!("indexing: every file read after {:?}", started.elapsed()));
     analyzer.request();
     total
+}
+
+/// Files read between two looks at whether an analysis is waiting for the cores.
+const READ_CHUNK: usize = 64;
+
+/// Waits until `ready` holds or `limit` has passed.
+fn wait_for(session: &Mutex<Session>, limit: Duration, ready: impl Fn(&Session) -> bool) {
+    let deadline = Instant::now() + limit;
+    while !ready(&lock(session)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }
 
 fn read_into_session(session: &Mutex<Session>, root: &std::path::Path, paths: &[String]) {
@@ -153,6 +181,7 @@ pub fn apply_file_events(s: &mut Session, events: &[FileEvent], outgoing: &Unbou
         if !name.ends_with(".py") || s.documents.contains_key(&path) {
             continue;
         }
+        s.text_changed(&path);
         if event.typ == FileChangeType::DELETED {
             s.disk.remove(&path);
             s.pending.remove(&path);
@@ -187,21 +216,8 @@ pub fn fast_path(
     {
         return false;
     }
-    let map = range_map(old_summary, &new_summary);
-    let mut analysis = (*results.analysis).clone();
-    analysis.remap(path, &map);
-    s.results = Some(Arc::new(Results {
-        generation: s.generation,
-        project: Arc::new(results.project.with_summary(path, new_summary)),
-        analysis: Arc::new(analysis),
-    }));
-    if s.pull_mode {
-        if s.client_supports_refresh {
-            let _ = outgoing.send(Outgoing::Refresh);
-        }
-    } else {
-        let list = file_diagnostics(s, path);
-        publish(s, outgoing, path, list);
-    }
+    s.results = Some(Arc::new(results.after_same_shape_edit(s.generation, path, old_summary, new_summary)));
+    // Findings of other files that point into this one moved too; the rest are not sent again.
+    publish_all(s, outgoing);
     true
 }

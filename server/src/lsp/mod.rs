@@ -11,6 +11,7 @@ mod hover;
 mod indexing;
 mod inlay_hint;
 mod requests;
+mod results;
 mod session;
 mod settings;
 mod transport;
@@ -252,6 +253,7 @@ impl LanguageServer for Backend {
             let mut s = self.session();
             let Some(path) = s.path_of(&params.text_document.uri) else { return };
             let document = Document::new(params.text_document.version, &params.text_document.text);
+            s.text_changed(&path);
             s.pending.remove(&path);
             s.uris.insert(path.clone(), params.text_document.uri);
             s.documents.insert(path, document);
@@ -280,6 +282,7 @@ impl LanguageServer for Backend {
             document.apply_changes(params.text_document.version, params.content_changes, encoding);
             let same_shape = document.shape == old_shape;
             let new_summary = document.summary.clone();
+            s.text_changed(&path);
             s.generation += 1;
             if same_shape && indexing::fast_path(&mut s, &path, &old_summary, new_summary, &self.outgoing) {
                 log(|| format!("didChange {path}: same shape, results moved"));
@@ -296,6 +299,7 @@ impl LanguageServer for Backend {
             let mut s = self.session();
             let Some(path) = s.path_of(&params.text_document.uri) else { return };
             s.documents.remove(&path);
+            s.text_changed(&path);
             // The file is back to what is on disk (or gone, if it was never saved).
             if let Some(root) = s.root.clone() {
                 if root.join(&path).is_file() {

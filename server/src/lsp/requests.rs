@@ -59,7 +59,7 @@ pub fn document_diagnostic(s: &Session, params: &DocumentDiagnosticParams) -> Do
 
 pub fn workspace_diagnostic(s: &Session) -> WorkspaceDiagnosticReportResult {
     let mut paths: Vec<String> = match &s.results {
-        Some(results) => results.analysis.diagnostics.iter().map(|d| d.path.clone()).collect(),
+        Some(results) => results.diagnostics().iter().map(|d| d.path.clone()).collect(),
         None => Vec::new(),
     };
     paths.sort();

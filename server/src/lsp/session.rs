@@ -10,20 +10,14 @@ use tower_lsp_server::ls_types::Uri;
 
 use super::document::Document;
 use super::encoding::Encoding;
+pub use super::results::Results;
 use super::settings::Settings;
-use crate::analysis::check::Analysis;
 use crate::analysis::config::Config;
+use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::project::Project;
 use crate::analysis::python_env::PythonEnv;
 use crate::analysis::summary::FileSummary;
 use crate::workspace::{relative_path, Problem};
-
-/// The latest analysis, with the project it was computed from.
-pub struct Results {
-    pub generation: u64,
-    pub project: Arc<Project>,
-    pub analysis: Arc<Analysis>,
-}
 
 /// What the analysis worker needs, copied out of the session under the lock.
 pub struct Snapshot {
@@ -60,8 +54,13 @@ pub struct Session {
     /// The diagnostics last published per path, so that fixed files get an empty list and
     /// unchanged ones are not sent again.
     pub published: HashMap<String, Vec<tower_lsp_server::ls_types::Diagnostic>>,
+    /// Each file's findings with their LSP form, kept while the text of every file they point
+    /// into is unchanged: converting positions reads closed files from disk.
+    pub converted: HashMap<String, (Vec<Diagnostic>, Vec<tower_lsp_server::ls_types::Diagnostic>)>,
     /// Set once the workspace walk has listed every file.
     pub indexed: bool,
+    /// The analysis thread is working on a snapshot (the indexer gives way to it).
+    pub analysing: bool,
     /// The generation at which every listed file had been read, once it has.
     pub read_all: Option<u64>,
     /// The client pulls diagnostics (`textDocument/diagnostic`), so they are not pushed.
@@ -126,10 +125,17 @@ impl Session {
         }
     }
 
+    /// Drops the LSP forms of findings that point into `path`, whose text changed.
+    pub fn text_changed(&mut self, path: &str) {
+        self.converted.retain(|_, (findings, _)| {
+            !findings.iter().any(|d| d.path == path || d.related.iter().any(|r| r.path == path))
+        });
+    }
+
     /// Text and line index of a file, from its open document or (for files on disk) read now.
     pub fn text(&self, path: &str) -> Option<(Arc<str>, Arc<crate::analysis::text::LineIndex>)> {
         if let Some(document) = self.documents.get(path) {
-            return Some((document.text.clone(), Arc::new(document.line_index.clone())));
+            return Some((document.text.clone(), document.line_index.clone()));
         }
         read_text(self.root.as_deref()?, path)
     }
@@ -144,7 +150,12 @@ pub fn read_text(root: &Path, path: &str) -> Option<(Arc<str>, Arc<crate::analys
 
 impl Snapshot {
     pub fn project(self) -> Project {
-        let mut project = Project::with_pending(self.files, &self.pending, &self.dirs, self.config, self.env);
+        self.project_reusing(None)
+    }
+
+    /// The project, sharing the module tree of `previous` when the files are the same.
+    pub fn project_reusing(self, previous: Option<&Project>) -> Project {
+        let mut project = Project::reusing(previous, self.files, &self.pending, &self.dirs, self.config, self.env);
         project.workspace_is_library = self.workspace_is_library;
         project
     }

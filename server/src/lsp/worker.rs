@@ -15,7 +15,8 @@ use tower_lsp_server::Client;
 
 use super::diagnostics::publish_all;
 use super::session::{Results, Session};
-use crate::analysis::check::analyze;
+use crate::analysis::check::AnalysisCache;
+use crate::analysis::project::Project;
 
 /// Messages to the client, sent in queue order.
 pub enum Outgoing {
@@ -55,39 +56,70 @@ impl Analyzer {
 
 pub fn spawn_analyzer(session: Arc<Mutex<Session>>, outgoing: UnboundedSender<Outgoing>) -> Analyzer {
     let (tx, rx) = mpsc::channel::<()>();
+    // The analysis has threads of its own: in rayon's global pool it would queue behind the
+    // indexer's reading of the whole workspace, and the opened file's first diagnostics would
+    // wait for all of it.
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("modcache-analysis-{i}"))
+        .build()
+        .expect("the analysis threads can be started");
     std::thread::Builder::new()
         .name("modcache-analysis".into())
         .spawn(move || {
+            // What the last analysis computed; a new one redoes only what the changes affect.
+            let mut cache = AnalysisCache::default();
+            let mut previous: Option<Arc<Project>> = None;
             while rx.recv().is_ok() {
                 // Changes that arrived meanwhile are all in the snapshot taken below.
                 while rx.try_recv().is_ok() {}
                 let snapshot = match session.lock() {
-                    Ok(s) => s.snapshot(),
+                    Ok(mut s) => {
+                        s.analysing = true;
+                        s.snapshot()
+                    }
                     Err(_) => return,
                 };
                 let generation = snapshot.generation;
                 let started = std::time::Instant::now();
-                let project = snapshot.project();
-                let analysis = match std::panic::catch_unwind(AssertUnwindSafe(|| analyze(&project))) {
+                let project = Arc::new(snapshot.project_reusing(previous.as_deref()));
+                let analysis = std::panic::catch_unwind(AssertUnwindSafe(|| pool.install(|| cache.analyze(&project))));
+                let analysis = match analysis {
                     Ok(analysis) => analysis,
                     Err(panic) => {
+                        // The cache may be half updated: start again from nothing.
+                        cache = AnalysisCache::default();
+                        if let Ok(mut s) = session.lock() {
+                            s.analysing = false;
+                        }
                         let message = format!("modcache: the analysis failed: {}", panic_message(&panic));
                         eprintln!("{message}");
                         let _ = outgoing.send(Outgoing::Message(MessageType::ERROR, message));
                         continue;
                     }
                 };
-                super::log(|| format!("analysis of generation {generation}: {:?}", started.elapsed()));
+                let stats = cache.stats();
+                super::log(|| {
+                    format!(
+                        "analysis of generation {generation}: {:?} ({} files changed, {} resolved again, {} runs simulated, {} kept of which {} moved; phases {:?})",
+                        started.elapsed(),
+                        stats.changed_files,
+                        stats.resolved_files,
+                        stats.simulated,
+                        stats.kept,
+                        stats.moved,
+                        stats.times
+                    )
+                });
+                previous = Some(project.clone());
                 let Ok(mut s) = session.lock() else { return };
+                s.analysing = false;
                 if s.generation != generation {
                     // A newer change is queued behind this one and will be analysed next.
                     continue;
                 }
-                s.results = Some(Arc::new(Results {
-                    generation,
-                    project: Arc::new(project),
-                    analysis: Arc::new(analysis),
-                }));
+                s.results = Some(Arc::new(Results::new(generation, project, Arc::new(analysis))));
                 publish_all(&mut s, &outgoing);
             }
         })

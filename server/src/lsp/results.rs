@@ -1,0 +1,151 @@
+//! The latest analysis as the server keeps it, and how an edit that keeps a file's shape moves
+//! its positions.
+//!
+//! The load orders of a large workspace hold tens of thousands of sites, and copying them on
+//! every keystroke would cost more than the rest of the edit. So after such an edit only the
+//! diagnostics move at once (they are published); the orders move on first use (hovers, inlay
+//! hints, code lenses), through one composed map per edited file.
+
+use std::collections::BTreeMap;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::analysis::check::Analysis;
+use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::project::Project;
+use crate::analysis::simulate::{LoadOrder, Site};
+use crate::analysis::summary::positions::range_map;
+use crate::analysis::summary::FileSummary;
+use crate::analysis::text::TextRange;
+
+/// The latest analysis, with the project it describes.
+pub struct Results {
+    pub generation: u64,
+    pub project: Arc<Project>,
+    /// Dereferences to the analysis with current positions.
+    pub analysis: MovedAnalysis,
+}
+
+impl Results {
+    pub fn new(generation: u64, project: Arc<Project>, analysis: Arc<Analysis>) -> Results {
+        let diagnostics = Arc::new(analysis.diagnostics.clone());
+        Results {
+            generation,
+            project,
+            analysis: MovedAnalysis { base: analysis, moves: BTreeMap::new(), diagnostics, moved: OnceLock::new() },
+        }
+    }
+
+    /// The findings with current positions (without moving the load orders).
+    pub fn diagnostics(&self) -> &Arc<Vec<Diagnostic>> {
+        &self.analysis.diagnostics
+    }
+
+    /// The results after an edit of `path` from `old` to `new`, two summaries of the same shape:
+    /// what the analysis says is unchanged, only positions in `path` move.
+    pub fn after_same_shape_edit(&self, generation: u64, path: &str, old: &FileSummary, new: Arc<FileSummary>) -> Results {
+        let map = range_map(old, &new);
+        let apply = |range: &mut TextRange| {
+            if let Some(moved) = map.get(range) {
+                *range = *moved;
+            }
+        };
+        let mut diagnostics: Vec<Diagnostic> = (*self.analysis.diagnostics).clone();
+        for diagnostic in &mut diagnostics {
+            if diagnostic.path == path {
+                apply(&mut diagnostic.range);
+            }
+            for related in diagnostic.related.iter_mut().filter(|r| r.path == path) {
+                apply(&mut related.range);
+            }
+        }
+        let mut moves = self.analysis.moves.clone();
+        let composed: FxHashMap<TextRange, TextRange> = match moves.get(path) {
+            Some(earlier) => earlier.iter().map(|(from, now)| (*from, map.get(now).copied().unwrap_or(*now))).collect(),
+            None => ranges_in(&self.analysis.base, path)
+                .into_iter()
+                .map(|from| (from, map.get(&from).copied().unwrap_or(from)))
+                .collect(),
+        };
+        moves.insert(path.to_string(), Arc::new(composed));
+        Results {
+            generation,
+            project: Arc::new(self.project.with_summary(path, new)),
+            analysis: MovedAnalysis {
+                base: self.analysis.base.clone(),
+                moves,
+                diagnostics: Arc::new(diagnostics),
+                moved: OnceLock::new(),
+            },
+        }
+    }
+}
+
+/// An analysis whose load orders still have the positions of older text in some files.
+pub struct MovedAnalysis {
+    base: Arc<Analysis>,
+    /// For each file edited since `base` was computed: each range of it that `base`'s orders
+    /// hold → that range now.
+    moves: BTreeMap<String, Arc<FxHashMap<TextRange, TextRange>>>,
+    /// The current diagnostics.
+    diagnostics: Arc<Vec<Diagnostic>>,
+    moved: OnceLock<Analysis>,
+}
+
+impl Deref for MovedAnalysis {
+    type Target = Analysis;
+
+    fn deref(&self) -> &Analysis {
+        if self.moves.is_empty() {
+            return &self.base;
+        }
+        self.moved.get_or_init(|| {
+            let move_order = |order: &Arc<LoadOrder>| {
+                let mut order = order.clone();
+                for (path, map) in &self.moves {
+                    let changes = sites(&order).any(|s| s.path == *path && map.get(&s.range).is_some_and(|r| *r != s.range));
+                    if changes {
+                        Arc::make_mut(&mut order).remap(path, &|range: &mut TextRange| {
+                            if let Some(moved) = map.get(range) {
+                                *range = *moved;
+                            }
+                        });
+                    }
+                }
+                order
+            };
+            Analysis {
+                graph: self.base.graph.clone(),
+                entry_orders: self.base.entry_orders.iter().map(move_order).collect(),
+                cycle_orders: self.base.cycle_orders.iter().map(move_order).collect(),
+                diagnostics: (*self.diagnostics).clone(),
+            }
+        })
+    }
+}
+
+/// Every site of a load order.
+fn sites(order: &LoadOrder) -> impl Iterator<Item = &Site> {
+    let error = order.outcome.as_ref().err();
+    order
+        .steps
+        .iter()
+        .filter_map(|s| s.imported_from.as_ref())
+        .chain(order.trace.iter().filter_map(|e| e.site.as_ref()))
+        .chain(error.and_then(|e| e.site.as_ref()))
+        .chain(error.into_iter().flat_map(|e| e.chain.iter().filter_map(|l| l.at.as_ref())))
+}
+
+/// The ranges of `path` that the analysis's load orders hold.
+fn ranges_in(analysis: &Analysis, path: &str) -> FxHashSet<TextRange> {
+    analysis
+        .entry_orders
+        .iter()
+        .chain(&analysis.cycle_orders)
+        .flat_map(|order| sites(order))
+        .filter(|s| s.path == path)
+        .map(|s| s.range)
+        .collect()
+}
