@@ -120,7 +120,13 @@ impl Document {
     fn reparse(&mut self) {
         let text: String = self.rope.to_string();
         let mut parser = new_parser();
-        let tree = parser.parse(&text, self.tree.as_ref());
+        let mut tree = parser.parse(&text, self.tree.as_ref());
+        // Error recovery can end differently when it starts from an old tree; the summary must
+        // be the one a fresh parse gives (it is what the command line sees), so broken text is
+        // parsed again from scratch.
+        if self.tree.is_some() && tree.as_ref().is_none_or(|t| t.root_node().has_error()) {
+            tree = parser.parse(&text, None);
+        }
         self.summary = Arc::new(match &tree {
             Some(tree) => summarize_tree(&text, tree),
             None => crate::analysis::summary::summarize(&text),
