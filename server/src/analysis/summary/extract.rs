@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use tree_sitter::{Node, Parser, Tree};
 
 use super::condition::{CompareOp, Cond};
-use super::syntax::{child, kind, word_positions, Children, Field, Kind, Which};
+use super::syntax::{child, kind, Children, Field, Kind, Marks, Which};
 use super::*;
 use crate::analysis::text::{LineIndex, TextRange};
 
@@ -48,10 +48,11 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     let root = tree.root_node();
     let line_index = LineIndex::new(text);
     let kids = Children::new(root);
-    let imports = import_statements(root, text, &kids);
+    let marks = Marks::scan(text);
+    let imports = import_statements(root, &marks.imports, &kids);
     let mut suppressions = Vec::new();
     let mut styles = Vec::new();
-    for comment in suppression_comments(root, text) {
+    for comment in suppression_comments(root, &marks.suppressions) {
         let comment_text = node_text(comment, text);
         if let Some(codes) = Suppression::parse(comment_text) {
             suppressions.push(Suppression {
@@ -83,7 +84,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     // The state facts read the imports that do not stand inside another import statement (which
     // only broken code has), as their own pass over the tree did.
     let outer_imports: Vec<Node> = imports.iter().filter(|(_, nested)| !nested).map(|(node, _)| *node).collect();
-    summary.state = super::state::collect(text, root, &outer_imports, styles, &kids);
+    summary.state = super::state::collect(text, root, &outer_imports, styles, marks.binders, &kids);
     summary
 }
 
@@ -91,15 +92,16 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
 /// import statement (only broken code has that).
 ///
 /// Every import statement of a tree without errors has its `import` keyword, so it is the named
-/// node around a place where `import` stands as a word in the text; looking those few places up
-/// costs much less than visiting the statements. A broken tree can hold statements whose keyword
-/// the parser assumed, so its statements are walked instead.
-fn import_statements<'a>(root: Node<'a>, text: &str, kids: &Children<'a>) -> Vec<(Node<'a>, bool)> {
+/// node around one of the places where `import` stands as a word (`words`, see
+/// [`Marks::imports`]); looking those few places up costs much less than visiting the
+/// statements. A broken tree can hold statements whose keyword the parser assumed, so its
+/// statements are walked instead.
+fn import_statements<'a>(root: Node<'a>, words: &[usize], kids: &Children<'a>) -> Vec<(Node<'a>, bool)> {
     if root.has_error() {
         return import_statements_walked(root, kids);
     }
     let mut found: Vec<(Node, bool)> = Vec::new();
-    for at in word_positions(text, "import") {
+    for &at in words {
         let Some(node) = root.named_descendant_for_byte_range(at, at + "import".len()) else { continue };
         if matches!(kind(node), Kind::ImportStatement | Kind::ImportFromStatement)
             && found.last().is_none_or(|(last, _)| *last != node)
@@ -131,23 +133,12 @@ fn import_statements_walked<'a>(root: Node<'a>, kids: &Children<'a>) -> Vec<(Nod
     found
 }
 
-/// The comments that may be suppressions, in source order. A suppression comment holds
-/// `modcache:` or `noqa` (in any case), so only the places in the text that hold one of them are
-/// looked up in the tree; walking every node to find the comments cost more than the rest of the
-/// summary.
-fn suppression_comments<'a>(root: Node<'a>, text: &str) -> Vec<Node<'a>> {
-    let bytes = text.as_bytes();
-    // `q` is the rarest letter of `noqa`, so it is the one looked for.
-    let noqa = text
-        .match_indices('q')
-        .chain(text.match_indices('Q'))
-        .map(|(at, _)| at)
-        .filter(|&at| at >= 2 && bytes.get(at - 2..at + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"noqa")))
-        .map(|at| at - 2);
-    let mut marks: Vec<usize> = text.match_indices("modcache:").map(|(at, _)| at).chain(noqa).collect();
-    marks.sort_unstable();
+/// The comments that may be suppressions, in source order: those around the places where a
+/// directive may start (see [`Marks::suppressions`]). Walking every node to find the comments cost
+/// more than the rest of the summary.
+fn suppression_comments<'a>(root: Node<'a>, marks: &[usize]) -> Vec<Node<'a>> {
     let mut found: Vec<Node> = Vec::new();
-    for mark in marks {
+    for &mark in marks {
         let Some(node) = root.descendant_for_byte_range(mark, mark + 1) else { continue };
         if kind(node) == Kind::Comment && found.last().is_none_or(|last| last.start_byte() != node.start_byte()) {
             found.push(node);

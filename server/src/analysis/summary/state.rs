@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::syntax::{child, kind, word_positions, Children, Field, Kind, Which};
+use super::syntax::{child, kind, Children, Field, Kind, Which};
 
 use crate::analysis::text::TextRange;
 
@@ -397,18 +397,19 @@ pub enum ModuleKey {
 }
 
 /// Collects the state facts of a module from its parse tree. `imports` are the file's import
-/// statements in source order (see [`collect_aliases`]), and `suppression_styles` the styles of
-/// its suppression comments, which the summary finds while it reads them.
+/// statements in source order (see [`collect_aliases`]), `suppression_styles` the styles of its
+/// suppression comments, which the summary finds while it reads them, and `binders` the places
+/// where an expression may bind a name ([`super::syntax::Marks::binders`]).
 pub(super) fn collect<'a>(
     text: &str,
     root: Node<'a>,
     imports: &[Node<'a>],
     suppression_styles: Vec<SuppressionStyle>,
+    binders: Vec<usize>,
     kids: &Children<'a>,
 ) -> StateFacts {
     let aliases = collect_aliases(imports, text, kids);
     let mut module_names = ScopeNames::default();
-    let binders = expression_binders(text);
     scope_names(root, &NameScan { text, kids, binders: &binders }, &mut module_names, 0);
     let module_defs: HashSet<String> =
         module_names.locals.iter().filter(|n| !module_names.imports.contains_key(*n)).cloned().collect();
@@ -561,11 +562,13 @@ impl ScopeNames {
 }
 
 /// What the name scans read: the file's text, the child stack, and where expressions may bind
-/// names.
+/// names. Inside an expression only a walrus or an `as` pattern binds, and each has its token, so
+/// the scan passes over an expression whose text holds neither (most of the tree) without
+/// entering it.
 struct NameScan<'s, 'a> {
     text: &'s str,
     kids: &'s Children<'a>,
-    /// See [`expression_binders`].
+    /// See [`super::syntax::Marks::binders`].
     binders: &'s [usize],
 }
 
@@ -575,16 +578,6 @@ impl NameScan<'_, '_> {
         let first = self.binders.partition_point(|at| *at < node.start_byte());
         self.binders.get(first).is_some_and(|at| *at < node.end_byte())
     }
-}
-
-/// Where an expression may bind a name: every `:=` of the text, and every `as` that stands as a
-/// word, strings and comments included. Inside an expression only a walrus or an `as` pattern
-/// binds, and each has its token, so the name scan can pass over an expression whose text holds
-/// neither (most of the tree) without entering it.
-fn expression_binders(text: &str) -> Vec<usize> {
-    let mut out: Vec<usize> = text.match_indices(":=").map(|(at, _)| at).chain(word_positions(text, "as")).collect();
-    out.sort_unstable();
-    out
 }
 
 /// Gathers the names bound in a scope's body, without entering nested scopes (functions,
@@ -752,7 +745,7 @@ struct Collector<'t, 'a> {
     aliases: HashMap<String, String>,
     /// Names bound at module level other than by imports (so `open` may not be the built-in).
     module_defs: HashSet<String>,
-    /// See [`expression_binders`].
+    /// See [`super::syntax::Marks::binders`].
     binders: Vec<usize>,
     frames: Vec<Frame>,
     ctx: Scope,

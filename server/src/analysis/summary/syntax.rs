@@ -167,15 +167,62 @@ impl Kind {
     }
 }
 
-/// The places where `word` (an ASCII keyword) stands as a word in `text`: not preceded or
-/// followed by an ASCII letter, digit or underscore. Bytes of other scripts count as boundaries,
-/// so every place where the parser saw the keyword is among them, and some others may be.
-pub(super) fn word_positions<'t>(text: &'t str, word: &'t str) -> impl Iterator<Item = usize> + 't {
-    let bytes = text.as_bytes();
-    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    text.match_indices(word).map(|(at, _)| at).filter(move |&at| {
-        (at == 0 || !is_word(&bytes[at - 1])) && bytes.get(at + word.len()).is_none_or(|b| !is_word(b))
-    })
+/// Places of the text that tell the summariser where to look in the tree, found in one pass over
+/// its bytes. A word here is a run of ASCII letters, digits and underscores: bytes of other
+/// scripts end words, so every place where the parser saw a keyword is among the words, and some
+/// others may be (in strings, comments, identifiers of other scripts); whoever reads the marks
+/// checks the tree there.
+#[derive(Default)]
+pub(super) struct Marks {
+    /// Where `import` stands as a word.
+    pub(super) imports: Vec<usize>,
+    /// Where an expression may bind a name: every `:=`, and `as` as a word.
+    pub(super) binders: Vec<usize>,
+    /// Where a suppression directive may start: `modcache:`, or a word that starts with `noqa`
+    /// in any case. A directive starts a `#`-separated part of its comment, so it starts a word.
+    pub(super) suppressions: Vec<usize>,
+}
+
+impl Marks {
+    pub(super) fn scan(text: &str) -> Marks {
+        const fn word_bytes() -> [bool; 256] {
+            let mut table = [false; 256];
+            let mut byte = 0;
+            while byte < 256 {
+                let b = byte as u8;
+                table[byte] = b.is_ascii_alphanumeric() || b == b'_';
+                byte += 1;
+            }
+            table
+        }
+        static WORD: [bool; 256] = word_bytes();
+        let bytes = text.as_bytes();
+        let mut marks = Marks::default();
+        let mut at = 0;
+        while at < bytes.len() {
+            if !WORD[usize::from(bytes[at])] {
+                if bytes[at] == b':' && bytes.get(at + 1) == Some(&b'=') {
+                    marks.binders.push(at);
+                }
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < bytes.len() && WORD[usize::from(bytes[at])] {
+                at += 1;
+            }
+            // Most words are none of these; their length and first letter say so cheaply.
+            let word = &bytes[start..at];
+            match (word.len(), word[0] | 0x20) {
+                (2, b'a') if word == b"as" => marks.binders.push(start),
+                (6, b'i') if word == b"import" => marks.imports.push(start),
+                (8, b'm') if word == b"modcache" && bytes.get(at) == Some(&b':') => marks.suppressions.push(start),
+                (4.., b'n') if word[..4].eq_ignore_ascii_case(b"noqa") => marks.suppressions.push(start),
+                _ => {}
+            }
+        }
+        marks
+    }
 }
 
 /// Declares [`Field`] with the grammar's name of each field.
