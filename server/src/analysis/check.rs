@@ -273,26 +273,32 @@ fn keep(mut run: Run, deltas: &FxHashMap<&str, (SimDelta, Option<&Arc<FileSummar
     if deltas.is_empty() {
         return Some(run);
     }
-    let touched: Vec<&str> = run.reads.files.keys().filter(|p| deltas.contains_key(p.as_str())).map(String::as_str).collect();
+    // Usually one file changed and the run read dozens; while indexing it is the other way.
+    let touched: Vec<&str> = if deltas.len() < run.reads.files.len() {
+        deltas.keys().copied().filter(|path| run.reads.files.contains_key(*path)).collect()
+    } else {
+        run.reads.files.keys().filter_map(|path| deltas.get_key_value(path.as_str()).map(|(key, _)| *key)).collect()
+    };
     if touched.is_empty() {
         return Some(run);
     }
     if touched.iter().any(|path| run.reads.affected_by(path, &deltas[path].0)) {
         return None;
     }
-    let touched: Vec<String> = touched.into_iter().map(str::to_string).collect();
     let mut moved = false;
     for path in touched {
-        let (delta, new) = &deltas[path.as_str()];
+        let (delta, new) = &deltas[path];
         // `affected_by` is false only when the file is still summarised.
         let new = (*new)?;
-        if run.order.sites_move(&path, &delta.ranges, new) {
-            if !Arc::make_mut(&mut run.order).move_sites(&path, &delta.ranges, new) {
+        if delta.moves && run.order.sites_move(path, &delta.ranges, new) {
+            if !Arc::make_mut(&mut run.order).move_sites(path, &delta.ranges, new) {
                 return None;
             }
             moved = true;
         }
-        run.reads.files.insert(path, Some(new.clone()));
+        if let Some(read) = run.reads.files.get_mut(path) {
+            *read = Some(new.clone());
+        }
     }
     stats.moved += usize::from(moved);
     Some(run)

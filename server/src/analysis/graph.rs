@@ -34,6 +34,8 @@ pub struct ImportGraph {
     imports: Vec<Arc<FileImports>>,
     /// [`ImportGraph::cycles`], computed once.
     cycles: OnceLock<Vec<Vec<usize>>>,
+    /// [`ImportGraph::importers`], computed once.
+    importers: OnceLock<HashMap<String, Vec<(usize, ImportId)>>>,
 }
 
 /// What one file's import statements resolve to: the per-file part of the graph, which a cache
@@ -92,7 +94,15 @@ impl ImportGraph {
         for (i, edge) in edges.iter().enumerate() {
             out[edge.from].push(i);
         }
-        ImportGraph { nodes, edges, index, out, imports: imports.values().cloned().collect(), cycles: OnceLock::new() }
+        ImportGraph {
+            nodes,
+            edges,
+            index,
+            out,
+            imports: imports.values().cloned().collect(),
+            cycles: OnceLock::new(),
+            importers: OnceLock::new(),
+        }
     }
 
     /// The first-party files that import statement `import` of `path` may run or read
@@ -102,6 +112,23 @@ impl ImportGraph {
             .and_then(|n| self.imports[n].targets.get(import as usize))
             .map(Vec::as_slice)
             .unwrap_or_default()
+    }
+
+    /// Every import statement (node, statement) that may run or read `path`, at import time or
+    /// later, in node and statement order.
+    pub fn importers(&self, path: &str) -> &[(usize, ImportId)] {
+        let importers = self.importers.get_or_init(|| {
+            let mut importers: HashMap<String, Vec<(usize, ImportId)>> = HashMap::new();
+            for (node, imports) in self.imports.iter().enumerate() {
+                for (import, targets) in imports.targets.iter().enumerate() {
+                    for target in targets {
+                        importers.entry(target.clone()).or_default().push((node, import as ImportId));
+                    }
+                }
+            }
+            importers
+        });
+        importers.get(path).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// Every node's resolved imports, in node order.

@@ -254,6 +254,9 @@ pub struct SimDelta {
     /// Old range → new range of every statement of the unchanged code that a site can point at
     /// (imports and attribute reads).
     pub ranges: FxHashMap<TextRange, TextRange>,
+    /// Some statement in `ranges` moved to another range or line: kept runs' sites in the file
+    /// need moving. (A kept run has no site in a changed function: it would have called it.)
+    pub moves: bool,
 }
 
 impl SimDelta {
@@ -290,6 +293,10 @@ impl SimDelta {
                 delta.functions.insert(id as FuncId);
             }
         }
+        delta.moves = delta
+            .ranges
+            .iter()
+            .any(|(from, to)| from != to || old.line_number(from.start) != new.line_number(to.start));
         delta
     }
 

@@ -4,7 +4,6 @@ use super::{rule, Rule, RuleContext};
 use crate::analysis::diagnostic::{Diagnostic, Related};
 use crate::analysis::entries::main_file;
 use crate::analysis::simulate::Site;
-use crate::analysis::summary::ImportStmt;
 
 pub static RULE: Rule = rule! {
     /// ## What it does
@@ -45,22 +44,6 @@ pub static RULE: Rule = rule! {
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let mains: Vec<Option<String>> = ctx.entry_orders.iter().map(|order| main_file(ctx.project, &order.entry)).collect();
-    // Every import that can run a main file, from the graph's resolved imports: one pass over
-    // the workspace instead of resolving each loaded module's imports again for every entry.
-    let wanted: BTreeSet<&str> = mains.iter().flatten().map(String::as_str).collect();
-    let mut importers: BTreeMap<&str, Vec<(&str, &ImportStmt)>> = BTreeMap::new();
-    for (path, imports) in ctx.graph.file_imports() {
-        let Some(summary) = ctx.project.summary(path) else { continue };
-        for (id, targets) in imports.targets.iter().enumerate() {
-            let stmt = &summary.imports[id];
-            if stmt.context.type_checking || stmt.context.statically_false {
-                continue;
-            }
-            for target in targets.iter().filter(|t| wanted.contains(t.as_str())) {
-                importers.entry(target.as_str()).or_default().push((path, stmt));
-            }
-        }
-    }
     let mut found: BTreeMap<Site, (String, String, String)> = BTreeMap::new();
     for (order, main) in ctx.entry_orders.iter().zip(&mains) {
         let Some(main) = main else { continue };
@@ -73,10 +56,19 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        // Imports in functions of the modules this run loads re-run it when they are called.
-        let Some(importers) = importers.get(main.as_str()) else { continue };
+        // Imports in functions of the modules this run loads re-run it when they are called
+        // (the graph knows every import that resolves to the file).
+        let importers = ctx.graph.importers(main);
+        if importers.is_empty() {
+            continue;
+        }
         let loaded: BTreeSet<&str> = order.steps.iter().map(|s| s.path.as_str()).collect();
-        for (path, stmt) in importers {
+        for &(node, import) in importers {
+            let path = ctx.graph.nodes[node].as_str();
+            let Some(stmt) = ctx.project.summary(path).map(|s| s.import(import)) else { continue };
+            if stmt.context.type_checking || stmt.context.statically_false {
+                continue;
+            }
             if loaded.contains(path) {
                 let site = Site { path: path.to_string(), range: stmt.range, line: stmt.line };
                 let module = ctx.project.display_name(main);
