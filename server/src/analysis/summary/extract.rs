@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use tree_sitter::{Node, Parser, Tree};
 
 use super::condition::{CompareOp, Cond};
-use super::syntax::{child, kind, Children, Field, Kind, Marks, Which};
+use super::syntax::{any_within, child, kind, Children, Field, Kind, Marks, Which};
 use super::*;
 use crate::analysis::text::{LineIndex, TextRange};
 
@@ -68,6 +68,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     let mut extractor = Extractor {
         text,
         kids: &kids,
+        event_marks: &marks.events,
         aliases: Aliases::collect(&imports, text, &kids),
         summary: FileSummary { line_index, ..FileSummary::default() },
         ctx: Ctx::default(),
@@ -84,7 +85,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     // The state facts read the imports that do not stand inside another import statement (which
     // only broken code has), as their own pass over the tree did.
     let outer_imports: Vec<Node> = imports.iter().filter(|(_, nested)| !nested).map(|(node, _)| *node).collect();
-    summary.state = super::state::collect(text, root, &outer_imports, styles, marks.binders, &kids);
+    summary.state = super::state::collect(text, root, &outer_imports, styles, marks.binders, marks.facts, &kids);
     summary
 }
 
@@ -273,6 +274,8 @@ struct Ctx {
 struct Extractor<'t, 'a> {
     text: &'t str,
     kids: &'t Children<'a>,
+    /// See [`Marks::events`].
+    event_marks: &'t [usize],
     aliases: Aliases,
     summary: FileSummary,
     ctx: Ctx,
@@ -1007,6 +1010,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     self.expr(value, out);
                 }
             }
+            // Events come from calls, attributes and walruses, each with its token: an
+            // expression whose text holds none of them is passed over.
+            _ if !node.has_error() && !any_within(self.event_marks, node) => {}
             _ => {
                 let kids = self.kids;
                 for child in kids.iter(node, Which::Named) {

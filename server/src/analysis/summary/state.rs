@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::syntax::{child, kind, Children, Field, Kind, Which};
+use super::syntax::{any_within, child, kind, Children, Field, Kind, Which};
 
 use crate::analysis::text::TextRange;
 
@@ -399,13 +399,15 @@ pub enum ModuleKey {
 /// Collects the state facts of a module from its parse tree. `imports` are the file's import
 /// statements in source order (see [`collect_aliases`]), `suppression_styles` the styles of its
 /// suppression comments, which the summary finds while it reads them, and `binders` the places
-/// where an expression may bind a name ([`super::syntax::Marks::binders`]).
+/// where an expression may bind a name ([`super::syntax::Marks::binders`]), `fact_marks` the
+/// tokens without which an expression adds no fact ([`super::syntax::Marks::facts`]).
 pub(super) fn collect<'a>(
     text: &str,
     root: Node<'a>,
     imports: &[Node<'a>],
     suppression_styles: Vec<SuppressionStyle>,
     binders: Vec<usize>,
+    fact_marks: Vec<usize>,
     kids: &Children<'a>,
 ) -> StateFacts {
     let aliases = collect_aliases(imports, text, kids);
@@ -420,6 +422,7 @@ pub(super) fn collect<'a>(
         aliases,
         module_defs,
         binders,
+        fact_marks,
         frames: Vec::new(),
         ctx: Scope::default(),
         class_index: HashMap::new(),
@@ -572,13 +575,6 @@ struct NameScan<'s, 'a> {
     binders: &'s [usize],
 }
 
-impl NameScan<'_, '_> {
-    /// Whether `node`'s text holds a place where an expression may bind a name.
-    fn may_bind_within(&self, node: Node) -> bool {
-        let first = self.binders.partition_point(|at| *at < node.start_byte());
-        self.binders.get(first).is_some_and(|at| *at < node.end_byte())
-    }
-}
 
 /// Gathers the names bound in a scope's body, without entering nested scopes (functions,
 /// classes, lambdas, comprehensions), whose names are their own.
@@ -681,7 +677,7 @@ fn scope_names<'a>(node: Node<'a>, scan: &NameScan<'_, 'a>, out: &mut ScopeNames
             }
         }
         _ => {
-            if !node_kind.may_hold_binding_statements() && !node.has_error() && !scan.may_bind_within(node) {
+            if !node_kind.may_hold_binding_statements() && !node.has_error() && !any_within(scan.binders, node) {
                 return;
             }
             for part in kids.iter(node, Which::NamedCode) {
@@ -747,6 +743,8 @@ struct Collector<'t, 'a> {
     module_defs: HashSet<String>,
     /// See [`super::syntax::Marks::binders`].
     binders: Vec<usize>,
+    /// See [`super::syntax::Marks::facts`].
+    fact_marks: Vec<usize>,
     frames: Vec<Frame>,
     ctx: Scope,
     class_index: HashMap<TextRange, usize>,
@@ -1800,9 +1798,13 @@ impl<'t, 'a> Collector<'t, 'a> {
                     self.expr(value);
                 }
             }
+            // Facts come from calls, subscripts, `in` and `yield`, each with its token: an
+            // expression whose text holds none of them is passed over.
+            _ if !node.has_error() && !any_within(&self.fact_marks, node) => {}
             _ => {
-                for child in self.named_children(node) {
-                    self.expr(child);
+                let kids = self.kids;
+                for part in kids.iter(node, Which::NamedCode) {
+                    self.expr(part);
                 }
             }
         }

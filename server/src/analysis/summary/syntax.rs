@@ -181,6 +181,19 @@ pub(super) struct Marks {
     /// Where a suppression directive may start: `modcache:`, or a word that starts with `noqa`
     /// in any case. A directive starts a `#`-separated part of its comment, so it starts a word.
     pub(super) suppressions: Vec<usize>,
+    /// The tokens without which an expression adds nothing to the event program: `(` (every
+    /// call has it), `.` (every attribute) and `:=`.
+    pub(super) events: Vec<usize>,
+    /// The tokens without which an expression adds no state fact: `(` (calls), `[` (items of
+    /// `os.environ`), and the words `in` (`… in os.environ`) and `yield` (which makes the rest of a
+    /// fixture teardown).
+    pub(super) facts: Vec<usize>,
+}
+
+/// Whether one of `marks` (sorted places, see [`Marks`]) lies inside `node`.
+pub(super) fn any_within(marks: &[usize], node: Node) -> bool {
+    let first = marks.partition_point(|at| *at < node.start_byte());
+    marks.get(first).is_some_and(|at| *at < node.end_byte())
 }
 
 impl Marks {
@@ -201,8 +214,18 @@ impl Marks {
         let mut at = 0;
         while at < bytes.len() {
             if !WORD[usize::from(bytes[at])] {
-                if bytes[at] == b':' && bytes.get(at + 1) == Some(&b'=') {
-                    marks.binders.push(at);
+                match bytes[at] {
+                    b'(' => {
+                        marks.events.push(at);
+                        marks.facts.push(at);
+                    }
+                    b'.' => marks.events.push(at),
+                    b'[' => marks.facts.push(at),
+                    b':' if bytes.get(at + 1) == Some(&b'=') => {
+                        marks.binders.push(at);
+                        marks.events.push(at);
+                    }
+                    _ => {}
                 }
                 at += 1;
                 continue;
@@ -215,6 +238,8 @@ impl Marks {
             let word = &bytes[start..at];
             match (word.len(), word[0] | 0x20) {
                 (2, b'a') if word == b"as" => marks.binders.push(start),
+                (2, b'i') if word == b"in" => marks.facts.push(start),
+                (5, b'y') if word == b"yield" => marks.facts.push(start),
                 (6, b'i') if word == b"import" => marks.imports.push(start),
                 (8, b'm') if word == b"modcache" && bytes.get(at) == Some(&b':') => marks.suppressions.push(start),
                 (4.., b'n') if word[..4].eq_ignore_ascii_case(b"noqa") => marks.suppressions.push(start),
