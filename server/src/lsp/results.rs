@@ -149,3 +149,53 @@ fn ranges_in(analysis: &Analysis, path: &str) -> FxHashSet<TextRange> {
         .map(|s| s.range)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use super::Results;
+    use crate::analysis::check::analyze;
+    use crate::analysis::config::Config;
+    use crate::analysis::project::Project;
+    use crate::analysis::python_env::PythonEnv;
+    use crate::analysis::summary::summarize;
+
+    const MODELS: &str = "# models\nfrom services import save\nimport helpers\nhelpers.VALUE\n\nclass User:\n    pass\n";
+
+    fn project(models: &str) -> Project {
+        let files: BTreeMap<String, Arc<_>> = [
+            ("main.py", "import models\n"),
+            ("services.py", "from models import User\n\ndef save():\n    pass\n"),
+            ("helpers.py", "VALUE = 1\n"),
+            ("models.py", models),
+        ]
+        .into_iter()
+        .map(|(path, text)| (path.to_string(), Arc::new(summarize(text))))
+        .collect();
+        Project::new(files, &[], Config::default(), PythonEnv::default())
+    }
+
+    #[test]
+    fn moved_results_equal_a_new_analysis_after_each_same_shape_edit() {
+        let first = project(MODELS);
+        let mut results = Results::new(0, Arc::new(first.clone()), Arc::new(analyze(&first)));
+        let mut text = MODELS.to_string();
+        // Each edit keeps every line where it was and moves the ranges after it.
+        let edits = [("# models", 8, "xx"), ("# models", 0, "# "), ("save\n", 4, " "), ("pass", 0, "  "), ("# models", 0, "#")];
+        for (generation, (anchor, offset, insert)) in edits.into_iter().enumerate() {
+            let old = summarize(&text);
+            let at = text.find(anchor).expect("the anchor is in the text") + offset;
+            text.insert_str(at, insert);
+            let new = Arc::new(summarize(&text));
+            assert_eq!(old.shape(), new.shape(), "edit {generation} must keep the shape");
+            results = results.after_same_shape_edit(generation as u64 + 1, "models.py", &old, new);
+            let fresh = analyze(&project(&text));
+            assert_eq!(**results.diagnostics(), fresh.diagnostics);
+            assert_eq!(results.analysis.entry_orders, fresh.entry_orders);
+            assert_eq!(results.analysis.cycle_orders, fresh.cycle_orders);
+        }
+        assert!(!results.analysis.diagnostics.is_empty(), "the example has a cycle to report");
+    }
+}
