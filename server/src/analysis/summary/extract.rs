@@ -258,6 +258,22 @@ fn range(node: Node) -> TextRange {
     TextRange::new(node.start_byte(), node.end_byte())
 }
 
+/// The parts of an attribute `object.attribute`, looked up once for the several questions that a
+/// call asks of its callee (each look-up walks the node's children).
+#[derive(Clone, Copy)]
+struct AttrParts<'a> {
+    object: Option<Node<'a>>,
+    attribute: Option<Node<'a>>,
+}
+
+impl<'a> AttrParts<'a> {
+    /// The parts of `node` when it is an attribute.
+    fn of(node: Node<'a>) -> Option<Self> {
+        (kind(node) == Kind::Attribute)
+            .then(|| AttrParts { object: child(node, Field::Object), attribute: child(node, Field::Attribute) })
+    }
+}
+
 /// Where the walker stands; copied into each [`ImportContext`].
 #[derive(Clone, Default)]
 struct Ctx {
@@ -699,16 +715,17 @@ impl<'t, 'a> Extractor<'t, 'a> {
     fn callee(&self, node: Node<'a>) -> Option<Callee> {
         match kind(node) {
             Kind::Identifier => Some(Callee::Name(self.text(node).to_string())),
-            Kind::Attribute => {
-                let object = child(node, Field::Object)?;
-                let attr = child(node, Field::Attribute)?;
-                (kind(object) == Kind::Identifier).then(|| Callee::Attr {
-                    base: self.text(object).to_string(),
-                    attr: self.text(attr).to_string(),
-                })
-            }
+            Kind::Attribute => self.attribute_callee(AttrParts::of(node)?),
             _ => None,
         }
+    }
+
+    /// `base.attr` as a callee, when `base` is a name.
+    fn attribute_callee(&self, parts: AttrParts<'a>) -> Option<Callee> {
+        let object = parts.object?;
+        let attr = parts.attribute?;
+        (kind(object) == Kind::Identifier)
+            .then(|| Callee::Attr { base: self.text(object).to_string(), attr: self.text(attr).to_string() })
     }
 
     fn assignment(&mut self, node: Node<'a>, out: &mut Block) {
@@ -729,24 +746,29 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     if self.at_module_level() && targets.len() == 1 && self.text(targets[0]) == "__all__" {
                         self.record_all(right, false);
                     }
-                    let right_kind = kind(right);
+                    // A call's fields are looked up once for the questions below and the walk.
+                    let call = (kind(right) == Kind::Call)
+                        .then(|| (child(right, Field::Function), child(right, Field::Arguments)));
                     // `m = importlib.import_module('m')`: the import binds the module to `m`.
-                    if targets.len() == 1 && kind(targets[0]) == Kind::Identifier && right_kind == Kind::Call {
-                        let function = child(right, Field::Function);
-                        let arguments = child(right, Field::Arguments);
-                        if let (Some(function), Some(arguments)) = (function, arguments) {
+                    if let Some((Some(function), Some(arguments))) = call {
+                        if targets.len() == 1 && kind(targets[0]) == Kind::Identifier {
                             let bind = Some(self.text(targets[0]).to_string());
-                            if let Some(kind) = self.dynamic_import(function, arguments, bind) {
+                            let parts = AttrParts::of(function);
+                            if let Some(kind) = self.dynamic_import(function, parts, arguments, bind) {
                                 self.expr(arguments, out);
                                 self.push_import(kind, right, out);
                                 return;
                             }
                         }
                     }
-                    self.expr(right, out);
-                    self.assigning_bare_object = right_kind == Kind::Call
-                        && child(right, Field::Function).is_some_and(|f| self.text(f) == "object")
-                        && child(right, Field::Arguments).is_some_and(|a| a.named_child_count() == 0);
+                    match call {
+                        Some((function, arguments)) => self.call(right, function, arguments, out),
+                        None => self.expr(right, out),
+                    }
+                    self.assigning_bare_object = call.is_some_and(|(function, arguments)| {
+                        function.is_some_and(|f| self.text(f) == "object")
+                            && arguments.is_some_and(|a| a.named_child_count() == 0)
+                    });
                     break;
                 }
                 None => {
@@ -970,25 +992,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     self.expr(params, out);
                 }
             }
-            Kind::Call => self.call(node, out),
+            Kind::Call => self.call(node, child(node, Field::Function), child(node, Field::Arguments), out),
             Kind::Attribute => {
-                let mut chain = Vec::new();
-                let mut current = node;
-                while kind(current) == Kind::Attribute {
-                    match child(current, Field::Attribute) {
-                        Some(attr) => chain.push(self.text(attr).to_string()),
-                        None => break,
-                    }
-                    match child(current, Field::Object) {
-                        Some(object) => current = object,
-                        None => break,
-                    }
-                }
-                chain.reverse();
-                if kind(current) == Kind::Identifier && !chain.is_empty() {
-                    out.push(Event::Attr { base: self.text(current).to_string(), attrs: chain, range: range(node) });
-                } else {
-                    self.expr(current, out);
+                if let Some(parts) = AttrParts::of(node) {
+                    self.attribute(node, parts, out);
                 }
             }
             Kind::NamedExpression => {
@@ -1022,16 +1029,40 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
-    fn call(&mut self, node: Node<'a>, out: &mut Block) {
-        let function = child(node, Field::Function);
-        let arguments = child(node, Field::Arguments);
+    /// The read of an attribute chain `base.a.b`, whose outermost parts the caller looked up.
+    fn attribute(&mut self, node: Node<'a>, parts: AttrParts<'a>, out: &mut Block) {
+        let mut chain = Vec::new();
+        let mut current = node;
+        let mut known = Some(parts);
+        while kind(current) == Kind::Attribute {
+            let Some(parts) = known.take().or_else(|| AttrParts::of(current)) else { break };
+            match parts.attribute {
+                Some(attr) => chain.push(self.text(attr).to_string()),
+                None => break,
+            }
+            match parts.object {
+                Some(object) => current = object,
+                None => break,
+            }
+        }
+        chain.reverse();
+        if kind(current) == Kind::Identifier && !chain.is_empty() {
+            out.push(Event::Attr { base: self.text(current).to_string(), attrs: chain, range: range(node) });
+        } else {
+            self.expr(current, out);
+        }
+    }
+
+    /// A call whose `function` and `arguments` fields the caller looked up.
+    fn call(&mut self, node: Node<'a>, function: Option<Node<'a>>, arguments: Option<Node<'a>>, out: &mut Block) {
+        let parts = function.and_then(AttrParts::of);
         if let (Some(function), Some(arguments)) = (function, arguments) {
-            if let Some(kind) = self.dynamic_import(function, arguments, None) {
+            if let Some(kind) = self.dynamic_import(function, parts, arguments, None) {
                 self.expr(arguments, out);
                 self.push_import(kind, node, out);
                 return;
             }
-            if self.is_sys_modules_pop(function) {
+            if self.is_sys_modules_pop(parts) {
                 if let Some(name) = arguments.named_child(0).and_then(|a| self.string_literal(a)) {
                     out.push(Event::SysModulesDel { name, range: range(node) });
                     return;
@@ -1040,32 +1071,46 @@ impl<'t, 'a> Extractor<'t, 'a> {
             if self.at_module_level() {
                 let callee_text = self.text(function);
                 if callee_text == "exec"
-                    || (callee_text.ends_with(".update") && self.is_globals_call(child(function, Field::Object)))
+                    || (callee_text.ends_with(".update") && self.is_globals_call(parts.and_then(|p| p.object)))
                 {
                     self.summary.dynamic_namespace = true;
                 }
             }
         }
         if let Some(function) = function {
-            self.expr(function, out);
+            match parts {
+                Some(parts) => self.attribute(function, parts, out),
+                None => self.expr(function, out),
+            }
         }
         if let Some(arguments) = arguments {
             self.expr(arguments, out);
         }
-        if let Some(callee) = function.and_then(|f| self.callee(f)) {
+        let callee = match (function, parts) {
+            (_, Some(parts)) => self.attribute_callee(parts),
+            (Some(function), None) => self.callee(function),
+            (None, None) => None,
+        };
+        if let Some(callee) = callee {
             out.push(Event::Call { callee, range: range(node) });
         }
     }
 
-    fn is_sys_modules_pop(&self, function: Node<'a>) -> bool {
-        kind(function) == Kind::Attribute
-            && child(function, Field::Attribute).is_some_and(|a| self.text(a) == "pop")
-            && child(function, Field::Object).is_some_and(|o| self.is_sys_modules(o))
+    fn is_sys_modules_pop(&self, function: Option<AttrParts<'a>>) -> bool {
+        function.is_some_and(|parts| {
+            parts.attribute.is_some_and(|a| self.text(a) == "pop") && parts.object.is_some_and(|o| self.is_sys_modules(o))
+        })
     }
 
     /// `importlib.import_module('x'[, 'pkg'])`, `import_module(...)` or `__import__('x')`, with
     /// `bind` the name its result is assigned to.
-    fn dynamic_import(&self, function: Node<'a>, arguments: Node<'a>, bind: Option<String>) -> Option<ImportKind> {
+    fn dynamic_import(
+        &self,
+        function: Node<'a>,
+        parts: Option<AttrParts<'a>>,
+        arguments: Node<'a>,
+        bind: Option<String>,
+    ) -> Option<ImportKind> {
         let is_import_module = match kind(function) {
             Kind::Identifier => {
                 let name = self.text(function);
@@ -1083,8 +1128,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 self.aliases.import_module.contains(name)
             }
             Kind::Attribute => {
-                let object = child(function, Field::Object)?;
-                let attr = child(function, Field::Attribute)?;
+                let object = parts?.object?;
+                let attr = parts?.attribute?;
                 kind(object) == Kind::Identifier
                     && self.aliases.importlib.contains(self.text(object))
                     && self.text(attr) == "import_module"

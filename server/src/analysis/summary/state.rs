@@ -1815,13 +1815,22 @@ impl<'t, 'a> Collector<'t, 'a> {
         let function = child(node, Field::Function);
         let arguments = child(node, Field::Arguments);
         let args: Vec<Node<'a>> = arguments.map(|v| self.named_children(v)).unwrap_or_default();
-        let qualified = function.and_then(|f| self.qualify(f));
-        let method = function
-            .filter(|f| kind(*f) == Kind::Attribute)
-            .and_then(|f| child(f, Field::Attribute))
-            .map(|a| self.text(a).to_string());
-        let object = function.filter(|f| kind(*f) == Kind::Attribute).and_then(|f| child(f, Field::Object));
+        // `object.method(…)`: the parts are looked up once, and the object qualified once, for
+        // both the callee's qualified name and the method's receiver.
+        let (object, method_node) = match function {
+            Some(f) if kind(f) == Kind::Attribute => (child(f, Field::Object), child(f, Field::Attribute)),
+            _ => (None, None),
+        };
+        let method = method_node.map(|a| self.text(a).to_string());
         let object_q = object.and_then(|o| self.qualify(o));
+        let qualified = match function {
+            Some(f) if kind(f) == Kind::Attribute => match (&object_q, &method) {
+                (Some(q), Some(m)) => Some(format!("{q}.{m}")),
+                _ => None,
+            },
+            Some(f) => self.qualify(f),
+            None => None,
+        };
 
         if let Some(q) = &qualified {
             if matches!(q.as_str(), "importlib.reload" | "imp.reload") {
@@ -1940,8 +1949,8 @@ impl<'t, 'a> Collector<'t, 'a> {
     fn classify_effect(&self, q: &str, args: &[Node<'a>]) -> Option<EffectKind> {
         use SideEffect::*;
         // A class of this module that extends Thread or Process starts one the same way.
-        let q = self.thread_subclass(q).unwrap_or_else(|| q.to_string());
-        let q = q.as_str();
+        let subclass = self.thread_subclass(q);
+        let q = subclass.as_deref().unwrap_or(q);
         let side = |s: SideEffect| Some(EffectKind::SideEffect(s));
         let last = q.rsplit('.').next().unwrap_or(q);
         let module = q.rsplit_once('.').map(|(m, _)| m).unwrap_or("");
