@@ -3,8 +3,11 @@
 //! This is the input of everything cross-file (load orders, the import graph, the rules). It is
 //! cheap to rebuild from summaries, which the language server caches per file.
 
+use std::any::Any;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::config::Config;
 use super::modules::ModuleTree;
@@ -26,6 +29,33 @@ pub struct Project {
     /// The workspace is itself a library folder (the standard library or site-packages), so its
     /// modules cannot shadow the standard library: they are it.
     pub workspace_is_library: bool,
+    /// Facts computed from single summaries, see [`Project::derived`].
+    derived: Arc<Derived>,
+}
+
+/// Facts derived from one summary of the project (and its configuration), by summary and name.
+/// Entries are keyed by the summary's address, which stays valid because the project holds
+/// the summary: they are made only for the project's own summaries, and a project with other
+/// summaries gets its own table.
+#[derive(Default)]
+struct Derived {
+    owned: FxHashSet<usize>,
+    facts: Mutex<FxHashMap<(usize, &'static str), Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Derived {
+    /// The table for `files`, with the facts of `previous` for the summaries they share.
+    fn for_files(files: &BTreeMap<String, Arc<FileSummary>>, previous: Option<&Derived>) -> Derived {
+        let owned: FxHashSet<usize> = files.values().map(|s| Arc::as_ptr(s) as usize).collect();
+        let facts = match previous {
+            Some(previous) => {
+                let previous = previous.facts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                previous.iter().filter(|((address, _), _)| owned.contains(address)).map(|(k, v)| (*k, v.clone())).collect()
+            }
+            None => FxHashMap::default(),
+        };
+        Derived { owned, facts: Mutex::new(facts) }
+    }
 }
 
 impl Project {
@@ -85,7 +115,22 @@ impl Project {
             }
         }
         let version = config.version().unwrap_or(env.version);
-        Project { files, tree, layout, env, config, extra_roots, version, workspace_is_library: false }
+        let mut project = Project {
+            derived: Arc::default(),
+            files,
+            tree,
+            layout,
+            env,
+            config,
+            extra_roots,
+            version,
+            workspace_is_library: false,
+        };
+        // Derived facts carry over only where everything they may read besides the summary is
+        // the same.
+        let reused = previous.filter(|p| p.same_resolution(&project)).map(|p| &*p.derived);
+        project.derived = Arc::new(Derived::for_files(&project.files, reused));
+        project
     }
 
     /// Whether every module resolves the same way in both projects: same files and folders,
@@ -104,7 +149,26 @@ impl Project {
     pub fn with_summary(&self, path: &str, summary: Arc<FileSummary>) -> Project {
         let mut project = self.clone();
         project.files.insert(path.to_string(), summary);
+        project.derived = Arc::new(Derived::for_files(&project.files, Some(&self.derived)));
         project
+    }
+
+    /// `compute()`, a fact that depends only on `summary` and on this project's configuration,
+    /// environment and files, computed once per summary: the rules ask for the same facts of
+    /// every file, and an edit changes one summary while the project is analysed again. For a
+    /// summary that is not the project's own, it is simply computed.
+    pub fn derived<T: Clone + Send + Sync + 'static>(&self, summary: &FileSummary, fact: &'static str, compute: impl FnOnce() -> T) -> T {
+        let key = (summary as *const FileSummary as usize, fact);
+        if !self.derived.owned.contains(&key.0) {
+            return compute();
+        }
+        let lock = || self.derived.facts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(value) = lock().get(&key).and_then(|v| v.downcast_ref::<T>()) {
+            return value.clone();
+        }
+        let value = compute();
+        lock().insert(key, Arc::new(value.clone()));
+        value
     }
 
     pub fn files(&self) -> impl Iterator<Item = (&str, &Arc<FileSummary>)> {

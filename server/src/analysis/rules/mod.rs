@@ -183,7 +183,7 @@ pub fn is_main_module_file(path: &str) -> bool {
 /// The functions of a module whose bodies run when it is imported, each with the module-level
 /// call that runs it (directly, or through other functions of the module).
 pub fn import_time_functions(project: &Project, summary: &FileSummary) -> HashMap<TextRange, TextRange> {
-    reached_functions(project, summary, false)
+    project.derived(summary, "import_time_functions", || reached_functions(project, summary, false))
 }
 
 /// The functions that the module's top level calls; with `every_branch`, also through branches
@@ -282,6 +282,10 @@ fn reached_functions(project: &Project, summary: &FileSummary, every_branch: boo
 /// defines does not), the constructors of classes instantiated at module level, and
 /// module-level functions deleted at module level, which can only have run during the import.
 pub fn initialisation_functions(project: &Project, summary: &FileSummary) -> HashMap<TextRange, TextRange> {
+    project.derived(summary, "initialisation_functions", || find_initialisation_functions(project, summary))
+}
+
+fn find_initialisation_functions(project: &Project, summary: &FileSummary) -> HashMap<TextRange, TextRange> {
     let mut out = reached_functions(project, summary, true);
     let direct: Vec<(TextRange, TextRange)> = out.iter().map(|(f, c)| (*f, *c)).collect();
     for (outer, call) in direct {
