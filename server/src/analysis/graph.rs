@@ -6,10 +6,11 @@
 //! `if TYPE_CHECKING:`, under the `__main__` guard, or in functions called later are not edges.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
+use super::config::Entry;
 use super::modules::Spec;
 use super::project::Project;
 use super::summary::{Block, Callee, Event, FileSummary, FuncId, ImportId, ImportKind, ImportStmt};
@@ -23,7 +24,7 @@ pub struct Edge {
     pub via: Option<FuncId>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct ImportGraph {
     /// File paths, sorted.
     pub nodes: Vec<String>,
@@ -36,6 +37,10 @@ pub struct ImportGraph {
     cycles: OnceLock<Vec<Vec<usize>>>,
     /// [`ImportGraph::importers`], computed once.
     importers: OnceLock<HashMap<String, Vec<(usize, ImportId)>>>,
+    /// [`ImportGraph::shortest_cycles`], computed once.
+    shortest_cycles: OnceLock<BTreeMap<(usize, ImportId), Vec<usize>>>,
+    /// [`ImportGraph::main_file`] by entry.
+    main_files: Mutex<HashMap<Entry, Option<String>>>,
 }
 
 /// What one file's import statements resolve to: the per-file part of the graph, which a cache
@@ -102,6 +107,8 @@ impl ImportGraph {
             imports: imports.values().cloned().collect(),
             cycles: OnceLock::new(),
             importers: OnceLock::new(),
+            shortest_cycles: OnceLock::new(),
+            main_files: Mutex::default(),
         }
     }
 
@@ -112,6 +119,19 @@ impl ImportGraph {
             .and_then(|n| self.imports[n].targets.get(import as usize))
             .map(Vec::as_slice)
             .unwrap_or_default()
+    }
+
+    /// [`entries::main_file`](super::entries::main_file) of `project`, the project this graph
+    /// was built for, or one with the same files and module tree (the analysis cache keeps a
+    /// graph only while they stay the same), computed once per entry.
+    pub fn main_file(&self, project: &Project, entry: &Entry) -> Option<String> {
+        let lock = || self.main_files.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = lock().get(entry) {
+            return found.clone();
+        }
+        let found = super::entries::main_file(project, entry);
+        lock().insert(entry.clone(), found.clone());
+        found
     }
 
     /// Every import statement (node, statement) that may run or read `path`, at import time or
@@ -207,6 +227,31 @@ impl ImportGraph {
         }
         components.sort();
         components
+    }
+
+    /// For each import statement (node, statement) that is an edge of a cycle, the shortest
+    /// cycle through any of its edges, as edge indices starting with that edge (the first
+    /// found among equally short ones).
+    pub fn shortest_cycles(&self) -> &BTreeMap<(usize, ImportId), Vec<usize>> {
+        self.shortest_cycles.get_or_init(|| {
+            let mut best: BTreeMap<(usize, ImportId), Vec<usize>> = BTreeMap::new();
+            for component in self.cycles() {
+                let within: HashSet<usize> = component.iter().copied().collect();
+                for (index, edge) in self.edges.iter().enumerate() {
+                    if !within.contains(&edge.from) || !within.contains(&edge.to) {
+                        continue;
+                    }
+                    let Some(back) = self.shortest_path(edge.to, edge.from, &within) else { continue };
+                    let mut cycle = vec![index];
+                    cycle.extend(back);
+                    let key = (edge.from, edge.import);
+                    if best.get(&key).is_none_or(|current| current.len() > cycle.len()) {
+                        best.insert(key, cycle);
+                    }
+                }
+            }
+            best
+        })
     }
 
     /// The shortest path of edges from `from` to `to` that stays inside `within`.

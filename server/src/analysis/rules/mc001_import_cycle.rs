@@ -1,5 +1,3 @@
-use std::collections::{BTreeMap, HashSet};
-
 use super::{rule, Rule, RuleContext};
 use crate::analysis::diagnostic::{Diagnostic, Related};
 
@@ -47,68 +45,53 @@ pub static RULE: Rule = rule! {
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let graph = ctx.graph;
-    for component in graph.cycles() {
-        let within: HashSet<usize> = component.iter().copied().collect();
-        // One finding per statement, with the shortest cycle through any of its edges.
-        let mut best: BTreeMap<(usize, u32), Vec<usize>> = BTreeMap::new();
-        for (index, edge) in graph.edges.iter().enumerate() {
-            if !within.contains(&edge.from) || !within.contains(&edge.to) {
-                continue;
-            }
-            let Some(back) = graph.shortest_path(edge.to, edge.from, &within) else { continue };
-            let mut cycle = vec![index];
-            cycle.extend(back);
-            let key = (edge.from, edge.import);
-            if best.get(&key).is_none_or(|current| current.len() > cycle.len()) {
-                best.insert(key, cycle);
-            }
-        }
-        for ((from, import), cycle) in best {
-            let path = &graph.nodes[from];
-            let summary = ctx.project.summary(path).expect("graph nodes are project files");
-            let stmt = summary.import(import);
-            let names: Vec<String> = std::iter::once(ctx.project.display_name(path))
-                .chain(cycle.iter().map(|&e| ctx.project.display_name(&graph.nodes[graph.edges[e].to])))
-                .collect();
-            let steps: Vec<String> = cycle
-                .iter()
-                .skip(1)
-                .map(|&e| {
-                    let edge = &graph.edges[e];
-                    let from_path = &graph.nodes[edge.from];
-                    let line = ctx.project.summary(from_path).map(|s| s.import(edge.import).line).unwrap_or(0);
-                    format!("{from_path}:{line}")
-                })
-                .collect();
-            let via = cycle
-                .first()
-                .and_then(|&e| graph.edges[e].via)
-                .map(|f| format!(" (run at import time through `{}()`)", summary.functions[f as usize].name))
-                .unwrap_or_default();
-            let message = format!(
-                "Import cycle: {}{via}. The cycle continues at {}; whichever of these modules is imported first is only partially initialised while the others run.",
-                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → "),
-                steps.join(", then ")
-            );
-            let related = cycle
-                .iter()
-                .skip(1)
-                .map(|&e| {
-                    let edge = &graph.edges[e];
-                    let from_path = &graph.nodes[edge.from];
-                    let range = ctx.project.summary(from_path).map(|s| s.import(edge.import).range).unwrap_or_default();
-                    Related {
-                        path: from_path.clone(),
-                        range,
-                        message: format!(
-                            "`{}` imports `{}` here",
-                            ctx.project.display_name(from_path),
-                            ctx.project.display_name(&graph.nodes[edge.to])
-                        ),
-                    }
-                })
-                .collect();
-            out.push(ctx.diagnostic(&RULE, path, stmt.range, message, related));
-        }
+    // One finding per statement, with the shortest cycle through any of its edges (kept with
+    // the graph, which outlives edits that change no import).
+    for (&(from, import), cycle) in graph.shortest_cycles() {
+        let path = &graph.nodes[from];
+        let summary = ctx.project.summary(path).expect("graph nodes are project files");
+        let stmt = summary.import(import);
+        let names: Vec<String> = std::iter::once(ctx.project.display_name(path))
+            .chain(cycle.iter().map(|&e| ctx.project.display_name(&graph.nodes[graph.edges[e].to])))
+            .collect();
+        let steps: Vec<String> = cycle
+            .iter()
+            .skip(1)
+            .map(|&e| {
+                let edge = &graph.edges[e];
+                let from_path = &graph.nodes[edge.from];
+                let line = ctx.project.summary(from_path).map(|s| s.import(edge.import).line).unwrap_or(0);
+                format!("{from_path}:{line}")
+            })
+            .collect();
+        let via = cycle
+            .first()
+            .and_then(|&e| graph.edges[e].via)
+            .map(|f| format!(" (run at import time through `{}()`)", summary.functions[f as usize].name))
+            .unwrap_or_default();
+        let message = format!(
+            "Import cycle: {}{via}. The cycle continues at {}; whichever of these modules is imported first is only partially initialised while the others run.",
+            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → "),
+            steps.join(", then ")
+        );
+        let related = cycle
+            .iter()
+            .skip(1)
+            .map(|&e| {
+                let edge = &graph.edges[e];
+                let from_path = &graph.nodes[edge.from];
+                let range = ctx.project.summary(from_path).map(|s| s.import(edge.import).range).unwrap_or_default();
+                Related {
+                    path: from_path.clone(),
+                    range,
+                    message: format!(
+                        "`{}` imports `{}` here",
+                        ctx.project.display_name(from_path),
+                        ctx.project.display_name(&graph.nodes[edge.to])
+                    ),
+                }
+            })
+            .collect();
+        out.push(ctx.diagnostic(&RULE, path, stmt.range, message, related));
     }
 }

@@ -2,7 +2,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{rule, Rule, RuleContext};
 use crate::analysis::diagnostic::{Diagnostic, Related};
-use crate::analysis::entries::main_file;
 use crate::analysis::simulate::Site;
 
 pub static RULE: Rule = rule! {
@@ -43,7 +42,7 @@ pub static RULE: Rule = rule! {
 };
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
-    let mains: Vec<Option<String>> = ctx.entry_orders.iter().map(|order| main_file(ctx.project, &order.entry)).collect();
+    let mains: Vec<Option<String>> = ctx.entry_orders.iter().map(|order| ctx.graph.main_file(ctx.project, &order.entry)).collect();
     let mut found: BTreeMap<Site, (String, String, String)> = BTreeMap::new();
     for (order, main) in ctx.entry_orders.iter().zip(&mains) {
         let Some(main) = main else { continue };
