@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use tree_sitter::{Node, Parser, Tree};
 
 use super::condition::{CompareOp, Cond};
-use super::syntax::{any_within, child, kind, Children, Field, Kind, Marks, Which};
+use super::syntax::{any_within, kind, Children, Field, Kind, Marks, Which};
 use super::*;
 use crate::analysis::text::{LineIndex, TextRange};
 
@@ -201,7 +201,7 @@ impl Aliases {
                     }
                 }
                 Kind::ImportFromStatement => {
-                    let module = child(node, Field::ModuleName).map(|m| node_text(m, text));
+                    let module = kids.child(node, Field::ModuleName).map(|m| node_text(m, text));
                     for name in kids.iter(node, Which::InField(Field::Name)) {
                         if let Some((imported, alias)) = dotted_and_alias(name, text, kids) {
                             let local = alias.unwrap_or_else(|| imported.clone());
@@ -228,8 +228,8 @@ fn dotted_and_alias<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> Opti
     match kind(node) {
         Kind::DottedName => Some((dotted_text(node, text, kids), None)),
         Kind::AliasedImport => {
-            let name = child(node, Field::Name)?;
-            let alias = child(node, Field::Alias).map(|a| node_text(a, text).to_string());
+            let name = kids.child(node, Field::Name)?;
+            let alias = kids.child(node, Field::Alias).map(|a| node_text(a, text).to_string());
             Some((dotted_text(name, text, kids), alias))
         }
         _ => None,
@@ -268,9 +268,9 @@ struct AttrParts<'a> {
 
 impl<'a> AttrParts<'a> {
     /// The parts of `node` when it is an attribute.
-    fn of(node: Node<'a>) -> Option<Self> {
+    fn of(kids: &Children<'a>, node: Node<'a>) -> Option<Self> {
         (kind(node) == Kind::Attribute)
-            .then(|| AttrParts { object: child(node, Field::Object), attribute: child(node, Field::Attribute) })
+            .then(|| AttrParts { object: kids.child(node, Field::Object), attribute: kids.child(node, Field::Attribute) })
     }
 }
 
@@ -321,7 +321,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     /// The block of a compound statement's field, or nothing when the parse lost it.
     fn field_block(&mut self, node: Node<'a>, field: Field) -> Block {
-        match child(node, field) {
+        match self.kids.child(node, field) {
             Some(block) => self.block(block),
             None => Vec::new(),
         }
@@ -356,27 +356,27 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
             Kind::IfStatement => self.if_statement(node, out),
             Kind::WhileStatement => {
-                let cond_node = child(node, Field::Condition);
+                let cond_node = self.kids.child(node, Field::Condition);
                 if let Some(c) = cond_node {
                     self.expr(c, out);
                 }
                 let cond = cond_node.map(|c| self.cond(c)).unwrap_or(Cond::Unknown);
                 let body = self.branch_block(&cond, node, Field::Body);
-                let orelse = child(node, Field::Alternative).map(|e| self.field_block(e, Field::Body));
+                let orelse = self.kids.child(node, Field::Alternative).map(|e| self.field_block(e, Field::Body));
                 out.push(Event::If { branches: vec![Branch { cond, body }], orelse: None });
                 if let Some(orelse) = orelse {
                     out.extend(orelse);
                 }
             }
             Kind::ForStatement => {
-                if let Some(right) = child(node, Field::Right) {
+                if let Some(right) = self.kids.child(node, Field::Right) {
                     self.expr(right, out);
                 }
-                if let Some(left) = child(node, Field::Left) {
+                if let Some(left) = self.kids.child(node, Field::Left) {
                     self.target(left, out);
                 }
                 out.extend(self.field_block(node, Field::Body));
-                if let Some(orelse) = child(node, Field::Alternative) {
+                if let Some(orelse) = self.kids.child(node, Field::Alternative) {
                     out.extend(self.field_block(orelse, Field::Body));
                 }
             }
@@ -386,7 +386,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                         continue;
                     }
                     for item in kids.iter(clause, Which::Named) {
-                        match child(item, Field::Value) {
+                        match self.kids.child(item, Field::Value) {
                             Some(value) => self.with_item_value(value, out),
                             None => self.expr(item, out),
                         }
@@ -406,7 +406,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     }
                 }
                 let applied: Vec<Node> = decorators.iter().rev().filter_map(|d| d.named_child(0)).collect();
-                if let Some(def) = child(node, Field::Definition) {
+                if let Some(def) = self.kids.child(node, Field::Definition) {
                     match kind(def) {
                         Kind::FunctionDefinition => self.function_definition(def, &applied, out),
                         Kind::ClassDefinition => self.class_definition(def, &applied, out),
@@ -430,11 +430,11 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 }
             }
             Kind::MatchStatement => {
-                if let Some(subject) = child(node, Field::Subject) {
+                if let Some(subject) = self.kids.child(node, Field::Subject) {
                     self.expr(subject, out);
                 }
                 let mut branches = Vec::new();
-                if let Some(body) = child(node, Field::Body) {
+                if let Some(body) = self.kids.child(node, Field::Body) {
                     for case in kids.iter(body, Which::Named) {
                         if kind(case) != Kind::CaseClause {
                             continue;
@@ -447,7 +447,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 out.push(Event::If { branches, orelse: None });
             }
             Kind::TypeAliasStatement => {
-                if let Some(left) = child(node, Field::Left) {
+                if let Some(left) = self.kids.child(node, Field::Left) {
                     let name = self.text(left).split('[').next().unwrap_or("").trim().to_string();
                     if !name.is_empty() {
                         out.push(Event::Bind { name, range: range(left) });
@@ -500,7 +500,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
     }
 
     fn if_statement(&mut self, node: Node<'a>, out: &mut Block) {
-        let Some(condition) = child(node, Field::Condition) else {
+        let Some(condition) = self.kids.child(node, Field::Condition) else {
             return;
         };
         self.expr(condition, out);
@@ -515,7 +515,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         for alt in kids.iter(node, Which::InField(Field::Alternative)) {
             match kind(alt) {
                 Kind::ElifClause => {
-                    let cond = child(alt, Field::Condition).map(|c| self.cond(c)).unwrap_or(Cond::Unknown);
+                    let cond = self.kids.child(alt, Field::Condition).map(|c| self.cond(c)).unwrap_or(Cond::Unknown);
                     let body = self.branch_block(&cond, alt, Field::Consequence);
                     previous.push(cond.clone());
                     branches.push(Branch { cond, body });
@@ -566,7 +566,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         for (handler, catches) in handler_nodes.into_iter().zip(catches) {
             let fallback = catches.catches("ImportError");
             let mut body = Vec::new();
-            let alias = child(handler, Field::Alias).filter(|a| kind(*a) == Kind::Identifier);
+            let alias = self.kids.child(handler, Field::Alias).filter(|a| kind(*a) == Kind::Identifier);
             if let Some(alias) = alias {
                 body.push(Event::Bind { name: self.text(alias).to_string(), range: range(alias) });
             }
@@ -603,7 +603,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     /// What an `except` clause's type expression catches.
     fn catch(&self, handler: Node<'a>) -> Catch {
-        let value = child(handler, Field::Value).or_else(|| {
+        let value = self.kids.child(handler, Field::Value).or_else(|| {
             // Older grammars put the type as the first named child.
             self.kids.iter(handler, Which::Named).find(|c| kind(*c) != Kind::Block)
         });
@@ -623,7 +623,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         match kind(node) {
             Kind::Identifier => out.push(self.text(node).to_string()),
             Kind::Attribute => {
-                if let Some(attr) = child(node, Field::Attribute) {
+                if let Some(attr) = self.kids.child(node, Field::Attribute) {
                     out.push(self.text(attr).to_string());
                 }
             }
@@ -643,27 +643,27 @@ impl<'t, 'a> Extractor<'t, 'a> {
     }
 
     fn function_definition(&mut self, node: Node<'a>, decorators: &[Node<'a>], out: &mut Block) {
-        let Some(name_node) = child(node, Field::Name) else {
+        let Some(name_node) = self.kids.child(node, Field::Name) else {
             return;
         };
         let name = self.text(name_node).to_string();
         // Default values (and, without `from __future__ import annotations`, annotations) are
         // evaluated when the `def` statement runs.
-        if let Some(params) = child(node, Field::Parameters) {
+        if let Some(params) = self.kids.child(node, Field::Parameters) {
             let kids = self.kids;
             for param in kids.iter(params, Which::Named) {
-                if let Some(value) = child(param, Field::Value) {
+                if let Some(value) = self.kids.child(param, Field::Value) {
                     self.expr(value, out);
                 }
                 if !self.future_annotations {
-                    if let Some(annotation) = child(param, Field::Type) {
+                    if let Some(annotation) = self.kids.child(param, Field::Type) {
                         self.expr(annotation, out);
                     }
                 }
             }
         }
         if !self.future_annotations {
-            if let Some(ret) = child(node, Field::ReturnType) {
+            if let Some(ret) = self.kids.child(node, Field::ReturnType) {
                 self.expr(ret, out);
             }
         }
@@ -691,10 +691,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
     }
 
     fn class_definition(&mut self, node: Node<'a>, decorators: &[Node<'a>], out: &mut Block) {
-        let Some(name_node) = child(node, Field::Name) else {
+        let Some(name_node) = self.kids.child(node, Field::Name) else {
             return;
         };
-        if let Some(bases) = child(node, Field::Superclasses) {
+        if let Some(bases) = self.kids.child(node, Field::Superclasses) {
             self.expr(bases, out);
         }
         let body = self.with_ctx(|ctx| ctx.in_class = true, |this| this.field_block(node, Field::Body));
@@ -715,7 +715,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
     fn callee(&self, node: Node<'a>) -> Option<Callee> {
         match kind(node) {
             Kind::Identifier => Some(Callee::Name(self.text(node).to_string())),
-            Kind::Attribute => self.attribute_callee(AttrParts::of(node)?),
+            Kind::Attribute => self.attribute_callee(AttrParts::of(self.kids, node)?),
             _ => None,
         }
     }
@@ -734,13 +734,13 @@ impl<'t, 'a> Extractor<'t, 'a> {
         let mut current = node;
         let mut annotation = None;
         loop {
-            if let Some(left) = child(current, Field::Left) {
+            if let Some(left) = self.kids.child(current, Field::Left) {
                 targets.push(left);
             }
             if annotation.is_none() {
-                annotation = child(current, Field::Type);
+                annotation = self.kids.child(current, Field::Type);
             }
-            match child(current, Field::Right) {
+            match self.kids.child(current, Field::Right) {
                 Some(right) if kind(right) == Kind::Assignment => current = right,
                 Some(right) => {
                     if self.at_module_level() && targets.len() == 1 && self.text(targets[0]) == "__all__" {
@@ -748,12 +748,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     }
                     // A call's fields are looked up once for the questions below and the walk.
                     let call = (kind(right) == Kind::Call)
-                        .then(|| (child(right, Field::Function), child(right, Field::Arguments)));
+                        .then(|| (self.kids.child(right, Field::Function), self.kids.child(right, Field::Arguments)));
                     // `m = importlib.import_module('m')`: the import binds the module to `m`.
                     if let Some((Some(function), Some(arguments))) = call {
                         if targets.len() == 1 && kind(targets[0]) == Kind::Identifier {
                             let bind = Some(self.text(targets[0]).to_string());
-                            let parts = AttrParts::of(function);
+                            let parts = AttrParts::of(self.kids, function);
                             if let Some(kind) = self.dynamic_import(function, parts, arguments, bind) {
                                 self.expr(arguments, out);
                                 self.push_import(kind, right, out);
@@ -795,8 +795,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
     }
 
     fn augmented_assignment(&mut self, node: Node<'a>, out: &mut Block) {
-        let left = child(node, Field::Left);
-        if let Some(right) = child(node, Field::Right) {
+        let left = self.kids.child(node, Field::Left);
+        if let Some(right) = self.kids.child(node, Field::Right) {
             if self.at_module_level() && left.map(|l| self.text(l)) == Some("__all__") {
                 self.record_all(right, true);
             }
@@ -838,8 +838,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 Some(names)
             }
             Kind::BinaryOperator => {
-                let mut left = self.string_sequence(child(node, Field::Left)?)?;
-                left.extend(self.string_sequence(child(node, Field::Right)?)?);
+                let mut left = self.string_sequence(self.kids.child(node, Field::Left)?)?;
+                left.extend(self.string_sequence(self.kids.child(node, Field::Right)?)?);
                 Some(left)
             }
             _ => None,
@@ -896,7 +896,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 }
             }
             Kind::Attribute => {
-                let (Some(object), Some(attr)) = (child(node, Field::Object), child(node, Field::Attribute)) else {
+                let (Some(object), Some(attr)) = (self.kids.child(node, Field::Object), self.kids.child(node, Field::Attribute)) else {
                     return;
                 };
                 if kind(object) == Kind::Identifier {
@@ -914,7 +914,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     out.push(Event::SysModulesSet { name, range: range(node), bare: self.assigning_bare_object });
                     return;
                 }
-                if self.at_module_level() && self.is_globals_call(child(node, Field::Value)) {
+                if self.at_module_level() && self.is_globals_call(self.kids.child(node, Field::Value)) {
                     self.summary.dynamic_namespace = true;
                 }
                 self.expr(node, out);
@@ -942,7 +942,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     fn is_globals_call(&self, node: Option<Node<'a>>) -> bool {
         node.is_some_and(|n| {
-            kind(n) == Kind::Call && child(n, Field::Function).is_some_and(|f| self.text(f) == "globals")
+            kind(n) == Kind::Call && self.kids.child(n, Field::Function).is_some_and(|f| self.text(f) == "globals")
         })
     }
 
@@ -951,8 +951,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
         match kind(node) {
             Kind::Identifier => self.aliases.sys_modules.contains(self.text(node)),
             Kind::Attribute => {
-                let object = child(node, Field::Object);
-                let attr = child(node, Field::Attribute);
+                let object = self.kids.child(node, Field::Object);
+                let attr = self.kids.child(node, Field::Attribute);
                 match (object, attr) {
                     (Some(o), Some(a)) => {
                         kind(o) == Kind::Identifier && self.aliases.sys.contains(self.text(o)) && self.text(a) == "modules"
@@ -966,11 +966,11 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     /// `sys.modules['name']` → `name`.
     fn sys_modules_key(&self, subscript: Node<'a>) -> Option<String> {
-        let value = child(subscript, Field::Value)?;
+        let value = self.kids.child(subscript, Field::Value)?;
         if !self.is_sys_modules(value) {
             return None;
         }
-        let key = child(subscript, Field::Subscript)?;
+        let key = self.kids.child(subscript, Field::Subscript)?;
         self.string_literal(key)
     }
 
@@ -988,32 +988,32 @@ impl<'t, 'a> Extractor<'t, 'a> {
             | Kind::Ellipsis => {}
             Kind::Lambda => {
                 // Only the defaults of a lambda run when it is created.
-                if let Some(params) = child(node, Field::Parameters) {
+                if let Some(params) = self.kids.child(node, Field::Parameters) {
                     self.expr(params, out);
                 }
             }
-            Kind::Call => self.call(node, child(node, Field::Function), child(node, Field::Arguments), out),
+            Kind::Call => self.call(node, self.kids.child(node, Field::Function), self.kids.child(node, Field::Arguments), out),
             Kind::Attribute => {
-                if let Some(parts) = AttrParts::of(node) {
+                if let Some(parts) = AttrParts::of(self.kids, node) {
                     self.attribute(node, parts, out);
                 }
             }
             Kind::NamedExpression => {
-                if let Some(value) = child(node, Field::Value) {
+                if let Some(value) = self.kids.child(node, Field::Value) {
                     self.expr(value, out);
                 }
-                if let Some(name) = child(node, Field::Name) {
+                if let Some(name) = self.kids.child(node, Field::Name) {
                     out.push(Event::Bind { name: self.text(name).to_string(), range: range(name) });
                 }
             }
             Kind::ForInClause => {
                 // The loop variable lives in the comprehension's own scope; the iterable runs.
-                if let Some(right) = child(node, Field::Right) {
+                if let Some(right) = self.kids.child(node, Field::Right) {
                     self.expr(right, out);
                 }
             }
             Kind::KeywordArgument => {
-                if let Some(value) = child(node, Field::Value) {
+                if let Some(value) = self.kids.child(node, Field::Value) {
                     self.expr(value, out);
                 }
             }
@@ -1035,7 +1035,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         let mut current = node;
         let mut known = Some(parts);
         while kind(current) == Kind::Attribute {
-            let Some(parts) = known.take().or_else(|| AttrParts::of(current)) else { break };
+            let Some(parts) = known.take().or_else(|| AttrParts::of(self.kids, current)) else { break };
             match parts.attribute {
                 Some(attr) => chain.push(self.text(attr).to_string()),
                 None => break,
@@ -1055,7 +1055,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     /// A call whose `function` and `arguments` fields the caller looked up.
     fn call(&mut self, node: Node<'a>, function: Option<Node<'a>>, arguments: Option<Node<'a>>, out: &mut Block) {
-        let parts = function.and_then(AttrParts::of);
+        let parts = function.and_then(|f| AttrParts::of(self.kids, f));
         if let (Some(function), Some(arguments)) = (function, arguments) {
             if let Some(kind) = self.dynamic_import(function, parts, arguments, None) {
                 self.expr(arguments, out);
@@ -1143,7 +1143,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         let module = self.string_literal(*args.first()?)?;
         let package = match args.get(1) {
             Some(arg) if kind(*arg) == Kind::KeywordArgument => {
-                child(*arg, Field::Value).and_then(|v| self.string_literal(v))
+                self.kids.child(*arg, Field::Value).and_then(|v| self.string_literal(v))
             }
             Some(arg) => self.string_literal(*arg),
             None => None,
@@ -1191,7 +1191,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
     }
 
     fn import_from_statement(&mut self, node: Node<'a>, out: &mut Block) {
-        let Some(module_node) = child(node, Field::ModuleName) else {
+        let Some(module_node) = self.kids.child(node, Field::ModuleName) else {
             return;
         };
         let kids = self.kids;
@@ -1240,21 +1240,21 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 }
             }
             Kind::Attribute => {
-                let attr = child(node, Field::Attribute).map(|a| self.text(a));
+                let attr = self.kids.child(node, Field::Attribute).map(|a| self.text(a));
                 if attr == Some("TYPE_CHECKING") {
                     Cond::TypeChecking
                 } else {
                     Cond::Unknown
                 }
             }
-            Kind::NotOperator => match child(node, Field::Argument) {
+            Kind::NotOperator => match self.kids.child(node, Field::Argument) {
                 Some(arg) => Cond::Not(Box::new(self.cond(arg))),
                 None => Cond::Unknown,
             },
             Kind::BooleanOperator => {
-                let op = child(node, Field::Operator).map(|o| self.text(o));
-                let left = child(node, Field::Left).map(|l| self.cond(l)).unwrap_or(Cond::Unknown);
-                let right = child(node, Field::Right).map(|r| self.cond(r)).unwrap_or(Cond::Unknown);
+                let op = self.kids.child(node, Field::Operator).map(|o| self.text(o));
+                let left = self.kids.child(node, Field::Left).map(|l| self.cond(l)).unwrap_or(Cond::Unknown);
+                let right = self.kids.child(node, Field::Right).map(|r| self.cond(r)).unwrap_or(Cond::Unknown);
                 if op == Some("and") {
                     Cond::And(vec![left, right])
                 } else {
@@ -1264,12 +1264,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
             Kind::ComparisonOperator => self.comparison(node),
             Kind::Call => {
                 // sys.platform.startswith("prefix")
-                let function = child(node, Field::Function);
-                let arguments = child(node, Field::Arguments);
+                let function = self.kids.child(node, Field::Function);
+                let arguments = self.kids.child(node, Field::Arguments);
                 if let (Some(f), Some(args)) = (function, arguments) {
                     if kind(f) == Kind::Attribute
-                        && child(f, Field::Attribute).is_some_and(|a| self.text(a) == "startswith")
-                        && child(f, Field::Object).is_some_and(|o| self.is_platform(o))
+                        && self.kids.child(f, Field::Attribute).is_some_and(|a| self.text(a) == "startswith")
+                        && self.kids.child(f, Field::Object).is_some_and(|o| self.is_platform(o))
                     {
                         if let Some(prefix) = args.named_child(0).and_then(|a| self.string_literal(a)) {
                             return Cond::Platform { op: CompareOp::Eq, value: prefix, prefix: true };
@@ -1286,8 +1286,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
         match kind(node) {
             Kind::Identifier => self.aliases.platform.contains(self.text(node)),
             Kind::Attribute => {
-                child(node, Field::Object).is_some_and(|o| self.aliases.sys.contains(self.text(o)))
-                    && child(node, Field::Attribute).is_some_and(|a| self.text(a) == "platform")
+                self.kids.child(node, Field::Object).is_some_and(|o| self.aliases.sys.contains(self.text(o)))
+                    && self.kids.child(node, Field::Attribute).is_some_and(|a| self.text(a) == "platform")
             }
             _ => false,
         }
@@ -1297,8 +1297,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
         match kind(node) {
             Kind::Identifier => self.aliases.version_info.contains(self.text(node)),
             Kind::Attribute => {
-                child(node, Field::Object).is_some_and(|o| self.aliases.sys.contains(self.text(o)))
-                    && child(node, Field::Attribute).is_some_and(|a| self.text(a) == "version_info")
+                self.kids.child(node, Field::Object).is_some_and(|o| self.aliases.sys.contains(self.text(o)))
+                    && self.kids.child(node, Field::Attribute).is_some_and(|a| self.text(a) == "version_info")
             }
             _ => false,
         }
@@ -1354,7 +1354,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             return Cond::Unknown;
         }
         let index = if kind(subject) == Kind::Subscript {
-            let Some(sub) = child(subject, Field::Subscript) else {
+            let Some(sub) = self.kids.child(subject, Field::Subscript) else {
                 return Cond::Unknown;
             };
             match kind(sub) {
@@ -1384,12 +1384,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if self.is_version_info(node) {
             return true;
         }
-        kind(node) == Kind::Subscript && child(node, Field::Value).is_some_and(|v| self.is_version_info(v))
+        kind(node) == Kind::Subscript && self.kids.child(node, Field::Value).is_some_and(|v| self.is_version_info(v))
     }
 
     fn is_os_name(&self, node: Node<'a>) -> bool {
         kind(node) == Kind::Attribute
-            && child(node, Field::Object).is_some_and(|o| self.aliases.os.contains(self.text(o)))
-            && child(node, Field::Attribute).is_some_and(|a| self.text(a) == "name")
+            && self.kids.child(node, Field::Object).is_some_and(|o| self.aliases.os.contains(self.text(o)))
+            && self.kids.child(node, Field::Attribute).is_some_and(|a| self.text(a) == "name")
     }
 }

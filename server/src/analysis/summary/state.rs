@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::syntax::{any_within, child, kind, Children, Field, Kind, Which};
+use super::syntax::{any_within, kind, Children, Field, Kind, Which};
 
 use crate::analysis::text::TextRange;
 
@@ -489,7 +489,7 @@ fn collect_aliases<'a>(imports: &[Node<'a>], text: &str, kids: &Children<'a>) ->
                             out.insert(top.clone(), top);
                         }
                         Kind::AliasedImport => {
-                            if let (Some(n), Some(a)) = (child(name, Field::Name), child(name, Field::Alias)) {
+                            if let (Some(n), Some(a)) = (kids.child(name, Field::Name), kids.child(name, Field::Alias)) {
                                 out.insert(node_text(a, text).to_string(), dotted(n, text, kids));
                             }
                         }
@@ -498,7 +498,7 @@ fn collect_aliases<'a>(imports: &[Node<'a>], text: &str, kids: &Children<'a>) ->
                 }
             }
             Kind::ImportFromStatement => {
-                let module = child(node, Field::ModuleName).map(|m| {
+                let module = kids.child(node, Field::ModuleName).map(|m| {
                     if kind(m) == Kind::RelativeImport {
                         format!(".{}", node_text(m, text).trim_start_matches('.'))
                     } else {
@@ -512,7 +512,7 @@ fn collect_aliases<'a>(imports: &[Node<'a>], text: &str, kids: &Children<'a>) ->
                             let d = dotted(name, text, kids);
                             (d.clone(), d)
                         }
-                        Kind::AliasedImport => match (child(name, Field::Name), child(name, Field::Alias)) {
+                        Kind::AliasedImport => match (kids.child(name, Field::Name), kids.child(name, Field::Alias)) {
                             (Some(n), Some(a)) => (dotted(n, text, kids), node_text(a, text).to_string()),
                             _ => continue,
                         },
@@ -586,7 +586,7 @@ fn scope_names<'a>(node: Node<'a>, scan: &NameScan<'_, 'a>, out: &mut ScopeNames
     let node_kind = kind(node);
     match node_kind {
         Kind::FunctionDefinition | Kind::ClassDefinition => {
-            if let Some(name) = child(node, Field::Name) {
+            if let Some(name) = kids.child(node, Field::Name) {
                 out.bind(node_text(name, text), range(name));
             }
         }
@@ -606,15 +606,15 @@ fn scope_names<'a>(node: Node<'a>, scan: &NameScan<'_, 'a>, out: &mut ScopeNames
             }
         }
         Kind::Assignment | Kind::AugmentedAssignment => {
-            if let Some(left) = child(node, Field::Left) {
+            if let Some(left) = kids.child(node, Field::Left) {
                 bind_pattern(left, scan, out, depth);
             }
-            if let Some(right) = child(node, Field::Right) {
+            if let Some(right) = kids.child(node, Field::Right) {
                 scope_names(right, scan, out, depth + 1);
             }
         }
         Kind::ForStatement => {
-            let left = child(node, Field::Left);
+            let left = kids.child(node, Field::Left);
             if let Some(left) = left {
                 bind_pattern(left, scan, out, depth);
             }
@@ -626,7 +626,7 @@ fn scope_names<'a>(node: Node<'a>, scan: &NameScan<'_, 'a>, out: &mut ScopeNames
         }
         Kind::AsPatternTarget => bind_pattern(node, scan, out, depth),
         Kind::ExceptClause => {
-            if let Some(alias) = child(node, Field::Alias) {
+            if let Some(alias) = kids.child(node, Field::Alias) {
                 bind_pattern(alias, scan, out, depth);
             }
             for part in kids.iter(node, Which::NamedCode) {
@@ -638,7 +638,7 @@ fn scope_names<'a>(node: Node<'a>, scan: &NameScan<'_, 'a>, out: &mut ScopeNames
                 let local = match kind(name) {
                     Kind::DottedName => dotted(name, text, kids).split('.').next().unwrap_or("").to_string(),
                     Kind::AliasedImport => {
-                        child(name, Field::Alias).map(|a| node_text(a, text).to_string()).unwrap_or_default()
+                        kids.child(name, Field::Alias).map(|a| node_text(a, text).to_string()).unwrap_or_default()
                     }
                     _ => continue,
                 };
@@ -653,7 +653,7 @@ fn scope_names<'a>(node: Node<'a>, scan: &NameScan<'_, 'a>, out: &mut ScopeNames
                 let local = match kind(name) {
                     Kind::DottedName => dotted(name, text, kids),
                     Kind::AliasedImport => {
-                        child(name, Field::Alias).map(|a| node_text(a, text).to_string()).unwrap_or_default()
+                        kids.child(name, Field::Alias).map(|a| node_text(a, text).to_string()).unwrap_or_default()
                     }
                     _ => continue,
                 };
@@ -669,10 +669,10 @@ fn scope_names<'a>(node: Node<'a>, scan: &NameScan<'_, 'a>, out: &mut ScopeNames
             }
         }
         Kind::NamedExpression => {
-            if let Some(name) = child(node, Field::Name) {
+            if let Some(name) = kids.child(node, Field::Name) {
                 out.bind(node_text(name, text), range(name));
             }
-            if let Some(value) = child(node, Field::Value) {
+            if let Some(value) = kids.child(node, Field::Value) {
                 scope_names(value, scan, out, depth + 1);
             }
         }
@@ -915,11 +915,11 @@ impl<'t, 'a> Collector<'t, 'a> {
                 }
             }
             Kind::Attribute => {
-                let object = child(node, Field::Object)?;
-                let attr = child(node, Field::Attribute)?;
+                let object = self.kids.child(node, Field::Object)?;
+                let attr = self.kids.child(node, Field::Attribute)?;
                 Some(format!("{}.{}", self.qualify(object)?, self.text(attr)))
             }
-            Kind::Call => Some(format!("{}()", self.qualify(child(node, Field::Function)?)?)),
+            Kind::Call => Some(format!("{}()", self.qualify(self.kids.child(node, Field::Function)?)?)),
             Kind::ParenthesizedExpression => self.qualify(node.named_child(0)?),
             _ => None,
         }
@@ -938,29 +938,29 @@ impl<'t, 'a> Collector<'t, 'a> {
                     return Some((current, attrs, deep));
                 }
                 Kind::Attribute => {
-                    let attr = child(current, Field::Attribute)?;
+                    let attr = self.kids.child(current, Field::Attribute)?;
                     attrs.push(self.text(attr).to_string());
-                    current = child(current, Field::Object)?;
+                    current = self.kids.child(current, Field::Object)?;
                 }
                 // The walk goes from the outside in: attributes met before an item belong to
                 // the element, those after it lead to the container.
                 Kind::Subscript => {
                     deep = true;
                     attrs.clear();
-                    current = child(current, Field::Value)?;
+                    current = self.kids.child(current, Field::Value)?;
                 }
                 Kind::Call => {
-                    let function = child(current, Field::Function)?;
+                    let function = self.kids.child(current, Field::Function)?;
                     if kind(function) != Kind::Attribute {
                         return None;
                     }
-                    let method = self.text(child(function, Field::Attribute)?);
+                    let method = self.text(self.kids.child(function, Field::Attribute)?);
                     if !ELEMENT_METHODS.contains(&method) {
                         return None;
                     }
                     deep = true;
                     attrs.clear();
-                    current = child(function, Field::Object)?;
+                    current = self.kids.child(function, Field::Object)?;
                 }
                 Kind::ParenthesizedExpression => current = current.named_child(0)?,
                 _ => return None,
@@ -1020,7 +1020,7 @@ impl<'t, 'a> Collector<'t, 'a> {
     }
 
     fn field_block(&mut self, node: Node<'a>, field: Field) {
-        if let Some(block) = child(node, field) {
+        if let Some(block) = self.kids.child(node, field) {
             self.block(block);
         }
     }
@@ -1055,23 +1055,23 @@ impl<'t, 'a> Collector<'t, 'a> {
             }
             Kind::IfStatement => self.if_statement(node),
             Kind::ForStatement => {
-                if let Some(right) = child(node, Field::Right) {
+                if let Some(right) = self.kids.child(node, Field::Right) {
                     self.expr(right);
                 }
-                if let Some(left) = child(node, Field::Left) {
+                if let Some(left) = self.kids.child(node, Field::Left) {
                     self.target(left, None, None);
                 }
                 self.field_block(node, Field::Body);
-                if let Some(orelse) = child(node, Field::Alternative) {
+                if let Some(orelse) = self.kids.child(node, Field::Alternative) {
                     self.field_block(orelse, Field::Body);
                 }
             }
             Kind::WhileStatement => {
-                if let Some(condition) = child(node, Field::Condition) {
+                if let Some(condition) = self.kids.child(node, Field::Condition) {
                     self.expr(condition);
                 }
                 self.field_block(node, Field::Body);
-                if let Some(orelse) = child(node, Field::Alternative) {
+                if let Some(orelse) = self.kids.child(node, Field::Alternative) {
                     self.field_block(orelse, Field::Body);
                 }
             }
@@ -1081,7 +1081,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                         continue;
                     }
                     for item in kids.iter(clause, Which::NamedCode) {
-                        let value = child(item, Field::Value).unwrap_or(item);
+                        let value = self.kids.child(item, Field::Value).unwrap_or(item);
                         if kind(value) != Kind::AsPattern {
                             self.expr(value);
                             continue;
@@ -1095,7 +1095,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                             // only names bound here are recorded.
                             for target in kids.iter(part, Which::NamedCode) {
                                 if kind(target) == Kind::Attribute {
-                                    if let Some(object) = child(target, Field::Object) {
+                                    if let Some(object) = self.kids.child(target, Field::Object) {
                                         self.expr(object);
                                     }
                                 } else {
@@ -1112,7 +1112,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                 for clause in kids.iter(node, Which::NamedCode) {
                     match kind(clause) {
                         Kind::ExceptClause | Kind::ExceptGroupClause => {
-                            let alias = child(clause, Field::Alias);
+                            let alias = self.kids.child(clause, Field::Alias);
                             for part in kids.iter(clause, Which::NamedCode) {
                                 if kind(part) == Kind::Block {
                                     self.block(part);
@@ -1147,7 +1147,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                         self.expr(e);
                     }
                 }
-                if let Some(def) = child(node, Field::Definition) {
+                if let Some(def) = self.kids.child(node, Field::Definition) {
                     match kind(def) {
                         Kind::FunctionDefinition => self.function_definition(def, &decorators),
                         Kind::ClassDefinition => self.class_definition(def, &decorators),
@@ -1180,10 +1180,10 @@ impl<'t, 'a> Collector<'t, 'a> {
                 }
             }
             Kind::MatchStatement => {
-                if let Some(subject) = child(node, Field::Subject) {
+                if let Some(subject) = self.kids.child(node, Field::Subject) {
                     self.expr(subject);
                 }
-                if let Some(body) = child(node, Field::Body) {
+                if let Some(body) = self.kids.child(node, Field::Body) {
                     for case in kids.iter(body, Which::NamedCode) {
                         if kind(case) == Kind::CaseClause {
                             self.field_block(case, Field::Consequence);
@@ -1207,7 +1207,7 @@ impl<'t, 'a> Collector<'t, 'a> {
         match kind(node) {
             Kind::ParenthesizedExpression => node.named_child(0).map(|c| self.classify_cond(c)).unwrap_or(CondKind::Unknown),
             Kind::NotOperator => {
-                child(node, Field::Argument).map(|a| self.classify_cond(a).negate()).unwrap_or(CondKind::Unknown)
+                self.kids.child(node, Field::Argument).map(|a| self.classify_cond(a).negate()).unwrap_or(CondKind::Unknown)
             }
             Kind::TrueLiteral => CondKind::True,
             Kind::FalseLiteral | Kind::NoneLiteral => CondKind::False,
@@ -1220,7 +1220,7 @@ impl<'t, 'a> Collector<'t, 'a> {
             }
             Kind::Identifier if self.text(node) == "TYPE_CHECKING" => CondKind::TypeChecking,
             Kind::Attribute
-                if child(node, Field::Attribute).is_some_and(|a| self.text(a) == "TYPE_CHECKING") =>
+                if self.kids.child(node, Field::Attribute).is_some_and(|a| self.text(a) == "TYPE_CHECKING") =>
             {
                 CondKind::TypeChecking
             }
@@ -1243,9 +1243,9 @@ impl<'t, 'a> Collector<'t, 'a> {
                 }
             }
             Kind::BooleanOperator => {
-                let op = child(node, Field::Operator).map(|o| self.text(o));
-                let left = child(node, Field::Left).map(|l| self.classify_cond(l)).unwrap_or(CondKind::Unknown);
-                let right = child(node, Field::Right).map(|r| self.classify_cond(r)).unwrap_or(CondKind::Unknown);
+                let op = self.kids.child(node, Field::Operator).map(|o| self.text(o));
+                let left = self.kids.child(node, Field::Left).map(|l| self.classify_cond(l)).unwrap_or(CondKind::Unknown);
+                let right = self.kids.child(node, Field::Right).map(|r| self.classify_cond(r)).unwrap_or(CondKind::Unknown);
                 match op {
                     // `A and B` cannot run on import when either side cannot.
                     Some("and") => [left, right]
@@ -1261,10 +1261,10 @@ impl<'t, 'a> Collector<'t, 'a> {
     }
 
     fn if_statement(&mut self, node: Node<'a>) {
-        let Some(condition) = child(node, Field::Condition) else { return };
+        let Some(condition) = self.kids.child(node, Field::Condition) else { return };
         self.expr(condition);
         let cond = self.classify_cond(condition);
-        let consequence = child(node, Field::Consequence);
+        let consequence = self.kids.child(node, Field::Consequence);
         self.with_ctx(
             |ctx| {
                 if let Some(guard) = cond.guard() {
@@ -1283,7 +1283,7 @@ impl<'t, 'a> Collector<'t, 'a> {
         for alt in alternatives {
             match kind(alt) {
                 Kind::ElifClause => {
-                    let elif_cond = child(alt, Field::Condition);
+                    let elif_cond = self.kids.child(alt, Field::Condition);
                     if let Some(c) = elif_cond {
                         self.expr(c);
                     }
@@ -1322,12 +1322,12 @@ impl<'t, 'a> Collector<'t, 'a> {
         }
         let classmethod = decorators.iter().any(|d| d == "classmethod")
             || matches!(name, "__new__" | "__init_subclass__" | "__class_getitem__");
-        let params = child(node, Field::Parameters)?;
+        let params = self.kids.child(node, Field::Parameters)?;
         let first = self.named_children(params).into_iter().next()?;
         let ident = match kind(first) {
             Kind::Identifier => first,
             Kind::TypedParameter => self.named_children(first).into_iter().find(|c| kind(*c) == Kind::Identifier)?,
-            Kind::DefaultParameter | Kind::TypedDefaultParameter => child(first, Field::Name)?,
+            Kind::DefaultParameter | Kind::TypedDefaultParameter => self.kids.child(first, Field::Name)?,
             _ => return None,
         };
         Some((self.text(ident).to_string(), class, classmethod))
@@ -1338,7 +1338,7 @@ impl<'t, 'a> Collector<'t, 'a> {
             .iter()
             .filter_map(|d| d.named_child(0))
             .map(|e| {
-                let callee = if kind(e) == Kind::Call { child(e, Field::Function).unwrap_or(e) } else { e };
+                let callee = if kind(e) == Kind::Call { self.kids.child(e, Field::Function).unwrap_or(e) } else { e };
                 self.text(callee).to_string()
             })
             .collect()
@@ -1349,12 +1349,12 @@ impl<'t, 'a> Collector<'t, 'a> {
         let mut out = Vec::new();
         let Some(params) = params else { return out };
         for param in self.named_children(params) {
-            if let Some(value) = child(param, Field::Value) {
+            if let Some(value) = self.kids.child(param, Field::Value) {
                 self.expr(value);
             }
             let ident = match kind(param) {
                 Kind::Identifier => Some(param),
-                Kind::DefaultParameter | Kind::TypedDefaultParameter => child(param, Field::Name),
+                Kind::DefaultParameter | Kind::TypedDefaultParameter => self.kids.child(param, Field::Name),
                 Kind::TypedParameter | Kind::ListSplatPattern | Kind::DictionarySplatPattern => {
                     let first = self.named_children(param).into_iter().next();
                     match first {
@@ -1375,13 +1375,13 @@ impl<'t, 'a> Collector<'t, 'a> {
     }
 
     fn function_definition(&mut self, node: Node<'a>, decorators: &[Node<'a>]) {
-        let Some(name_node) = child(node, Field::Name) else { return };
+        let Some(name_node) = self.kids.child(node, Field::Name) else { return };
         let name = self.text(name_node).to_string();
         let decorator_names = self.decorator_names(decorators);
         let mut names = ScopeNames::default();
-        let params = self.parameters(child(node, Field::Parameters), &mut names);
+        let params = self.parameters(self.kids.child(node, Field::Parameters), &mut names);
         let self_param = self.self_param(node, &decorator_names, &name);
-        if let Some(body) = child(node, Field::Body) {
+        if let Some(body) = self.kids.child(node, Field::Body) {
             scope_names(body, &self.name_scan(), &mut names, 0);
         }
         let is_fixture = decorator_names.iter().any(|d| d.rsplit('.').next().is_some_and(|last| last == "fixture"));
@@ -1413,9 +1413,9 @@ impl<'t, 'a> Collector<'t, 'a> {
     }
 
     fn class_definition(&mut self, node: Node<'a>, decorators: &[Node<'a>]) {
-        let Some(name_node) = child(node, Field::Name) else { return };
+        let Some(name_node) = self.kids.child(node, Field::Name) else { return };
         let mut bases = Vec::new();
-        if let Some(superclasses) = child(node, Field::Superclasses) {
+        if let Some(superclasses) = self.kids.child(node, Field::Superclasses) {
             for base in self.named_children(superclasses) {
                 if kind(base) != Kind::KeywordArgument {
                     bases.push(self.qualify(base).unwrap_or_else(|| self.text(base).to_string()));
@@ -1436,7 +1436,7 @@ impl<'t, 'a> Collector<'t, 'a> {
         });
         self.class_index.insert(range(node), index);
         let mut names = ScopeNames::default();
-        if let Some(body) = child(node, Field::Body) {
+        if let Some(body) = self.kids.child(node, Field::Body) {
             scope_names(body, &self.name_scan(), &mut names, 0);
         }
         self.push_frame(FrameKind::Class(range(node)), names, None);
@@ -1450,13 +1450,13 @@ impl<'t, 'a> Collector<'t, 'a> {
         let mut current = node;
         let mut annotation = None;
         let value = loop {
-            if let Some(left) = child(current, Field::Left) {
+            if let Some(left) = self.kids.child(current, Field::Left) {
                 targets.push(left);
             }
             if annotation.is_none() {
-                annotation = child(current, Field::Type);
+                annotation = self.kids.child(current, Field::Type);
             }
-            match child(current, Field::Right) {
+            match self.kids.child(current, Field::Right) {
                 Some(right) if kind(right) == Kind::Assignment => current = right,
                 Some(right) if kind(right) == Kind::AugmentedAssignment => {
                     self.augmented_assignment(right);
@@ -1478,10 +1478,10 @@ impl<'t, 'a> Collector<'t, 'a> {
     }
 
     fn augmented_assignment(&mut self, node: Node<'a>) {
-        if let Some(right) = child(node, Field::Right) {
+        if let Some(right) = self.kids.child(node, Field::Right) {
             self.expr(right);
         }
-        let Some(left) = child(node, Field::Left) else { return };
+        let Some(left) = self.kids.child(node, Field::Left) else { return };
         match kind(left) {
             Kind::Identifier => {
                 // At module level this is initialisation; in a function it is a mutation only
@@ -1492,10 +1492,10 @@ impl<'t, 'a> Collector<'t, 'a> {
             }
             Kind::Attribute => self.record_mutation(left, MutationKind::AugAssign, node),
             Kind::Subscript => {
-                if let Some(index) = child(left, Field::Subscript) {
+                if let Some(index) = self.kids.child(left, Field::Subscript) {
                     self.expr(index);
                 }
-                if let Some(value) = child(left, Field::Value) {
+                if let Some(value) = self.kids.child(left, Field::Value) {
                     self.record_mutation(value, MutationKind::SetItem, node);
                 }
             }
@@ -1526,7 +1526,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                     });
                 } else if let Some(value) = value {
                     if kind(value) == Kind::Call {
-                        if let Some(callee) = child(value, Field::Function).and_then(|f| self.qualify(f)) {
+                        if let Some(callee) = self.kids.child(value, Field::Function).and_then(|f| self.qualify(f)) {
                             if let Some(frame) = self.frames.last_mut() {
                                 frame.call_bindings.insert(name, callee);
                             }
@@ -1557,7 +1557,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                 }
             }
             Kind::Attribute => {
-                if let (Some(object), Some(attr)) = (child(node, Field::Object), child(node, Field::Attribute)) {
+                if let (Some(object), Some(attr)) = (self.kids.child(node, Field::Object), self.kids.child(node, Field::Attribute)) {
                     let attr = self.text(attr).to_string();
                     let before = self.facts.mutations.len();
                     self.record_mutation(object, MutationKind::SetAttr(attr), node);
@@ -1570,12 +1570,12 @@ impl<'t, 'a> Collector<'t, 'a> {
                 }
             }
             Kind::Subscript => {
-                if let Some(index) = child(node, Field::Subscript) {
+                if let Some(index) = self.kids.child(node, Field::Subscript) {
                     self.expr(index);
                 }
-                let Some(object) = child(node, Field::Value) else { return };
+                let Some(object) = self.kids.child(node, Field::Value) else { return };
                 if self.qualify(object).as_deref() == Some("sys.modules") {
-                    let key = child(node, Field::Subscript).map(|k| self.module_key(k)).unwrap_or(ModuleKey::None);
+                    let key = self.kids.child(node, Field::Subscript).map(|k| self.module_key(k)).unwrap_or(ModuleKey::None);
                     self.facts.sys_modules.push(SysModulesOp {
                         kind: SysModulesKind::Set,
                         key,
@@ -1602,12 +1602,12 @@ impl<'t, 'a> Collector<'t, 'a> {
                 }
             }
             Kind::Subscript => {
-                if let Some(index) = child(node, Field::Subscript) {
+                if let Some(index) = self.kids.child(node, Field::Subscript) {
                     self.expr(index);
                 }
-                let Some(object) = child(node, Field::Value) else { return };
+                let Some(object) = self.kids.child(node, Field::Value) else { return };
                 if self.qualify(object).as_deref() == Some("sys.modules") {
-                    let key = child(node, Field::Subscript).map(|k| self.module_key(k)).unwrap_or(ModuleKey::None);
+                    let key = self.kids.child(node, Field::Subscript).map(|k| self.module_key(k)).unwrap_or(ModuleKey::None);
                     self.facts.sys_modules.push(SysModulesOp {
                         kind: SysModulesKind::Delete,
                         key,
@@ -1619,7 +1619,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                 self.record_mutation(object, MutationKind::DelItem, statement);
             }
             Kind::Attribute => {
-                if let (Some(object), Some(attr)) = (child(node, Field::Object), child(node, Field::Attribute)) {
+                if let (Some(object), Some(attr)) = (self.kids.child(node, Field::Object), self.kids.child(node, Field::Attribute)) {
                     let attr = self.text(attr).to_string();
                     self.record_mutation(object, MutationKind::DelAttr(attr), statement);
                 }
@@ -1652,7 +1652,7 @@ impl<'t, 'a> Collector<'t, 'a> {
             Kind::ParenthesizedExpression => node.named_child(0).map(|c| self.classify_value(c)).unwrap_or(Value::Other),
             Kind::BinaryOperator => {
                 // `[0] * 8` and `[a] + [b]` are lists.
-                let left = child(node, Field::Left).map(|l| self.classify_value(l));
+                let left = self.kids.child(node, Field::Left).map(|l| self.classify_value(l));
                 match left {
                     Some(Value::Mutable { kind }) if kind == "list" => mutable("list"),
                     _ => Value::Other,
@@ -1666,7 +1666,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                 }
             }
             Kind::Call => {
-                let Some(callee) = child(node, Field::Function).and_then(|f| self.qualify(f)) else {
+                let Some(callee) = self.kids.child(node, Field::Function).and_then(|f| self.qualify(f)) else {
                     return Value::Other;
                 };
                 let kind = match callee.as_str() {
@@ -1686,7 +1686,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                     "tuple" | "frozenset" | "str" | "bytes" | "int" | "float" | "bool" | "complex" | "range"
                     | "object" | "types.MappingProxyType" => return Value::Immutable,
                     _ => {
-                        let written = child(node, Field::Function).map(|f| self.text(f).to_string()).unwrap_or_default();
+                        let written = self.kids.child(node, Field::Function).map(|f| self.text(f).to_string()).unwrap_or_default();
                         return Value::Call { callee, written };
                     }
                 };
@@ -1706,7 +1706,7 @@ impl<'t, 'a> Collector<'t, 'a> {
             Kind::Identifier | Kind::String | Kind::Integer | Kind::Float | Kind::TrueLiteral | Kind::FalseLiteral | Kind::NoneLiteral | Kind::Comment | Kind::Ellipsis => {}
             Kind::Call => self.call(node),
             Kind::Subscript => {
-                if let Some(object) = child(node, Field::Value) {
+                if let Some(object) = self.kids.child(node, Field::Value) {
                     if let Some(q) = self.qualify(object) {
                         if q == "os.environ" || q == "os.environb" {
                             self.effect(EffectKind::EnvRead, format!("{q}[…]"), node);
@@ -1738,9 +1738,9 @@ impl<'t, 'a> Collector<'t, 'a> {
             Kind::Lambda => {
                 let mut names = ScopeNames::default();
                 // Lambda parameters bind like a function's; their defaults run now.
-                let params = child(node, Field::Parameters);
+                let params = self.kids.child(node, Field::Parameters);
                 self.parameters(params, &mut names);
-                if let Some(body) = child(node, Field::Body) {
+                if let Some(body) = self.kids.child(node, Field::Body) {
                     scope_names(body, &self.name_scan(), &mut names, 0);
                 }
                 self.push_frame(FrameKind::Lambda, names, None);
@@ -1750,7 +1750,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                         ctx.class = None;
                     },
                     |this| {
-                        if let Some(body) = child(node, Field::Body) {
+                        if let Some(body) = self.kids.child(node, Field::Body) {
                             this.expr(body);
                         }
                     },
@@ -1760,7 +1760,7 @@ impl<'t, 'a> Collector<'t, 'a> {
             Kind::ListComprehension | Kind::SetComprehension | Kind::DictionaryComprehension | Kind::GeneratorExpression => {
                 let mut names = ScopeNames::default();
                 for clause in self.named_children(node).into_iter().filter(|c| kind(*c) == Kind::ForInClause) {
-                    if let Some(left) = child(clause, Field::Left) {
+                    if let Some(left) = self.kids.child(clause, Field::Left) {
                         bind_pattern(left, &self.name_scan(), &mut names, 0);
                     }
                 }
@@ -1789,12 +1789,12 @@ impl<'t, 'a> Collector<'t, 'a> {
                 }
             }
             Kind::KeywordArgument => {
-                if let Some(value) = child(node, Field::Value) {
+                if let Some(value) = self.kids.child(node, Field::Value) {
                     self.expr(value);
                 }
             }
             Kind::NamedExpression => {
-                if let Some(value) = child(node, Field::Value) {
+                if let Some(value) = self.kids.child(node, Field::Value) {
                     self.expr(value);
                 }
             }
@@ -1812,13 +1812,13 @@ impl<'t, 'a> Collector<'t, 'a> {
     }
 
     fn call(&mut self, node: Node<'a>) {
-        let function = child(node, Field::Function);
-        let arguments = child(node, Field::Arguments);
+        let function = self.kids.child(node, Field::Function);
+        let arguments = self.kids.child(node, Field::Arguments);
         let args: Vec<Node<'a>> = arguments.map(|v| self.named_children(v)).unwrap_or_default();
         // `object.method(…)`: the parts are looked up once, and the object qualified once, for
         // both the callee's qualified name and the method's receiver.
         let (object, method_node) = match function {
-            Some(f) if kind(f) == Kind::Attribute => (child(f, Field::Object), child(f, Field::Attribute)),
+            Some(f) if kind(f) == Kind::Attribute => (self.kids.child(f, Field::Object), self.kids.child(f, Field::Attribute)),
             _ => (None, None),
         };
         let method = method_node.map(|a| self.text(a).to_string());
@@ -1911,7 +1911,7 @@ impl<'t, 'a> Collector<'t, 'a> {
                     let mut attrs = Vec::new();
                     let mut current = a;
                     while kind(current) == Kind::Attribute {
-                        match (child(current, Field::Attribute), child(current, Field::Object)) {
+                        match (self.kids.child(current, Field::Attribute), self.kids.child(current, Field::Object)) {
                             (Some(attr), Some(object)) => {
                                 attrs.push(self.text(attr).to_string());
                                 current = object;
@@ -1925,14 +1925,14 @@ impl<'t, 'a> Collector<'t, 'a> {
                         let base_ref = self.resolve(&base);
                         ReloadArg::Dotted { base, base_ref, attrs }
                     } else if kind(current) == Kind::Subscript
-                        && child(current, Field::Value).and_then(|v| self.qualify(v)).as_deref() == Some("sys.modules")
+                        && self.kids.child(current, Field::Value).and_then(|v| self.qualify(v)).as_deref() == Some("sys.modules")
                     {
                         ReloadArg::SysModules
                     } else {
                         ReloadArg::Other
                     }
                 }
-                Kind::Subscript if child(a, Field::Value).and_then(|v| self.qualify(v)).as_deref() == Some("sys.modules") => {
+                Kind::Subscript if self.kids.child(a, Field::Value).and_then(|v| self.qualify(v)).as_deref() == Some("sys.modules") => {
                     ReloadArg::SysModules
                 }
                 _ => ReloadArg::Other,

@@ -8,6 +8,8 @@
 //! grammar, and a [`Field`] is an index into the field ids.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::OnceLock;
 
 use tree_sitter::{Language, Node, TreeCursor};
@@ -321,14 +323,6 @@ pub(super) fn kind(node: Node) -> Kind {
     found
 }
 
-/// The first child in `field`, as `Node::child_by_field_name` finds it.
-pub(super) fn child<'a>(node: Node<'a>, field: Field) -> Option<Node<'a>> {
-    match grammar().fields[field as usize] {
-        0 => None,
-        id => node.child_by_field_id(id),
-    }
-}
-
 /// Which children [`Children::iter`] visits.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Which {
@@ -342,37 +336,79 @@ pub(super) enum Which {
     InField(Field),
 }
 
+impl Which {
+    fn key(self) -> u8 {
+        match self {
+            Which::Named => 0,
+            Which::NamedCode => 1,
+            Which::All => 2,
+            Which::InField(field) => 3 + field as u8,
+        }
+    }
+}
+
 /// Up to this many children, [`Children`] asks a node for its children by index.
 const SMALL: u32 = 12;
 
-/// Children of nodes, gathered with one reusable cursor onto one stack, so that walking a tree
-/// allocates nothing per node. Creating a cursor per node allocates, and collecting the children
-/// into a vector allocates again; a walk did both for nearly every node.
+/// The children and fields of the tree's nodes, each looked up in the tree once per file.
 ///
-/// [`Children::iter`] pushes a node's children and yields them; the walk's recursive calls push
-/// and pop above them, and dropping the iterator pops them. Iterators must therefore be dropped
-/// in the reverse order of their creation, which nested loops do.
+/// Every question to the tree is expensive: a step of a tree cursor costs some 650
+/// instructions, `Node::named_child(i)` some 450 (it starts again from the first child), a
+/// field look-up some 400, because each of them walks through the hidden nodes that the grammar
+/// wraps around expressions. The summary's walks (the event program, the state facts, the names
+/// of each scope) ask the same questions of the same nodes, so the answers are kept: a node's
+/// children go into one arena, and a map from the node (its id, unique in its tree) and the
+/// question leads to them.
 pub(super) struct Children<'a> {
     cursor: RefCell<TreeCursor<'a>>,
-    stack: RefCell<Vec<Node<'a>>>,
+    arena: RefCell<Vec<Node<'a>>>,
+    lists: RefCell<HashMap<(usize, u8), (u32, u32), BuildNodeHasher>>,
+    fields: RefCell<HashMap<(usize, u8), Option<Node<'a>>, BuildNodeHasher>>,
 }
 
 impl<'a> Children<'a> {
     pub(super) fn new(root: Node<'a>) -> Self {
-        Children { cursor: RefCell::new(root.walk()), stack: RefCell::new(Vec::new()) }
+        Children {
+            cursor: RefCell::new(root.walk()),
+            arena: RefCell::new(Vec::new()),
+            lists: RefCell::new(HashMap::default()),
+            fields: RefCell::new(HashMap::default()),
+        }
     }
 
     /// The children of `node` that `which` selects, in order.
     pub(super) fn iter(&self, node: Node<'a>, which: Which) -> ChildIter<'_, 'a> {
-        let start = self.stack.borrow().len();
-        self.push(node, which);
-        let end = self.stack.borrow().len();
-        ChildIter { children: self, start, next: start, end }
+        let key = (node.id(), which.key());
+        let known = self.lists.borrow().get(&key).copied();
+        let (start, end) = known.unwrap_or_else(|| {
+            let start = self.arena.borrow().len() as u32;
+            self.push(node, which);
+            let end = self.arena.borrow().len() as u32;
+            self.lists.borrow_mut().insert(key, (start, end));
+            (start, end)
+        });
+        ChildIter { children: self, next: start as usize, end: end as usize }
     }
 
     /// The children as a vector, for the places that keep them while the walk goes on.
     pub(super) fn collect(&self, node: Node<'a>, which: Which) -> Vec<Node<'a>> {
         self.iter(node, which).collect()
+    }
+
+    /// The first child in `field`, as `Node::child_by_field_name` finds it.
+    pub(super) fn child(&self, node: Node<'a>, field: Field) -> Option<Node<'a>> {
+        let id = grammar().fields[field as usize];
+        // A leaf has no fields, and asking costs less than remembering.
+        if id == 0 || node.child_count() == 0 {
+            return None;
+        }
+        let key = (node.id(), field as u8);
+        if let Some(found) = self.fields.borrow().get(&key) {
+            return *found;
+        }
+        let found = node.child_by_field_id(id);
+        self.fields.borrow_mut().insert(key, found);
+        found
     }
 
     fn push(&self, node: Node<'a>, which: Which) {
@@ -383,18 +419,17 @@ impl<'a> Children<'a> {
             },
             _ => None,
         };
-        let mut stack = self.stack.borrow_mut();
-        // A cursor step costs several times a step of the iteration behind `Node::child`, but
+        let mut arena = self.arena.borrow_mut();
+        // A cursor step costs more than a step of the iteration behind `Node::child`, but
         // `child(i)` starts that iteration again from the first child: for the few children of
         // most nodes, asking by index is cheaper.
         let count = node.child_count();
         if count <= SMALL && field.is_none() {
+            let named = || (0..node.named_child_count() as u32).filter_map(|i| node.named_child(i));
             match which {
-                Which::All => stack.extend((0..count).filter_map(|i| node.child(i))),
-                Which::Named => stack.extend((0..node.named_child_count() as u32).filter_map(|i| node.named_child(i))),
-                Which::NamedCode => stack.extend(
-                    (0..node.named_child_count() as u32).filter_map(|i| node.named_child(i)).filter(|c| kind(*c) != Kind::Comment),
-                ),
+                Which::All => arena.extend((0..count).filter_map(|i| node.child(i))),
+                Which::Named => arena.extend(named()),
+                Which::NamedCode => arena.extend(named().filter(|c| kind(*c) != Kind::Comment)),
                 Which::InField(_) => {}
             }
             return;
@@ -413,7 +448,7 @@ impl<'a> Children<'a> {
                 Which::InField(_) => cursor.field_id().map(|id| id.get()) == field,
             };
             if wanted {
-                stack.push(child);
+                arena.push(child);
             }
             if !cursor.goto_next_sibling() {
                 break;
@@ -422,10 +457,9 @@ impl<'a> Children<'a> {
     }
 }
 
-/// The children pushed by one [`Children::iter`]; dropping it pops them.
+/// The children found by one [`Children::iter`].
 pub(super) struct ChildIter<'c, 'a> {
     children: &'c Children<'a>,
-    start: usize,
     next: usize,
     end: usize,
 }
@@ -437,7 +471,7 @@ impl<'a> Iterator for ChildIter<'_, 'a> {
         if self.next == self.end {
             return None;
         }
-        let node = self.children.stack.borrow()[self.next];
+        let node = self.children.arena.borrow()[self.next];
         self.next += 1;
         Some(node)
     }
@@ -455,12 +489,48 @@ impl DoubleEndedIterator for ChildIter<'_, '_> {
             return None;
         }
         self.end -= 1;
-        Some(self.children.stack.borrow()[self.end])
+        Some(self.children.arena.borrow()[self.end])
     }
 }
 
-impl Drop for ChildIter<'_, '_> {
-    fn drop(&mut self) {
-        self.children.stack.borrow_mut().truncate(self.start);
+/// Hashes the keys of [`Children`]'s maps: a node id is an address, and a multiply-rotate (the
+/// one rustc uses for its own maps) spreads it over the table at a fraction of the cost of the
+/// default hasher. The maps never reach any output, so their order does not matter.
+#[derive(Clone, Copy, Default)]
+struct BuildNodeHasher;
+
+impl BuildHasher for BuildNodeHasher {
+    type Hasher = NodeHasher;
+
+    fn build_hasher(&self) -> NodeHasher {
+        NodeHasher(0)
+    }
+}
+
+struct NodeHasher(u64);
+
+impl NodeHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for NodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.add(u64::from(*byte));
+        }
+    }
+
+    fn write_u8(&mut self, value: u8) {
+        self.add(u64::from(value));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
     }
 }
