@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::config::Entry;
 use super::modules::Spec;
 use super::project::Project;
-use super::summary::{Block, Callee, Event, FileSummary, FuncId, ImportId, ImportKind, ImportStmt};
+use super::summary::{blocks_that_may_run, Block, Callee, Event, FileSummary, FuncId, ImportId, ImportKind, ImportStmt};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edge {
@@ -321,22 +321,8 @@ impl Walker<'_> {
                 }
                 Event::Class { body, .. } => self.block(body, via, false),
                 Event::If { branches, orelse } => {
-                    let mut decided = false;
-                    for branch in branches {
-                        match branch.cond.eval(&env) {
-                            Some(true) => {
-                                self.block(&branch.body, via, module_level);
-                                decided = true;
-                                break;
-                            }
-                            Some(false) => {}
-                            None => self.block(&branch.body, via, module_level),
-                        }
-                    }
-                    if !decided {
-                        if let Some(orelse) = orelse {
-                            self.block(orelse, via, module_level);
-                        }
+                    for body in blocks_that_may_run(branches, orelse.as_ref(), &env) {
+                        self.block(body, via, module_level);
                     }
                 }
                 Event::Try { body, handlers, orelse, finally } => {

@@ -17,7 +17,7 @@ use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use super::config::Entry;
 use super::modules::{parent_dir, Spec};
 use super::project::Project;
-use super::summary::{Block, Callee, Event, FileSummary, FuncId, ImportKind, ImportStmt};
+use super::summary::{blocks_that_may_run, Block, Callee, Event, FileSummary, FuncId, ImportKind, ImportStmt};
 use super::text::TextRange;
 
 /// Upper bound on events executed in one simulation; real projects need far fewer, and it
@@ -1064,18 +1064,11 @@ impl<'p> Sim<'p> {
             Event::If { branches, orelse } => {
                 let is_main = self.instances[scope.module].is_main;
                 let env = self.project.cond_env(is_main);
-                for branch in branches {
-                    match branch.cond.eval(&env) {
-                        Some(true) => return self.exec_block(summary, &branch.body, scope),
-                        Some(false) => {}
-                        // Undecidable: the branch may run; so may the later ones.
-                        None => self.exec_block(summary, &branch.body, scope)?,
-                    }
+                // An undecidable branch may run, and so may the later ones.
+                for body in blocks_that_may_run(branches, orelse.as_ref(), &env) {
+                    self.exec_block(summary, body, scope)?;
                 }
-                match orelse {
-                    Some(orelse) => self.exec_block(summary, orelse, scope),
-                    None => Ok(()),
-                }
+                Ok(())
             }
             Event::Try { body, handlers, orelse, finally } => {
                 let result = match self.exec_block(summary, body, scope) {

@@ -240,22 +240,8 @@ fn reached_functions(project: &Project, summary: &FileSummary, every_branch: boo
                         }
                     }
                     Event::If { branches, orelse } => {
-                        let mut decided = false;
-                        for branch in branches {
-                            match branch.cond.eval(&env) {
-                                Some(true) => {
-                                    self.block(&branch.body, via, module_level);
-                                    decided = true;
-                                    break;
-                                }
-                                Some(false) => {}
-                                None => self.block(&branch.body, via, module_level),
-                            }
-                        }
-                        if !decided {
-                            if let Some(orelse) = orelse {
-                                self.block(orelse, via, module_level);
-                            }
+                        for body in super::summary::blocks_that_may_run(branches, orelse.as_ref(), &env) {
+                            self.block(body, via, module_level);
                         }
                     }
                     Event::Try { body, handlers, orelse, finally } => {

@@ -195,6 +195,38 @@ pub struct Branch {
     pub body: Block,
 }
 
+/// The blocks of one `if`/`elif`/`else` that may run where `env` decides the conditions, in
+/// order: every branch up to the first whose condition certainly holds, except those whose
+/// condition certainly fails, then `orelse` when no condition certainly held. The simulation,
+/// the graph and the rules all take branches this way, so that they agree on what runs.
+pub fn blocks_that_may_run<'a>(
+    branches: &'a [Branch],
+    orelse: Option<&'a Block>,
+    env: &'a CondEnv<'_>,
+) -> impl Iterator<Item = &'a Block> + 'a {
+    let mut next = 0;
+    let mut decided = false;
+    std::iter::from_fn(move || {
+        while !decided && next < branches.len() {
+            let branch = &branches[next];
+            next += 1;
+            match branch.cond.eval(env) {
+                Some(true) => {
+                    decided = true;
+                    return Some(&branch.body);
+                }
+                Some(false) => {}
+                None => return Some(&branch.body),
+            }
+        }
+        if decided {
+            return None;
+        }
+        decided = true;
+        orelse
+    })
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Handler {
     pub catches: Catch,
