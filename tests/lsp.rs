@@ -23,8 +23,13 @@ struct Client {
 
 impl Client {
     fn start(root: &std::path::Path, capabilities: Value) -> (Client, Value) {
+        Client::start_with_env(root, capabilities, &[])
+    }
+
+    fn start_with_env(root: &std::path::Path, capabilities: Value, env: &[(&str, &str)]) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_modcache"))
             .arg("server")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -288,6 +293,9 @@ fn bad_input_gets_clean_answers_and_the_server_goes_on() {
     client.open(&main, "import models\n");
     let unknown = client.request_raw("modcache/noSuchMethod", json!({}));
     assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+    // The test-only request that panics does not exist unless the environment asks for it.
+    let panic = client.request_raw("modcache/panic", json!({}));
+    assert_eq!(panic["error"]["code"], -32601, "{panic}");
     client.send_raw("{ this is not json");
     let far = client.request("textDocument/hover", json!({"textDocument": {"uri": main}, "position": {"line": 999, "character": 999}}));
     assert!(far.is_null(), "{far}");
@@ -299,6 +307,92 @@ fn bad_input_gets_clean_answers_and_the_server_goes_on() {
     client.open(&uri(&dir, "broken.py"), "def (:\n\u{0}\u{1}import models\n");
     let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": main}, "position": {"line": 0, "character": 9}}));
     assert!(hover["contents"]["value"].as_str().unwrap().contains("models"));
+    client.shutdown();
+}
+
+#[test]
+fn a_panic_in_a_handler_is_answered_shown_and_survived() {
+    let dir = workspace();
+    let (mut client, _) = Client::start_with_env(dir.path(), json!({}), &[("MODCACHE_ALLOW_PANIC_REQUEST", "1")]);
+    let main = uri(&dir, "main.py");
+    let services = uri(&dir, "services.py");
+    client.open(&main, "import models\n");
+    for attempt in 0..2 {
+        let response = client.request_raw("modcache/panic", json!({"attempt": attempt}));
+        assert_eq!(response["error"]["code"], -32603, "an internal error: {response}");
+        let shown = client.wait(|m| m["method"] == "window/showMessage");
+        assert_eq!(shown["params"]["type"], 1, "an error message: {shown}");
+        let message = shown["params"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("internal error in modcache/panic"), "{message}");
+    }
+    // The session goes on: the session lock is usable, analysis still publishes, requests answer.
+    client.open(&services, &std::fs::read_to_string(dir.path().join("services.py")).unwrap());
+    client.diagnostics(&services, |l| codes(l).contains(&"MC002".to_string()));
+    let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": main}, "position": {"line": 0, "character": 9}}));
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("models"), "{hover}");
+    client.shutdown();
+}
+
+const STATE_WORKSPACE: &str = "\
+# file: main.py
+import app
+# file: state.py
+import os
+
+cache = {}
+ENV = os.getenv(\"APP_ENV\")
+
+
+def put(key, value):
+    cache[key] = value
+# file: app.py
+import state
+from state import cache
+
+
+def reset():
+    cache.clear()
+# file: tools.py
+import importlib
+import state
+from state import cache
+
+importlib.reload(state)
+";
+
+#[test]
+fn hovers_describe_import_time_state_and_who_changes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    support::write_fixture(dir.path(), STATE_WORKSPACE);
+    let (mut client, _) = Client::start(dir.path(), json!({}));
+    let app = uri(&dir, "app.py");
+    let state = uri(&dir, "state.py");
+    let read = |path: &str| std::fs::read_to_string(dir.path().join(path)).unwrap();
+    client.open(&app, &read("app.py"));
+    client.open(&state, &read("state.py"));
+    client.diagnostics(&state, |l| codes(l).contains(&"MC101".to_string()));
+    let hover = |client: &mut Client, uri: &str, line: u32, character: u32| {
+        let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}));
+        hover["contents"]["value"].as_str().unwrap_or_default().to_string()
+    };
+    // On an import: what the imported module does when its top level runs.
+    let text = hover(&mut client, &app, 0, 8);
+    assert!(text.contains("reads the environment, once") && text.contains("`os.getenv()` at line 4"), "{text}");
+    assert!(text.contains("[shared mutable state](") && text.contains("`cache` (dict, line 3)"), "{text}");
+    // On a module-level name: when it is bound, that it is shared, and who changes it later.
+    let text = hover(&mut client, &state, 2, 1);
+    assert!(text.contains("bound at line 3") && text.contains("mutable `dict`"), "{text}");
+    assert!(text.contains("`from state import cache` at `app.py:2`"), "{text}");
+    assert!(text.contains("`app.py:6`: `reset()` clears it"), "{text}");
+    assert!(text.contains("`state.py:8`: `put()` sets an item of it"), "{text}");
+    let text = hover(&mut client, &state, 3, 1);
+    assert!(text.contains("comes from `os.getenv()`") && text.contains("later changes to the environment are not seen"), "{text}");
+    // On `importlib.reload`: what this call runs again and which names stay stale.
+    let tools = uri(&dir, "tools.py");
+    client.open(&tools, &read("tools.py"));
+    let text = hover(&mut client, &tools, 4, 12);
+    assert!(text.contains("**`importlib.reload(state)`** runs `state.py` again"), "{text}");
+    assert!(text.contains("- `app.py:2`: `cache`\n- `tools.py:3`: `cache`"), "{text}");
     client.shutdown();
 }
 

@@ -101,3 +101,70 @@ fn name_changes_follow_imports_aliases_and_module_attributes() {
     check_changes(STATE, "state.py", "USERS", &["app.py:7 add appends to", "app.py:10 reset rebinds"]);
     check_changes(STATE, "state.py", "LIMITS", &[]);
 }
+
+/// Renders the profile of the `index`-th reload call in `path` on one line.
+fn check_reload(fixture: &str, path: &str, index: usize, expected: &str) {
+    use modcache::analysis::profile::{reload_profile, ReloadProfile};
+    let project = support::project(fixture);
+    let summary = project.summary(path).expect("the fixture has the file");
+    let reload = &summary.state.reloads[index];
+    let actual = match reload_profile(&project, path, summary, reload) {
+        ReloadProfile::Module { module, file, stale, submodules } => {
+            let stale: Vec<String> = stale.iter().map(|s| format!("{}:{} {}", s.path, s.line, s.names.join(","))).collect();
+            format!("{module} ({}); stale: {}; submodules: {}", file.as_deref().unwrap_or("-"), stale.join(" "), submodules.join(" "))
+        }
+        ReloadProfile::NotModule { what } => format!("not a module: {what}"),
+        ReloadProfile::Unknown => "unknown".to_string(),
+    };
+    assert_eq!(actual, expected);
+}
+
+const RELOADS: &str = "\
+# file: points.py
+class Point:
+    pass
+# file: app.py
+import importlib
+import points
+from points import Point
+
+importlib.reload(points)
+# file: view.py
+from points import Point as P
+from points import Point as P
+
+def draw():
+    from points import Point
+# file: fresh.py
+import importlib
+import points
+
+def refresh():
+    from points import Point
+    importlib.reload(points)
+    from points import Point
+    return Point
+# file: bad.py
+import importlib
+importlib.reload('points')
+# file: pkg/__init__.py
+# file: pkg/sub.py
+X = 1
+# file: reloader.py
+import importlib
+import pkg
+import json
+importlib.reload(pkg)
+importlib.reload(json)
+";
+
+#[test]
+fn reload_profile_names_what_stays_stale_and_what_does_not_run_again() {
+    // Module-level `from` imports anywhere keep old objects; function-level ones in other
+    // files run again at each call; names bound again after the reload are fresh.
+    check_reload(RELOADS, "app.py", 0, "points (points.py); stale: app.py:3 Point view.py:1 P; submodules: ");
+    check_reload(RELOADS, "fresh.py", 0, "points (points.py); stale: app.py:3 Point view.py:1 P; submodules: ");
+    check_reload(RELOADS, "bad.py", 0, "not a module: the string 'points'");
+    check_reload(RELOADS, "reloader.py", 0, "pkg (pkg/__init__.py); stale: ; submodules: pkg.sub");
+    check_reload(RELOADS, "reloader.py", 1, "json (-); stale: ; submodules: ");
+}

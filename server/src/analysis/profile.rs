@@ -4,13 +4,15 @@
 
 use std::collections::HashSet;
 
+use super::graph::absolute_base;
 use super::project::Project;
 use super::rules::mc105_import_time_singleton::instantiated_class;
 use super::rules::{
-    change_verb, first_at_each_place, function_label, import_time_effects, is_main_module_file, resolve_mutation,
+    change_verb, first_at_each_place, function_label, import_time_effects, is_main_module_file, reload_target,
+    resolve_mutation, ReloadTarget,
 };
-use super::summary::state::{EffectKind, Guard, MutationKind, NameRef, Value};
-use super::summary::FileSummary;
+use super::summary::state::{EffectKind, Guard, MutationKind, NameRef, Reload, Value};
+use super::summary::{FileSummary, ImportKind};
 
 /// The import-time behaviour of one module's top level.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -101,7 +103,7 @@ pub fn name_changes(project: &Project, path: &str, name: &str) -> Vec<NameChange
             .imports
             .iter()
             .flat_map(|stmt| match &stmt.kind {
-                super::summary::ImportKind::From { names, .. } => {
+                ImportKind::From { names, .. } => {
                     names.iter().filter(|n| n.name == name).map(|n| n.bound_name()).collect::<Vec<_>>()
                 }
                 _ => Vec::new(),
@@ -140,4 +142,85 @@ pub fn name_changes(project: &Project, path: &str, name: &str) -> Vec<NameChange
     }
     changes.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     changes
+}
+
+/// What one `importlib.reload(…)` call refreshes and what it leaves as it was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReloadProfile {
+    /// The argument names a module.
+    Module {
+        /// The module, by dotted name.
+        module: String,
+        /// Its first-party file, when it has one.
+        file: Option<String>,
+        /// Names taken with `from module import …` that keep the objects of the first run, in
+        /// path and line order: in the reloading file those bound before the call and not
+        /// bound again after it, in other files every module-level `from` import.
+        stale: Vec<StaleImport>,
+        /// First-party submodules of a reloaded package, whose code does not run again.
+        submodules: Vec<String>,
+    },
+    /// The argument is certainly not a module ("the string 'points'"): the call raises.
+    NotModule { what: String },
+    /// The argument cannot be followed statically.
+    Unknown,
+}
+
+/// One `from module import …` statement whose names a reload leaves bound to old objects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaleImport {
+    pub path: String,
+    pub line: u32,
+    pub names: Vec<String>,
+}
+
+/// The reload profile of `reload`, a call in the file `path`.
+pub fn reload_profile(project: &Project, path: &str, summary: &FileSummary, reload: &Reload) -> ReloadProfile {
+    let module = match reload_target(project, path, summary, reload) {
+        ReloadTarget::Module(module) => module,
+        ReloadTarget::NotModule { what, .. } => return ReloadProfile::NotModule { what },
+        ReloadTarget::Unknown => return ReloadProfile::Unknown,
+    };
+    let function = reload.scope.function;
+    let mut stale = Vec::new();
+    for (file, file_summary) in project.files() {
+        let here = file == path;
+        for stmt in &file_summary.imports {
+            let ImportKind::From { level, module: from, names, .. } = &stmt.kind else { continue };
+            if absolute_base(project, file, *level, from.as_deref()).as_deref() != Some(module.as_str()) {
+                continue;
+            }
+            let module_level = stmt.context.in_function.is_none() && !stmt.context.in_class;
+            // The same rule as MC301: a `from` import in another function runs again at each
+            // call, and one in the reloading scope counts only when it ran before the call.
+            let keeps = if here {
+                let before = stmt.range.end <= reload.range.start;
+                let same_function = function.is_some_and(|f| f.start <= stmt.range.start && stmt.range.end <= f.end);
+                (module_level && (function.is_some() || before)) || (same_function && before)
+            } else {
+                module_level
+            };
+            if !keeps {
+                continue;
+            }
+            // A name taken twice in one file is listed once, at its first statement.
+            let names: Vec<String> = names
+                .iter()
+                .map(|n| n.bound_name().to_string())
+                .filter(|n| !(here && reload.rebound_after.contains(n)))
+                .filter(|n| !stale.iter().any(|s: &StaleImport| s.path == file && s.names.contains(n)))
+                .collect();
+            if !names.is_empty() {
+                stale.push(StaleImport { path: file.to_string(), line: stmt.line, names });
+            }
+        }
+    }
+    let prefix = format!("{module}.");
+    let file = project.files().map(|(p, _)| p).find(|p| project.module_name(p).as_deref() == Some(module.as_str()));
+    let submodules = project
+        .files()
+        .filter_map(|(p, _)| project.module_name(p))
+        .filter(|name| name.starts_with(&prefix))
+        .collect();
+    ReloadProfile::Module { module, file: file.map(str::to_string), stale, submodules }
 }

@@ -8,14 +8,54 @@ use tower_lsp_server::ls_types::*;
 use super::diagnostics::rule_url;
 use super::session::{Results, Session};
 use crate::analysis::graph::{import_time_imports, static_targets, ImportGraph};
-use crate::analysis::profile;
-use crate::analysis::summary::state::{EffectKind, Value};
+use crate::analysis::profile::{self, ReloadProfile};
+use crate::analysis::summary::state::{EffectKind, Reload, Value};
 use crate::analysis::simulate::{Action, LoadOrder};
 use crate::analysis::summary::{FileSummary, ImportKind, ImportStmt};
 use crate::analysis::text::TextRange;
 
 /// How many entries a hover describes; more would drown the answer.
 const MAX_ENTRIES: usize = 5;
+
+/// A hover on `reload`: what this call refreshes and leaves stale in this workspace, then what
+/// any reload does.
+fn reload_hover(results: Option<&Results>, path: &str, summary: &FileSummary, call: Option<&Reload>) -> String {
+    let (Some(results), Some(call)) = (results, call) else { return RELOAD_HOVER.to_string() };
+    let mut out = String::new();
+    match profile::reload_profile(&results.project, path, summary, call) {
+        ReloadProfile::Module { module, file, stale, submodules } => {
+            let runs = match &file {
+                Some(file) => format!("runs `{file}` again"),
+                None => format!("runs `{module}` again (not a first-party module)"),
+            };
+            let _ = write!(out, "**`importlib.reload({module})`** {runs} in the same module object: `{module}.name` finds the new objects.");
+            if stale.is_empty() {
+                let _ = write!(out, "\n\nNo first-party `from {module} import …` keeps objects from before this reload.");
+            } else {
+                let _ = write!(out, "\n\n[Left stale]({}): these names keep the objects of the first run:", rule_url("MC301"));
+                for import in stale.iter().take(MAX_FACTS) {
+                    let names: Vec<String> = import.names.iter().map(|n| format!("`{n}`")).collect();
+                    let _ = write!(out, "\n- `{}:{}`: {}", import.path, import.line, names.join(", "));
+                }
+                if stale.len() > MAX_FACTS {
+                    let _ = write!(out, "\n- and {} more `from {module} import …` statements", stale.len() - MAX_FACTS);
+                }
+            }
+            if !submodules.is_empty() {
+                let shown: Vec<String> = submodules.iter().take(MAX_FACTS).map(|m| format!("`{m}`")).collect();
+                let more = if submodules.len() > MAX_FACTS { format!(" and {} more", submodules.len() - MAX_FACTS) } else { String::new() };
+                let _ = write!(out, "\n\nNot run again: its submodules {}{more}.", shown.join(", "));
+            }
+        }
+        ReloadProfile::NotModule { what } => {
+            let _ = write!(out, "**`importlib.reload`** is given {what}, which is [not a module]({}): the call raises TypeError.", rule_url("MC302"));
+        }
+        ReloadProfile::Unknown => return RELOAD_HOVER.to_string(),
+    }
+    out.push_str("\n\n---\n\n");
+    out.push_str(RELOAD_HOVER);
+    out
+}
 
 pub fn hover(s: &Session, params: &HoverParams) -> Option<Hover> {
     let position = &params.text_document_position_params;
@@ -28,8 +68,9 @@ pub fn hover(s: &Session, params: &HoverParams) -> Option<Hover> {
         (import_hover(results?, &path, stmt), stmt.range)
     } else {
         let (word, range) = word_at(&document.text, offset)?;
-        if word == "reload" && is_reload(&document.text, range) {
-            (RELOAD_HOVER.to_string(), range)
+        let call = summary.state.reloads.iter().find(|r| covers(r.range, offset));
+        if word == "reload" && (call.is_some() || is_reload(&document.text, range)) {
+            (reload_hover(results.map(|r| r.as_ref()), &path, summary, call), range)
         } else {
             (name_hover(results.map(|r| r.as_ref()), &path, summary, &word)?, range)
         }

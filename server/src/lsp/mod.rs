@@ -67,6 +67,14 @@ fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
     session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// When this environment variable is set, the server answers `modcache/panic` by panicking
+/// inside its handler, so that tests can watch the panic boundary work through the real binary.
+pub const PANIC_REQUEST_VARIABLE: &str = "MODCACHE_ALLOW_PANIC_REQUEST";
+
+fn requested_panic(params: &Value) -> Result<Value> {
+    panic!("modcache/panic was requested with {params}")
+}
+
 impl Backend {
     fn new(client: Client) -> Self {
         let session = Arc::new(Mutex::new(Session::default()));
@@ -128,6 +136,10 @@ impl Backend {
             requests::entries(&self.session())
         })
         .await
+    }
+
+    async fn panic_on_request(&self, params: Value) -> Result<Value> {
+        self.guard("modcache/panic", async { requested_panic(&params) }).await
     }
 
     async fn pull_settings(&self) {
@@ -387,11 +399,17 @@ where
     O: tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     transport::guarded(input, output, |server_input, server_output| async move {
-        let (service, socket) = LspService::build(Backend::new)
+        let mut builder = LspService::build(Backend::new)
             .custom_method("modcache/loadOrder", Backend::load_order)
             .custom_method("modcache/graph", Backend::graph)
-            .custom_method("modcache/entries", Backend::entries)
-            .finish();
+            .custom_method("modcache/entries", Backend::entries);
+        // The panic boundary can only be tested end to end through a handler that panics, and no
+        // correct handler does. This one exists only when the environment asks for it; otherwise
+        // the method is unknown like any other.
+        if std::env::var_os(PANIC_REQUEST_VARIABLE).is_some() {
+            builder = builder.custom_method("modcache/panic", Backend::panic_on_request);
+        }
+        let (service, socket) = builder.finish();
         Server::new(server_input, server_output, socket).serve(service).await;
     })
     .await;
