@@ -536,6 +536,12 @@ struct Sim<'p> {
     /// The modules currently executing, outermost first, with the statement each is running.
     stack: Vec<Frame>,
     calls: Vec<(usize, FuncId)>,
+    /// Counts the changes to what a function's code can observe: `sys.modules`, module
+    /// namespaces, module instances and their states. Equal versions mean equal states.
+    version: u64,
+    /// Functions whose last call changed nothing and returned normally, with the version it
+    /// started and ended at. Calling one again at that version would do the same again.
+    idempotent_calls: FxHashMap<(usize, FuncId), u64>,
     events: usize,
     truncated: bool,
     reads: Reads,
@@ -570,6 +576,8 @@ impl<'p> Sim<'p> {
             trace: Vec::new(),
             stack: Vec::new(),
             calls: Vec::new(),
+            version: 0,
+            idempotent_calls: FxHashMap::default(),
             events: 0,
             truncated: false,
             reads: Reads::default(),
@@ -621,7 +629,7 @@ impl<'p> Sim<'p> {
         let instance = &mut self.instances[index];
         instance.is_main = true;
         instance.main_package = package;
-        self.sys_modules.insert("__main__".to_string(), Cached::Instance(index));
+        self.cache_module("__main__".to_string(), Cached::Instance(index));
         index
     }
 
@@ -639,6 +647,7 @@ impl<'p> Sim<'p> {
             namespace.insert("__path__".to_string(), Value::Opaque);
         }
         let dynamic = summary.as_ref().is_some_and(|s| s.dynamic_namespace);
+        self.version += 1;
         self.instances.push(Instance {
             name,
             path,
@@ -667,7 +676,7 @@ impl<'p> Sim<'p> {
         self.steps.push(Step { module: "__main__".to_string(), path: path.to_string(), imported_from: site, depth: 0 });
         self.stack.push(Frame { instance: main, site: None });
         self.exec_module(main)?;
-        self.instances[main].state = State::Done;
+        self.set_state(main, State::Done);
         Ok(())
     }
 
@@ -829,7 +838,7 @@ impl<'p> Sim<'p> {
             return Ok(cached);
         }
         if self.project.env.is_unshadowable(name) {
-            self.sys_modules.insert(name.to_string(), Cached::Opaque);
+            self.cache_module(name.to_string(), Cached::Opaque);
             return Ok(Cached::Opaque);
         }
         let parent = name.rsplit_once('.').map(|(p, _)| p.to_string());
@@ -847,19 +856,19 @@ impl<'p> Sim<'p> {
         let cached = match spec {
             None => return Err(self.not_found(name, site.cloned())),
             Some(Spec::External) => {
-                self.sys_modules.insert(name.to_string(), Cached::Opaque);
+                self.cache_module(name.to_string(), Cached::Opaque);
                 Cached::Opaque
             }
             Some(Spec::Namespace { portions }) => {
                 let index = self.new_instance(name.to_string(), None, None, true, portions);
-                self.instances[index].state = State::Done;
-                self.sys_modules.insert(name.to_string(), Cached::Instance(index));
+                self.set_state(index, State::Done);
+                self.cache_module(name.to_string(), Cached::Instance(index));
                 Cached::Instance(index)
             }
             Some(Spec::File { file, is_package, search }) => {
                 let summary = self.summary(&file);
                 let index = self.new_instance(name.to_string(), Some(file.clone()), summary, is_package, search);
-                self.sys_modules.insert(name.to_string(), Cached::Instance(index));
+                self.cache_module(name.to_string(), Cached::Instance(index));
                 let step = self.steps.len();
                 self.steps.push(Step {
                     module: name.to_string(),
@@ -878,13 +887,13 @@ impl<'p> Sim<'p> {
                 let result = self.exec_module(index);
                 self.stack.pop();
                 if let Err(stop) = result {
-                    self.instances[index].state = State::Failed;
+                    self.set_state(index, State::Failed);
                     if self.sys_modules.get(name) == Some(&Cached::Instance(index)) {
-                        self.sys_modules.remove(name);
+                        self.uncache_module(name);
                     }
                     return Err(stop);
                 }
-                self.instances[index].state = State::Done;
+                self.set_state(index, State::Done);
                 // `_find_and_load_unlocked` returns whatever sys.modules holds now: a module may
                 // replace itself there.
                 self.sys_modules.get(name).copied().unwrap_or(Cached::Instance(index))
@@ -892,7 +901,7 @@ impl<'p> Sim<'p> {
         };
         if let (Some(parent), Some((_, child))) = (&parent, name.rsplit_once('.')) {
             if let Some(Cached::Instance(p)) = self.sys_modules.get(parent).copied() {
-                self.instances[p].namespace.insert(child.to_string(), cached.value());
+                self.set_global(p, child, cached.value());
             }
         }
         Ok(cached)
@@ -942,7 +951,7 @@ impl<'p> Sim<'p> {
                 locals.insert(name.to_string(), value);
             }
             _ => {
-                self.instances[scope.module].namespace.insert(name.to_string(), value);
+                self.set_global(scope.module, name, value);
             }
         }
     }
@@ -955,7 +964,9 @@ impl<'p> Sim<'p> {
                 locals.remove(name);
             }
             _ => {
-                self.instances[scope.module].namespace.remove(name);
+                if self.instances[scope.module].namespace.remove(name).is_some() {
+                    self.version += 1;
+                }
             }
         }
     }
@@ -1049,16 +1060,16 @@ impl<'p> Sim<'p> {
             }
             Event::SetAttr { base, attr, .. } => {
                 if let Some(Value::Module(m)) = self.lookup(scope, base) {
-                    self.instances[m].namespace.insert(attr.clone(), Value::Opaque);
+                    self.set_global(m, attr, Value::Opaque);
                 }
                 Ok(())
             }
             Event::SysModulesSet { name, bare, .. } => {
-                self.sys_modules.insert(name.clone(), if *bare { Cached::Bare } else { Cached::Opaque });
+                self.cache_module(name.clone(), if *bare { Cached::Bare } else { Cached::Opaque });
                 Ok(())
             }
             Event::SysModulesDel { name, .. } => {
-                self.sys_modules.remove(name);
+                self.uncache_module(name);
                 Ok(())
             }
             Event::If { branches, orelse } => {
@@ -1100,14 +1111,55 @@ impl<'p> Sim<'p> {
         let Some(function) = summary.functions.get(func as usize) else {
             return Ok(());
         };
+        // A function called again in the state its last call left unchanged would import,
+        // bind and read exactly what it did then: skipping it changes nothing but the time.
+        // Without this, parsers whose functions call each other many times at import time
+        // (regex's `_compile` does) multiply the work until the event budget stops the run.
+        if self.idempotent_calls.get(&(module, func)) == Some(&self.version) {
+            return Ok(());
+        }
         self.calls.push((module, func));
         if let Some(path) = &self.instances[module].path {
             self.reads.called.insert((path.clone(), func));
         }
+        let start = self.version;
         let mut scope = Scope { module, locals: Some(FxHashMap::default()), globals: function.globals.clone() };
         let result = self.exec_block(&summary, &function.body, &mut scope);
         self.calls.pop();
+        if result.is_ok() && self.version == start {
+            self.idempotent_calls.insert((module, func), start);
+        }
         result
+    }
+
+    /// `sys.modules[name] = cached`.
+    fn cache_module(&mut self, name: impl Into<String>, cached: Cached) {
+        if self.sys_modules.insert(name.into(), cached) != Some(cached) {
+            self.version += 1;
+        }
+    }
+
+    /// `del sys.modules[name]`.
+    fn uncache_module(&mut self, name: &str) {
+        if self.sys_modules.remove(name).is_some() {
+            self.version += 1;
+        }
+    }
+
+    /// Binds a global of a module instance.
+    fn set_global(&mut self, instance: usize, name: &str, value: Value) {
+        let namespace = &mut self.instances[instance].namespace;
+        if namespace.get(name) != Some(&value) {
+            namespace.insert(name.to_string(), value);
+            self.version += 1;
+        }
+    }
+
+    fn set_state(&mut self, instance: usize, state: State) {
+        if self.instances[instance].state != state {
+            self.instances[instance].state = state;
+            self.version += 1;
+        }
     }
 
     fn exec_import(&mut self, stmt: &ImportStmt, scope: &mut Scope) -> Flow {
