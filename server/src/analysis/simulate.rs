@@ -817,6 +817,17 @@ impl<'p> Sim<'p> {
                             site.cloned(),
                         ));
                     }
+                    // A namespace package's `__path__` is recalculated from its parent's
+                    // `__path__`, looked up in sys.modules (`_NamespacePath._get_parent_path`):
+                    // when that parent has failed and left sys.modules, finding a submodule
+                    // raises KeyError.
+                    if instance.path.is_none() {
+                        if let Some((grandparent, _)) = parent.rsplit_once('.') {
+                            if !self.sys_modules.contains_key(grandparent) {
+                                return Err(self.error("KeyError", format!("'{grandparent}'"), site.cloned()));
+                            }
+                        }
+                    }
                     let search = instance.search.clone();
                     Ok(self.project.tree.find_first_party(child, &search))
                 }

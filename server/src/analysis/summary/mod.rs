@@ -252,6 +252,7 @@ impl Catch {
                     || name == "Exception"
                     || name == "BaseException"
                     || (name == "ImportError" && error == "ModuleNotFoundError")
+                    || (name == "LookupError" && error == "KeyError")
             }),
         }
     }
