@@ -113,11 +113,14 @@ pub struct LoadOrder {
 impl LoadOrder {
     /// Applies `apply` to every range of a site in `path`.
     pub fn remap(&mut self, path: &str, apply: &dyn Fn(&mut TextRange)) {
-        let fix = |site: &mut Option<Site>| {
-            if let Some(site) = site {
-                if site.path == path {
-                    apply(&mut site.range);
-                }
+        self.for_each_site_in(path, |site| apply(&mut site.range));
+    }
+
+    /// Calls `f` on every site of this run (steps, trace, the error and its chain) in `path`.
+    fn for_each_site_in(&mut self, path: &str, mut f: impl FnMut(&mut Site)) {
+        let mut fix = |site: &mut Option<Site>| {
+            if let Some(site) = site.as_mut().filter(|site| site.path == path) {
+                f(site);
             }
         };
         for step in &mut self.steps {
@@ -139,31 +142,13 @@ impl LoadOrder {
     /// file's new summary. Returns false, leaving the order unusable, if a site has no new range.
     pub fn move_sites(&mut self, path: &str, ranges: &FxHashMap<TextRange, TextRange>, summary: &FileSummary) -> bool {
         let mut complete = true;
-        let mut fix = |site: &mut Option<Site>| {
-            if let Some(site) = site {
-                if site.path == path {
-                    match ranges.get(&site.range) {
-                        Some(range) => {
-                            site.range = *range;
-                            site.line = summary.line_number(range.start);
-                        }
-                        None => complete = false,
-                    }
-                }
+        self.for_each_site_in(path, |site| match ranges.get(&site.range) {
+            Some(range) => {
+                site.range = *range;
+                site.line = summary.line_number(range.start);
             }
-        };
-        for step in &mut self.steps {
-            fix(&mut step.imported_from);
-        }
-        for event in &mut self.trace {
-            fix(&mut event.site);
-        }
-        if let Err(error) = &mut self.outcome {
-            fix(&mut error.site);
-            for link in &mut error.chain {
-                fix(&mut link.at);
-            }
-        }
+            None => complete = false,
+        });
         complete
     }
 
@@ -584,6 +569,8 @@ impl<'p> Sim<'p> {
         }
     }
 
+    // The error becomes the run's outcome right away, once per run: boxing it buys nothing.
+    #[allow(clippy::result_large_err)]
     fn run(&mut self, entry: &Entry) -> Result<(), PyError> {
         let result = match entry {
             Entry::Script(path) => {

@@ -244,13 +244,10 @@ fn reached_functions(project: &Project, summary: &FileSummary, every_branch: boo
                             self.block(body, via, module_level);
                         }
                     }
-                    Event::Try { body, handlers, orelse, finally } => {
-                        self.block(body, via, module_level);
-                        for handler in handlers {
-                            self.block(&handler.body, via, module_level);
+                    Event::Try { .. } => {
+                        for block in event.branch_blocks() {
+                            self.block(block, via, module_level);
                         }
-                        self.block(orelse, via, module_level);
-                        self.block(finally, via, module_level);
                     }
                     _ => {}
                 }
@@ -294,19 +291,7 @@ fn find_initialisation_functions(project: &Project, summary: &FileSummary) -> Ha
         for event in block {
             match event {
                 Event::Unbind { name } => out.push(name.clone()),
-                Event::If { branches, orelse } => {
-                    branches.iter().for_each(|b| deleted(&b.body, out));
-                    if let Some(orelse) = orelse {
-                        deleted(orelse, out);
-                    }
-                }
-                Event::Try { body, handlers, orelse, finally } => {
-                    deleted(body, out);
-                    handlers.iter().for_each(|h| deleted(&h.body, out));
-                    deleted(orelse, out);
-                    deleted(finally, out);
-                }
-                _ => {}
+                _ => event.branch_blocks().into_iter().for_each(|block| deleted(block, out)),
             }
         }
     }
@@ -318,19 +303,7 @@ fn find_initialisation_functions(project: &Project, summary: &FileSummary) -> Ha
                     out.insert(name.clone());
                 }
                 Event::Class { body, .. } => called_names(body, out),
-                Event::If { branches, orelse } => {
-                    branches.iter().for_each(|b| called_names(&b.body, out));
-                    if let Some(orelse) = orelse {
-                        called_names(orelse, out);
-                    }
-                }
-                Event::Try { body, handlers, orelse, finally } => {
-                    called_names(body, out);
-                    handlers.iter().for_each(|h| called_names(&h.body, out));
-                    called_names(orelse, out);
-                    called_names(finally, out);
-                }
-                _ => {}
+                _ => event.branch_blocks().into_iter().for_each(|block| called_names(block, out)),
             }
         }
     }
@@ -718,15 +691,7 @@ pub fn via_call(ctx: &RuleContext, path: &str, summary: &FileSummary, via: Optio
         block.iter().find_map(|event| match event {
             Event::Call { callee: Callee::Name(name), range } if *range == at => Some(name.clone()),
             Event::Class { body, .. } => callee_at(body, at),
-            Event::If { branches, orelse } => branches
-                .iter()
-                .find_map(|b| callee_at(&b.body, at))
-                .or_else(|| orelse.as_ref().and_then(|o| callee_at(o, at))),
-            Event::Try { body, handlers, orelse, finally } => callee_at(body, at)
-                .or_else(|| handlers.iter().find_map(|h| callee_at(&h.body, at)))
-                .or_else(|| callee_at(orelse, at))
-                .or_else(|| callee_at(finally, at)),
-            _ => None,
+            _ => event.branch_blocks().into_iter().find_map(|block| callee_at(block, at)),
         })
     }
     let function = callee_at(&summary.body, call).unwrap_or_default();

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use tree_sitter::{Node, Parser, Tree};
 
 use super::condition::{CompareOp, Cond};
-use super::syntax::{any_within, kind, Children, Field, Kind, Marks, Which};
+use super::syntax::{any_within, dotted_text, kind, node_text, range, Children, Field, Kind, Marks, Which};
 use super::*;
 use crate::analysis::text::{LineIndex, TextRange};
 
@@ -236,27 +236,7 @@ fn dotted_and_alias<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> Opti
     }
 }
 
-/// The text of a dotted name without the whitespace or comments Python allows between parts.
-fn dotted_text<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> String {
-    let parts: Vec<&str> = kids
-        .iter(node, Which::Named)
-        .filter(|c| kind(*c) == Kind::Identifier)
-        .map(|c| node_text(c, text))
-        .collect();
-    if parts.is_empty() {
-        node_text(node, text).to_string()
-    } else {
-        parts.join(".")
-    }
-}
 
-fn node_text<'t>(node: Node, text: &'t str) -> &'t str {
-    text.get(node.start_byte()..node.end_byte()).unwrap_or("")
-}
-
-fn range(node: Node) -> TextRange {
-    TextRange::new(node.start_byte(), node.end_byte())
-}
 
 /// The parts of an attribute `object.attribute`, looked up once for the several questions that a
 /// call asks of its callee (each look-up walks the node's children).
@@ -1227,7 +1207,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         match kind(node) {
             Kind::TrueLiteral => Cond::Const(true),
             Kind::FalseLiteral | Kind::NoneLiteral => Cond::Const(false),
-            Kind::Integer => Cond::Const(self.text(node).trim_start_matches('0') != ""),
+            Kind::Integer => Cond::Const(!self.text(node).trim_start_matches('0').is_empty()),
             Kind::ParenthesizedExpression => node.named_child(0).map(|c| self.cond(c)).unwrap_or(Cond::Unknown),
             Kind::Identifier => {
                 let name = self.text(node);

@@ -78,15 +78,7 @@ impl FileSummary {
                             ImportKind::Dynamic { bind, .. } => (bind.as_deref() == Some(name)).then_some(stmt.range),
                         }
                     }
-                    Event::If { branches, orelse } => branches
-                        .iter()
-                        .find_map(|b| find(summary, &b.body, name))
-                        .or_else(|| orelse.as_ref().and_then(|o| find(summary, o, name))),
-                    Event::Try { body, handlers, orelse, finally } => find(summary, body, name)
-                        .or_else(|| handlers.iter().find_map(|h| find(summary, &h.body, name)))
-                        .or_else(|| find(summary, orelse, name))
-                        .or_else(|| find(summary, finally, name)),
-                    _ => None,
+                    _ => event.branch_blocks().into_iter().find_map(|block| find(summary, block, name)),
                 };
                 if found.is_some() {
                     return found;
@@ -187,6 +179,21 @@ pub enum Event {
     If { branches: Vec<Branch>, orelse: Option<Block> },
     /// `try` with its handlers; a handler runs when the simulated body raised what it catches.
     Try { body: Block, handlers: Vec<Handler>, orelse: Block, finally: Block },
+}
+
+impl Event {
+    /// The blocks nested in an `if` or `try` statement, which run in the same scope as the
+    /// statement, in source order; none for other events.
+    pub fn branch_blocks(&self) -> Vec<&Block> {
+        match self {
+            Event::If { branches, orelse } => branches.iter().map(|b| &b.body).chain(orelse.as_ref()).collect(),
+            Event::Try { body, handlers, orelse, finally } => std::iter::once(body)
+                .chain(handlers.iter().map(|h| &h.body))
+                .chain([orelse, finally])
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -34,7 +34,9 @@ impl VisitRanges for FileSummary {
         if let Some(range) = &mut self.main_guard {
             f(range);
         }
-        self.syntax_errors.iter_mut().for_each(|r| f(r));
+        for range in &mut self.syntax_errors {
+            f(range);
+        }
         self.suppressions.iter_mut().for_each(|s| f(&mut s.range));
         self.state.visit_ranges(f);
     }

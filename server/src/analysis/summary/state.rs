@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::syntax::{any_within, kind, Children, Field, Kind, Which};
+use super::syntax::{any_within, dotted_text, kind, node_text, range, Children, Field, Kind, Which};
 
 use crate::analysis::text::TextRange;
 
@@ -464,13 +464,6 @@ const SETUP_FUNCTIONS: &[&str] = &[
 /// Calls whose arguments run when a test finishes.
 const CLEANUP_REGISTRARS: &[&str] = &["addCleanup", "addClassCleanup", "addModuleCleanup", "addfinalizer", "callback"];
 
-fn node_text<'t>(node: Node, text: &'t str) -> &'t str {
-    text.get(node.start_byte()..node.end_byte()).unwrap_or("")
-}
-
-fn range(node: Node) -> TextRange {
-    TextRange::new(node.start_byte(), node.end_byte())
-}
 
 /// `import a.b as c` → `c` → `a.b`; `from os import environ` → `environ` → `os.environ`, for
 /// every import statement of the file. Relative imports map to names starting with `.`, which
@@ -484,13 +477,13 @@ fn collect_aliases<'a>(imports: &[Node<'a>], text: &str, kids: &Children<'a>) ->
                 for name in kids.iter(node, Which::InField(Field::Name)) {
                     match kind(name) {
                         Kind::DottedName => {
-                            let dotted = dotted(name, text, kids);
+                            let dotted = dotted_text(name, text, kids);
                             let top = dotted.split('.').next().unwrap_or("").to_string();
                             out.insert(top.clone(), top);
                         }
                         Kind::AliasedImport => {
                             if let (Some(n), Some(a)) = (kids.child(name, Field::Name), kids.child(name, Field::Alias)) {
-                                out.insert(node_text(a, text).to_string(), dotted(n, text, kids));
+                                out.insert(node_text(a, text).to_string(), dotted_text(n, text, kids));
                             }
                         }
                         _ => {}
@@ -502,18 +495,18 @@ fn collect_aliases<'a>(imports: &[Node<'a>], text: &str, kids: &Children<'a>) ->
                     if kind(m) == Kind::RelativeImport {
                         format!(".{}", node_text(m, text).trim_start_matches('.'))
                     } else {
-                        dotted(m, text, kids)
+                        dotted_text(m, text, kids)
                     }
                 });
                 let Some(module) = module else { continue };
                 for name in kids.iter(node, Which::InField(Field::Name)) {
                     let (imported, local) = match kind(name) {
                         Kind::DottedName => {
-                            let d = dotted(name, text, kids);
+                            let d = dotted_text(name, text, kids);
                             (d.clone(), d)
                         }
                         Kind::AliasedImport => match (kids.child(name, Field::Name), kids.child(name, Field::Alias)) {
-                            (Some(n), Some(a)) => (dotted(n, text, kids), node_text(a, text).to_string()),
+                            (Some(n), Some(a)) => (dotted_text(n, text, kids), node_text(a, text).to_string()),
                             _ => continue,
                         },
                         _ => continue,
@@ -527,18 +520,6 @@ fn collect_aliases<'a>(imports: &[Node<'a>], text: &str, kids: &Children<'a>) ->
     out
 }
 
-fn dotted<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> String {
-    let parts: Vec<&str> = kids
-        .iter(node, Which::NamedCode)
-        .filter(|c| kind(*c) == Kind::Identifier)
-        .map(|c| node_text(c, text))
-        .collect();
-    if parts.is_empty() {
-        node_text(node, text).to_string()
-    } else {
-        parts.join(".")
-    }
-}
 
 /// The names a scope binds, found before walking it, since a name assigned anywhere in a
 /// function is local everywhere in it.
@@ -636,7 +617,7 @@ fn scope_names<'a>(node: Node<'a>, scan: &NameScan<'_, 'a>, out: &mut ScopeNames
         Kind::ImportStatement => {
             for name in kids.iter(node, Which::InField(Field::Name)) {
                 let local = match kind(name) {
-                    Kind::DottedName => dotted(name, text, kids).split('.').next().unwrap_or("").to_string(),
+                    Kind::DottedName => dotted_text(name, text, kids).split('.').next().unwrap_or("").to_string(),
                     Kind::AliasedImport => {
                         kids.child(name, Field::Alias).map(|a| node_text(a, text).to_string()).unwrap_or_default()
                     }
@@ -651,7 +632,7 @@ fn scope_names<'a>(node: Node<'a>, scan: &NameScan<'_, 'a>, out: &mut ScopeNames
         Kind::ImportFromStatement => {
             for name in kids.iter(node, Which::InField(Field::Name)) {
                 let local = match kind(name) {
-                    Kind::DottedName => dotted(name, text, kids),
+                    Kind::DottedName => dotted_text(name, text, kids),
                     Kind::AliasedImport => {
                         kids.child(name, Field::Alias).map(|a| node_text(a, text).to_string()).unwrap_or_default()
                     }

@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 
 use tree_sitter::{Language, Node, TreeCursor};
 
+use crate::analysis::text::TextRange;
+
 /// Declares [`Kind`] with the grammar's name of each kind, so that the table maps exactly the
 /// strings that `Node::kind()` returns.
 macro_rules! kinds {
@@ -362,9 +364,12 @@ const SMALL: u32 = 12;
 pub(super) struct Children<'a> {
     cursor: RefCell<TreeCursor<'a>>,
     arena: RefCell<Vec<Node<'a>>>,
-    lists: RefCell<HashMap<(usize, u8), (u32, u32), BuildNodeHasher>>,
-    fields: RefCell<HashMap<(usize, u8), Option<Node<'a>>, BuildNodeHasher>>,
+    lists: NodeMap<(u32, u32)>,
+    fields: NodeMap<Option<Node<'a>>>,
 }
+
+/// Answers kept per (node id, question).
+type NodeMap<V> = RefCell<HashMap<(usize, u8), V, BuildNodeHasher>>;
 
 impl<'a> Children<'a> {
     pub(super) fn new(root: Node<'a>) -> Self {
@@ -532,5 +537,29 @@ impl Hasher for NodeHasher {
 
     fn write_usize(&mut self, value: usize) {
         self.add(value as u64);
+    }
+}
+
+/// The source text of a node.
+pub(super) fn node_text<'t>(node: Node, text: &'t str) -> &'t str {
+    text.get(node.start_byte()..node.end_byte()).unwrap_or("")
+}
+
+/// The byte range of a node.
+pub(super) fn range(node: Node) -> TextRange {
+    TextRange::new(node.start_byte(), node.end_byte())
+}
+
+/// The text of a dotted name without the whitespace or comments Python allows between parts.
+pub(super) fn dotted_text<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> String {
+    let parts: Vec<&str> = kids
+        .iter(node, Which::Named)
+        .filter(|c| kind(*c) == Kind::Identifier)
+        .map(|c| node_text(c, text))
+        .collect();
+    if parts.is_empty() {
+        node_text(node, text).to_string()
+    } else {
+        parts.join(".")
     }
 }
