@@ -64,7 +64,7 @@ pub fn render(project: &crate::analysis::project::Project, graph: &ImportGraph) 
         if !seen.insert((edge.from, edge.to)) {
             continue;
         }
-        let cycle = component_of.get(&edge.from).is_some() && component_of.get(&edge.from) == component_of.get(&edge.to);
+        let cycle = component_of.contains_key(&edge.from) && component_of.get(&edge.from) == component_of.get(&edge.to);
         let path = graph.nodes[edge.from].clone();
         let line = project.summary(&path).map(|s| s.import(edge.import).line).unwrap_or(0);
         edges.push(Edge { from: name(edge.from), to: name(edge.to), path, line, cycle });

@@ -314,13 +314,12 @@ fn insert_reload(document: &Document, stmt: &ImportStmt) -> Option<(String, Vec<
     if !has_importlib {
         lines.push("import importlib".to_string());
     }
-    let title;
-    match &stmt.kind {
+    let title = match &stmt.kind {
         ImportKind::Import { modules } => {
             let module = modules.first()?;
             let bound = module.alias.clone().unwrap_or_else(|| module.dotted.clone());
             lines.push(format!("importlib.reload({bound})"));
-            title = format!("Insert `importlib.reload({bound})` after this import");
+            format!("Insert `importlib.reload({bound})` after this import")
         }
         ImportKind::From { level: 0, module: Some(module), names, star: false } => {
             let bound = module.clone();
@@ -329,10 +328,10 @@ fn insert_reload(document: &Document, stmt: &ImportStmt) -> Option<(String, Vec<
             for name in names {
                 lines.push(format!("{} = {bound}.{}", name.bound_name(), name.name));
             }
-            title = format!("Insert `importlib.reload({bound})` and re-bind the imported names");
+            format!("Insert `importlib.reload({bound})` and re-bind the imported names")
         }
         _ => return None,
-    }
+    };
     let text: String = lines.iter().map(|l| format!("{indent}{l}\n")).collect();
     // A statement on the last line without a newline needs one before the insertion.
     let text = if after as usize == document.text.len() && !document.text.ends_with('\n') { format!("\n{text}") } else { text };
@@ -380,7 +379,7 @@ fn object_conversions(s: &Session, path: &str, document: &Document, offset: u32)
     let Some((statement, name, value)) = module_assignment(tree.root_node(), text, offset) else { return Vec::new() };
     let local_uses = uses_of(tree.root_node(), text, &name);
     // Rebinding the name anywhere, or reading it before it is defined, has no call equivalent.
-    if local_uses.iter().any(|n| is_write(n.clone()) && !statement.byte_range().contains(&n.start_byte())) {
+    if local_uses.iter().any(|n| is_write(*n) && !statement.byte_range().contains(&n.start_byte())) {
         return Vec::new();
     }
     let value_text = &text[value.byte_range()];

@@ -36,14 +36,9 @@ where
     });
     tokio::spawn(async move {
         let mut reader = BufReader::new(from_server);
-        loop {
-            match read_raw_frame(&mut reader).await {
-                Some(frame) => {
-                    if frames.send(frame).is_err() {
-                        break;
-                    }
-                }
-                None => break,
+        while let Some(frame) = read_raw_frame(&mut reader).await {
+            if frames.send(frame).is_err() {
+                break;
             }
         }
     });

@@ -115,9 +115,11 @@ fn probe(executable: &str) -> Option<Interpreter> {
         return None;
     }
     let probe: Probe = serde_json::from_slice(&output.stdout).ok()?;
-    let mut env = PythonEnv::default();
-    env.version = PythonVersion { major: probe.version.0, minor: probe.version.1 };
-    env.platform = probe.platform;
+    let mut env = PythonEnv {
+        version: PythonVersion { major: probe.version.0, minor: probe.version.1 },
+        platform: probe.platform,
+        ..PythonEnv::default()
+    };
     if !probe.stdlib_names.is_empty() {
         env.stdlib = probe.stdlib_names.into_iter().collect();
     }
