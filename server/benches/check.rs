@@ -28,9 +28,11 @@
 //! before the step. A last pass splits load and analyze into their phases, and lists the slowest
 //! files and simulations.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -44,10 +46,59 @@ use modcache::analysis::project::Project;
 use modcache::analysis::rules::{RuleContext, RULES};
 use modcache::analysis::simulate::{simulate, LoadOrder};
 use modcache::analysis::source::decode_python_source;
-use modcache::analysis::summary::{parse, summarize_tree};
+use modcache::analysis::summary::{parse, summarize_tree, FileSummary};
 use modcache::workspace::{self, interpreter, LoadOptions, Workspace};
 
 const TEST_FOLDERS: &[&str] = &["test", "tests", "idle_test"];
+
+/// The system allocator, counting the bytes allocated and not yet freed while [`held_by`]
+/// watches, so that the phase pass can say how much memory each result keeps (RSS cannot: the
+/// allocator keeps freed memory from earlier steps). When nobody watches, the only cost is one
+/// relaxed load per allocation, which the timed runs pay equally in floor and pipeline.
+struct CountingAllocator;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static LIVE_BYTES: AtomicI64 = AtomicI64::new(0);
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE_BYTES.fetch_add(layout.size() as i64, Ordering::Relaxed);
+        }
+        // SAFETY: the caller's contract for `alloc` is passed on unchanged.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE_BYTES.fetch_sub(layout.size() as i64, Ordering::Relaxed);
+        }
+        // SAFETY: as for `alloc`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE_BYTES.fetch_add(new_size as i64 - layout.size() as i64, Ordering::Relaxed);
+        }
+        // SAFETY: as for `alloc`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Runs `f` and returns its result with the bytes allocated during the call and still held when
+/// it returns: what the result keeps, temporaries excluded. (Frees of memory allocated before the
+/// call would count against it; the steps measured here free nothing they did not allocate.)
+fn held_by<T>(f: impl FnOnce() -> T) -> (T, i64) {
+    LIVE_BYTES.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    let result = f();
+    COUNTING.store(false, Ordering::SeqCst);
+    (result, LIVE_BYTES.load(Ordering::SeqCst))
+}
 
 struct Target {
     dir: PathBuf,
@@ -573,6 +624,7 @@ fn print_phases(root: &Path, config: &Config, config_file: Option<&Path>, files:
         );
     }
     println!();
+    print_memory(root, config_file, &ws.project);
     let mut sims: Vec<&SimCost> = entry_costs.iter().chain(&cycle_costs).collect();
     sims.sort_by_key(|c| std::cmp::Reverse(c.time));
     let truncated = sims.iter().filter(|c| c.truncated).count();
@@ -582,6 +634,51 @@ fn print_phases(root: &Path, config: &Config, config_file: Option<&Path>, files:
     for c in sims.iter().take(8) {
         println!("| `{}` | {:.1} | {} | {} | {} |", c.entry, secs(c.time) * 1e3, c.steps, c.trace, c.truncated);
     }
+    println!();
+}
+
+/// What the load's and the analysis's results keep in memory, and the main parts of each.
+fn print_memory(root: &Path, config_file: Option<&Path>, project: &Project) {
+    let megabytes = |bytes: i64| bytes as f64 / 1e6;
+    let (loaded, load_bytes) = held_by(|| load(root, config_file));
+    let Ok(loaded) = loaded else { return };
+    let (analysis, analyze_bytes) = held_by(|| analyze(&loaded.project));
+    let cycle_entries: Vec<Entry> = analysis.cycle_orders.iter().map(|o| o.entry.clone()).collect();
+    drop((analysis, loaded));
+    let (graph, graph_bytes) = held_by(|| ImportGraph::build(project));
+    let (entries, _) = held_by(|| entry_points(project));
+    let simulate_all = |entries: &[Entry]| entries.par_iter().map(|e| simulate(project, e)).collect::<Vec<_>>();
+    let (orders, orders_bytes) = held_by(|| simulate_all(&entries));
+    let (cycle_orders, cycle_bytes) = held_by(|| simulate_all(&cycle_entries));
+    let sizes = |orders: &[LoadOrder]| {
+        let steps: usize = orders.iter().map(|o| o.steps.len()).sum();
+        let trace: usize = orders.iter().map(|o| o.trace.len()).sum();
+        format!("{} orders, {steps} steps, {trace} traced imports", orders.len())
+    };
+    let (entry_sizes, cycle_sizes) = (sizes(&orders), sizes(&cycle_orders));
+    drop((graph, orders, cycle_orders));
+    // Copies hold what the originals hold without their vectors' spare capacity.
+    let parts = |part: &dyn Fn(&FileSummary) -> Box<dyn std::any::Any>| {
+        held_by(|| project.files().map(|(_, summary)| part(summary)).collect::<Vec<_>>()).1
+    };
+    let whole = parts(&|s| Box::new(s.clone()));
+    let state = parts(&|s| Box::new(s.state.clone()));
+    let program = parts(&|s| Box::new((s.body.clone(), s.functions.clone())));
+    let imports = parts(&|s| Box::new(s.imports.clone()));
+    let lines = parts(&|s| Box::new(s.line_index.clone()));
+    println!("Memory held by the results (bytes allocated and not freed, counted by the bench's allocator):\n");
+    println!("| result | MB | notes |");
+    println!("|---|---:|---|");
+    println!("| `workspace::load` (the project: summaries, module tree) | {:.1} | |", megabytes(load_bytes));
+    println!("| copies of the summaries | {:.1} | without spare capacity |", megabytes(whole));
+    println!("| of which the state facts | {:.1} | |", megabytes(state));
+    println!("| of which the event program (body, functions) | {:.1} | |", megabytes(program));
+    println!("| of which the import statements | {:.1} | |", megabytes(imports));
+    println!("| of which the line indexes | {:.1} | |", megabytes(lines));
+    println!("| `check::analyze` (everything it keeps and returns) | {:.1} | |", megabytes(analyze_bytes));
+    println!("| of which the import graph | {:.1} | |", megabytes(graph_bytes));
+    println!("| of which the entries' load orders | {:.1} | {entry_sizes} |", megabytes(orders_bytes));
+    println!("| of which the cycle members' load orders | {:.1} | {cycle_sizes} |", megabytes(cycle_bytes));
     println!();
 }
 

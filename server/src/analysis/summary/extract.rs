@@ -86,6 +86,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     // only broken code has), as their own pass over the tree did.
     let outer_imports: Vec<Node> = imports.iter().filter(|(_, nested)| !nested).map(|(node, _)| *node).collect();
     summary.state = super::state::collect(text, root, &outer_imports, styles, marks.binders, marks.facts, &kids);
+    summary.shrink_to_fit();
     summary
 }
 

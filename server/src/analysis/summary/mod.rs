@@ -181,6 +181,44 @@ pub enum Event {
     Try { body: Block, handlers: Vec<Handler>, orelse: Block, finally: Block },
 }
 
+impl FileSummary {
+    /// Gives back the spare capacity of the summary's vectors. A workspace keeps a summary of
+    /// every file for as long as it is open, and the vectors' growth by doubling left about a
+    /// third of that memory unused (80 of 217 MB for the standard library).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        fn block(events: &mut Block) {
+            events.shrink_to_fit();
+            for event in events {
+                match event {
+                    Event::Class { body, .. } => block(body),
+                    Event::Attr { attrs, .. } => attrs.shrink_to_fit(),
+                    Event::If { branches, orelse } => {
+                        branches.shrink_to_fit();
+                        branches.iter_mut().for_each(|b| block(&mut b.body));
+                        orelse.iter_mut().for_each(block);
+                    }
+                    Event::Try { body, handlers, orelse, finally } => {
+                        handlers.shrink_to_fit();
+                        handlers.iter_mut().for_each(|h| block(&mut h.body));
+                        [body, orelse, finally].into_iter().for_each(block);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        block(&mut self.body);
+        self.functions.shrink_to_fit();
+        for function in &mut self.functions {
+            block(&mut function.body);
+            function.globals.shrink_to_fit();
+        }
+        self.imports.shrink_to_fit();
+        self.syntax_errors.shrink_to_fit();
+        self.suppressions.shrink_to_fit();
+        self.state.shrink_to_fit();
+    }
+}
+
 impl Event {
     /// The blocks nested in an `if` or `try` statement, which run in the same scope as the
     /// statement, in source order; none for other events.

@@ -48,6 +48,22 @@ pub struct StateFacts {
     pub suppression_styles: Vec<SuppressionStyle>,
 }
 
+impl StateFacts {
+    /// Gives back the vectors' spare capacity (see [`super::FileSummary::shrink_to_fit`]).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.bindings.shrink_to_fit();
+        self.classes.shrink_to_fit();
+        self.functions.shrink_to_fit();
+        self.mutations.shrink_to_fit();
+        self.globals.shrink_to_fit();
+        self.effects.shrink_to_fit();
+        self.reloads.shrink_to_fit();
+        self.sys_modules.shrink_to_fit();
+        self.cleanups.shrink_to_fit();
+        self.suppression_styles.shrink_to_fit();
+    }
+}
+
 /// A cleanup callback registration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cleanup {
