@@ -19,6 +19,8 @@ struct Client {
     /// Notifications and server requests seen while waiting for something else.
     backlog: Vec<Value>,
     next_id: i64,
+    /// The answer to the server's `workspace/configuration` requests.
+    configuration: Value,
 }
 
 impl Client {
@@ -64,7 +66,7 @@ impl Client {
                 }
             }
         });
-        let mut client = Client { child, stdin, messages: rx, backlog: Vec::new(), next_id: 1 };
+        let mut client = Client { child, stdin, messages: rx, backlog: Vec::new(), next_id: 1, configuration: json!([null]) };
         let root_uri = format!("file://{}", root.display());
         let result = client.request(
             "initialize",
@@ -116,7 +118,7 @@ impl Client {
             });
             if message.get("method").is_some() && message.get("id").is_some() {
                 // A request from the server (configuration, registration, progress): answer it.
-                let result = if message["method"] == "workspace/configuration" { json!([null]) } else { Value::Null };
+                let result = if message["method"] == "workspace/configuration" { self.configuration.clone() } else { Value::Null };
                 self.send(json!({"jsonrpc": "2.0", "id": message["id"], "result": result}));
             }
             if predicate(&message) {
@@ -393,6 +395,76 @@ fn hovers_describe_import_time_state_and_who_changes_it() {
     let text = hover(&mut client, &tools, 4, 12);
     assert!(text.contains("**`importlib.reload(state)`** runs `state.py` again"), "{text}");
     assert!(text.contains("- `app.py:2`: `cache`\n- `tools.py:3`: `cache`"), "{text}");
+    client.shutdown();
+}
+
+#[test]
+fn watched_files_and_pulled_configuration_update_diagnostics() {
+    let dir = workspace();
+    let capabilities = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}, "configuration": true}});
+    let (mut client, _) = Client::start(dir.path(), capabilities);
+    // The client's settings leave MC001 out.
+    client.configuration = json!([{"ignore": ["MC001"]}]);
+    let registration = client.wait(|m| m["method"] == "client/registerCapability");
+    let registered = registration["params"]["registrations"][0].clone();
+    assert_eq!(registered["method"], "workspace/didChangeWatchedFiles", "{registration}");
+    assert!(registered["registerOptions"]["watchers"].to_string().contains("**/*.py"), "{registration}");
+    let services = uri(&dir, "services.py");
+    let models = uri(&dir, "models.py");
+    client.open(&services, &std::fs::read_to_string(dir.path().join("services.py")).unwrap());
+    client.diagnostics(&services, |l| codes(l) == ["MC002"]);
+
+    // models.py is not open: it changes on disk, and the watcher's event brings the change in.
+    std::fs::write(dir.path().join("models.py"), MODELS_FIXED).unwrap();
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": models, "type": 2}]}));
+    client.diagnostics(&services, |l| l.is_empty());
+    std::fs::write(dir.path().join("models.py"), MODELS).unwrap();
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": models, "type": 2}]}));
+    client.diagnostics(&services, |l| codes(l) == ["MC002"]);
+
+    // New settings: the server asks for them again when told that they changed.
+    client.configuration = json!([{"select": ["MC001"]}]);
+    client.notify("workspace/didChangeConfiguration", json!({"settings": null}));
+    client.diagnostics(&services, |l| codes(l) == ["MC001"]);
+    client.shutdown();
+}
+
+#[test]
+fn pulled_diagnostics_and_cancelled_requests() {
+    let dir = workspace();
+    // Enough files that indexing is still going on when the next requests arrive.
+    let filler: String = (0..3000).map(|i| format!("# file: filler/m{i}.py\nVALUE = {i}\n")).collect();
+    support::write_fixture(dir.path(), &filler);
+    let capabilities = json!({"textDocument": {"diagnostic": {}}, "workspace": {"diagnostics": {"refreshSupport": true}}});
+    let (mut client, _) = Client::start(dir.path(), capabilities);
+    // modcache/graph waits for the whole workspace; cancelling it ends the wait with an error.
+    let id = client.next_id;
+    client.next_id += 1;
+    client.send(json!({"jsonrpc": "2.0", "id": id, "method": "modcache/graph", "params": {}}));
+    client.notify("$/cancelRequest", json!({"id": id}));
+    let cancelled = client.wait(|m| m["id"] == json!(id) && m.get("method").is_none());
+    assert_eq!(cancelled["error"]["code"], -32800, "RequestCancelled: {cancelled}");
+
+    // Pull mode: the server publishes nothing and asks the client to pull again when results change.
+    let services = uri(&dir, "services.py");
+    client.open(&services, &std::fs::read_to_string(dir.path().join("services.py")).unwrap());
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": services}}));
+        assert_eq!(report["kind"], "full", "{report}");
+        let items = report["items"].as_array().cloned().unwrap_or_default();
+        if items.iter().any(|d| d["code"] == "MC002" && d["message"].as_str().unwrap_or_default().contains("python main.py")) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "MC002 never pulled; last: {report}");
+        client.wait(|m| m["method"] == "workspace/diagnostic/refresh");
+    }
+    let workspace = client.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    let reports = workspace["items"].as_array().unwrap();
+    let services_report = reports.iter().find(|r| r["uri"] == services).expect("a report for services.py");
+    assert!(codes(services_report["items"].as_array().unwrap()).contains(&"MC002".to_string()), "{workspace}");
+    assert!(reports.iter().any(|r| r["uri"] == uri(&dir, "models.py")), "{workspace}");
+    assert!(client.backlog.iter().all(|m| m["method"] != "textDocument/publishDiagnostics"), "pull mode publishes nothing");
     client.shutdown();
 }
 
