@@ -88,6 +88,21 @@ impl Project {
         config: Config,
         env: PythonEnv,
     ) -> Self {
+        Project::reusing_library(previous, files, pending, dirs, config, env, false)
+    }
+
+    /// [`Project::reusing`] with [`Project::workspace_is_library`] given: it is part of what
+    /// the derived facts of `previous` must agree on to be carried over, so setting it after
+    /// construction would make every analysis compute them again.
+    pub fn reusing_library(
+        previous: Option<&Project>,
+        files: BTreeMap<String, Arc<FileSummary>>,
+        pending: &[String],
+        dirs: &[String],
+        config: Config,
+        env: PythonEnv,
+        workspace_is_library: bool,
+    ) -> Self {
         let mut all: Vec<&str> = files.keys().map(String::as_str).chain(pending.iter().map(String::as_str)).collect();
         all.sort_unstable();
         let same = previous.filter(|p| {
@@ -124,7 +139,7 @@ impl Project {
             config,
             extra_roots,
             version,
-            workspace_is_library: false,
+            workspace_is_library,
         };
         // Derived facts carry over only where everything they may read besides the summary is
         // the same.

@@ -155,8 +155,14 @@ impl Snapshot {
 
     /// The project, sharing the module tree of `previous` when the files are the same.
     pub fn project_reusing(self, previous: Option<&Project>) -> Project {
-        let mut project = Project::reusing(previous, self.files, &self.pending, &self.dirs, self.config, self.env);
-        project.workspace_is_library = self.workspace_is_library;
-        project
+        Project::reusing_library(
+            previous,
+            self.files,
+            &self.pending,
+            &self.dirs,
+            self.config,
+            self.env,
+            self.workspace_is_library,
+        )
     }
 }
