@@ -4,6 +4,7 @@
 //! cheap to rebuild from summaries, which the language server caches per file.
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -31,6 +32,68 @@ pub struct Project {
     pub workspace_is_library: bool,
     /// Facts computed from single summaries, see [`Project::derived`].
     derived: Arc<Derived>,
+    /// Per-file facts that may read other files, see [`Project::per_file`]. Shared with the
+    /// projects it was carried over from and to: each entry is checked against the asking
+    /// project before it is used.
+    memo: Arc<Memo>,
+}
+
+/// The per-file facts of [`Project::per_file`], by fact and path.
+#[derive(Default)]
+struct Memo {
+    facts: Mutex<FxHashMap<&'static str, MemoTable>>,
+}
+
+/// One fact's entries, by path.
+type MemoTable = Arc<Mutex<FxHashMap<String, MemoEntry>>>;
+
+/// One file's value of a fact, with every summary its computation read: the value holds for
+/// a project in which the file and each of those paths have the same summaries (the same
+/// `Arc`s, kept alive here so that an address cannot be reused by another summary).
+struct MemoEntry {
+    summary: Arc<FileSummary>,
+    reads: Vec<(String, Option<Arc<FileSummary>>)>,
+    value: Arc<dyn Any + Send + Sync>,
+}
+
+/// The summaries read on one thread while a per-file fact is computed; `everything` when it
+/// listed the files, which no entry can check.
+#[derive(Default)]
+struct Recording {
+    reads: Vec<(String, Option<Arc<FileSummary>>)>,
+    everything: bool,
+}
+
+/// Records the reads on this thread from its start to its end, and stops recording (restoring
+/// what was recorded around it) even when the computation panics.
+struct RecordingGuard {
+    outer: Option<Option<Recording>>,
+}
+
+impl RecordingGuard {
+    fn start() -> Self {
+        RecordingGuard { outer: Some(RECORDING.with(|r| r.borrow_mut().replace(Recording::default()))) }
+    }
+
+    fn finish(mut self) -> Recording {
+        let outer = self.outer.take().flatten();
+        RECORDING.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer)).unwrap_or_default()
+    }
+}
+
+impl Drop for RecordingGuard {
+    fn drop(&mut self) {
+        if let Some(outer) = self.outer.take() {
+            RECORDING.with(|r| *r.borrow_mut() = outer);
+        }
+    }
+}
+
+thread_local! {
+    // A fact is computed on one thread without handing work to others (the rules run in
+    // parallel with each other, each on its own thread), so the reads of the computation
+    // running on this thread are exactly those recorded here.
+    static RECORDING: RefCell<Option<Recording>> = const { RefCell::new(None) };
 }
 
 /// Facts derived from one summary of the project (and its configuration), by summary and name.
@@ -132,6 +195,7 @@ impl Project {
         let version = config.version().unwrap_or(env.version);
         let mut project = Project {
             derived: Arc::default(),
+            memo: Arc::default(),
             files,
             tree,
             layout,
@@ -143,8 +207,11 @@ impl Project {
         };
         // Derived facts carry over only where everything they may read besides the summary is
         // the same.
-        let reused = previous.filter(|p| p.same_resolution(&project)).map(|p| &*p.derived);
-        project.derived = Arc::new(Derived::for_files(&project.files, reused));
+        let reused = previous.filter(|p| p.same_resolution(&project));
+        project.derived = Arc::new(Derived::for_files(&project.files, reused.map(|p| &*p.derived)));
+        if let Some(previous) = reused {
+            project.memo = previous.memo.clone();
+        }
         project
     }
 
@@ -186,12 +253,76 @@ impl Project {
         value
     }
 
+    /// `compute(path, summary)` for every file, in path order, computed again only for the
+    /// files whose summary, or one of the summaries that the computation read through
+    /// [`Project::summary`], differs from the last time (in this project or one it was carried
+    /// over from): the rules resolve names through other modules for every file in every
+    /// analysis, and an edit changes one file. `compute` may read this project's configuration,
+    /// environment and module tree and any summary through [`Project::summary`], and must not
+    /// hand work to other threads; a computation that lists the files is not kept.
+    pub fn per_file<T: Send + Sync + 'static>(
+        &self,
+        fact: &'static str,
+        compute: impl Fn(&str, &Arc<FileSummary>) -> T,
+    ) -> Vec<Arc<T>> {
+        let table = {
+            let mut facts = self.memo.facts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            facts.entry(fact).or_default().clone()
+        };
+        let mut table = table.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if table.len() > self.files.len() {
+            table.retain(|path, _| self.files.contains_key(path));
+        }
+        let same = |a: Option<&Arc<FileSummary>>, b: Option<&Arc<FileSummary>>| match (a, b) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        self.files
+            .iter()
+            .map(|(path, summary)| {
+                if let Some(entry) = table.get(path.as_str()) {
+                    if Arc::ptr_eq(&entry.summary, summary)
+                        && entry.reads.iter().all(|(read, was)| same(self.files.get(read), was.as_ref()))
+                    {
+                        if let Ok(value) = entry.value.clone().downcast::<T>() {
+                            return value;
+                        }
+                    }
+                }
+                let guard = RecordingGuard::start();
+                let value = Arc::new(compute(path, summary));
+                let recording = guard.finish();
+                if recording.everything {
+                    table.remove(path.as_str());
+                } else {
+                    let entry = MemoEntry { summary: summary.clone(), reads: recording.reads, value: value.clone() };
+                    table.insert(path.clone(), entry);
+                }
+                value
+            })
+            .collect()
+    }
+
     pub fn files(&self) -> impl Iterator<Item = (&str, &Arc<FileSummary>)> {
+        RECORDING.with(|r| {
+            if let Some(recording) = r.borrow_mut().as_mut() {
+                recording.everything = true;
+            }
+        });
         self.files.iter().map(|(path, summary)| (path.as_str(), summary))
     }
 
     pub fn summary(&self, path: &str) -> Option<&Arc<FileSummary>> {
-        self.files.get(path)
+        let found = self.files.get(path);
+        RECORDING.with(|r| {
+            if let Some(recording) = r.borrow_mut().as_mut() {
+                if !recording.reads.iter().any(|(read, _)| read == path) {
+                    recording.reads.push((path.to_string(), found.cloned()));
+                }
+            }
+        });
+        found
     }
 
     pub fn file_count(&self) -> usize {

@@ -1,11 +1,13 @@
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use super::{
     change_verb, first_at_each_place, function_label, initialisation_functions, is_main_module_file, is_test_file,
     list_sites, mutable_kind, resolve_mutation, rule, runs_on_import, Rule, RuleContext,
 };
 use crate::analysis::diagnostic::{Diagnostic, Related};
+use crate::analysis::project::Project;
 use crate::analysis::summary::state::{Guard, NameRef};
+use crate::analysis::summary::FileSummary;
 use crate::analysis::text::TextRange;
 
 pub static RULE: Rule = rule! {
@@ -57,6 +59,7 @@ pub static RULE: Rule = rule! {
 };
 
 /// One place that mutates a module-level container.
+#[derive(Clone)]
 struct Mutator {
     path: String,
     range: TextRange,
@@ -68,87 +71,101 @@ struct Mutator {
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
     let mut mutators: BTreeMap<(String, String), Vec<Mutator>> = BTreeMap::new();
-    for (path, summary) in project.files() {
-        if is_test_file(path, summary) || summary.state.mutations.is_empty() {
-            continue;
-        }
-        let import_time = initialisation_functions(project, summary);
-        for mutation in first_at_each_place(summary.state.mutations.iter()) {
-            if !matches!(mutation.target.base_ref, NameRef::Global | NameRef::LocalImport(_))
-                || matches!(mutation.scope.guard, Guard::TypeChecking | Guard::StaticallyFalse)
-                || !mutation.kind.is_in_place()
-            {
-                continue;
-            }
-            let Some(state) = resolve_mutation(project, path, summary, mutation) else { continue };
-            // In the module itself, only code that runs after the import counts: functions
-            // that the top level does not call. Its top level, even under the `__main__` guard,
-            // is initialisation.
-            let initialisation = mutation.scope.function.is_none() || runs_on_import(&mutation.scope, &import_time);
-            if !state.attrs.is_empty() || (state.file == path && initialisation) {
-                continue;
-            }
-            let function = function_label(summary, mutation.range.start);
-            let actor = if state.file == path {
-                match function {
-                    Some(name) => format!("`{name}()`"),
-                    None => "a lambda".to_string(),
-                }
-            } else {
-                let module = project.display_name(path);
-                match function {
-                    Some(name) => format!("`{module}.{name}()`"),
-                    None => format!("`{module}`"),
-                }
-            };
-            mutators.entry((state.file.clone(), state.name.clone())).or_default().push(Mutator {
-                path: path.to_string(),
-                range: mutation.range,
-                line: summary.line_number(mutation.range.start),
-                actor,
-                verb: change_verb(mutation),
-            });
+    // Where each file mutates module state depends only on its summary and on those that
+    // resolving its names reads, so it is kept from one analysis to the next.
+    for found in project.per_file(RULE.code, |path, summary| mutators_in(project, path, summary)) {
+        for (state, mutator) in found.iter() {
+            mutators.entry(state.clone()).or_default().push(mutator.clone());
         }
     }
-    for (path, summary) in project.files() {
-        if is_test_file(path, summary) || is_main_module_file(path) {
+    // Only globals that something mutates are reported: their bindings are looked up.
+    for ((path, name), found) in &mutators {
+        let Some(summary) = project.summary(path) else { continue };
+        if is_test_file(project, path, summary) || is_main_module_file(path) {
             continue;
         }
-        let mut seen = HashSet::new();
-        for binding in &summary.state.bindings {
-            if binding.class.is_some() || binding.guard != Guard::Runs || !seen.insert(binding.name.as_str()) {
-                continue;
+        // The first module-level binding of the name that runs at import.
+        let Some(binding) =
+            summary.state.bindings.iter().find(|b| b.class.is_none() && b.guard == Guard::Runs && b.name == *name)
+        else {
+            continue;
+        };
+        let Some(kind) = mutable_kind(&binding.value) else { continue };
+        if binding.name.starts_with("__") && binding.name.ends_with("__") {
+            continue;
+        }
+        let module = project.display_name(path);
+        let mut actors: Vec<&str> = Vec::new();
+        for m in found {
+            if !actors.contains(&m.actor.as_str()) {
+                actors.push(&m.actor);
             }
-            let Some(kind) = mutable_kind(&binding.value) else { continue };
-            if binding.name.starts_with("__") && binding.name.ends_with("__") {
-                continue;
+        }
+        let who = list_sites(&actors.iter().map(|a| a.to_string()).collect::<Vec<_>>(), 3);
+        let verb = if actors.len() == 1 { "mutates" } else { "mutate" };
+        let sites: Vec<String> = found.iter().map(|m| format!("{}:{}", m.path, m.line)).collect();
+        let message = format!(
+            "`{}` is a {kind} created once, when `{module}` is first imported; {who} {verb} it after that, so every importer shares the same {kind} and sees each change — mutated at {}.",
+            binding.name,
+            list_sites(&sites, 4)
+        );
+        let related = found
+            .iter()
+            .take(10)
+            .map(|m| Related {
+                path: m.path.clone(),
+                range: m.range,
+                message: format!("{} {} `{}` here", m.actor, m.verb, binding.name),
+            })
+            .collect();
+        out.push(ctx.diagnostic(&RULE, path, binding.range, message, related));
+    }
+}
+
+/// The module state (file, global) that the mutations of one file change after import time,
+/// with where and how.
+fn mutators_in(project: &Project, path: &str, summary: &FileSummary) -> Vec<((String, String), Mutator)> {
+    let mut found = Vec::new();
+    if is_test_file(project, path, summary) || summary.state.mutations.is_empty() {
+        return found;
+    }
+    let import_time = initialisation_functions(project, summary);
+    for mutation in first_at_each_place(summary.state.mutations.iter()) {
+        if !matches!(mutation.target.base_ref, NameRef::Global | NameRef::LocalImport(_))
+            || matches!(mutation.scope.guard, Guard::TypeChecking | Guard::StaticallyFalse)
+            || !mutation.kind.is_in_place()
+        {
+            continue;
+        }
+        let Some(state) = resolve_mutation(project, path, summary, mutation) else { continue };
+        // In the module itself, only code that runs after the import counts: functions
+        // that the top level does not call. Its top level, even under the `__main__` guard,
+        // is initialisation.
+        let initialisation = mutation.scope.function.is_none() || runs_on_import(&mutation.scope, &import_time);
+        if !state.attrs.is_empty() || (state.file == path && initialisation) {
+            continue;
+        }
+        let function = function_label(summary, mutation.range.start);
+        let actor = if state.file == path {
+            match function {
+                Some(name) => format!("`{name}()`"),
+                None => "a lambda".to_string(),
             }
-            let Some(found) = mutators.get(&(path.to_string(), binding.name.clone())) else { continue };
+        } else {
             let module = project.display_name(path);
-            let mut actors: Vec<&str> = Vec::new();
-            for m in found {
-                if !actors.contains(&m.actor.as_str()) {
-                    actors.push(&m.actor);
-                }
+            match function {
+                Some(name) => format!("`{module}.{name}()`"),
+                None => format!("`{module}`"),
             }
-            let who = list_sites(&actors.iter().map(|a| a.to_string()).collect::<Vec<_>>(), 3);
-            let verb = if actors.len() == 1 { "mutates" } else { "mutate" };
-            let sites: Vec<String> = found.iter().map(|m| format!("{}:{}", m.path, m.line)).collect();
-            let message = format!(
-                "`{}` is a {kind} created once, when `{module}` is first imported; {who} {verb} it after that, so every importer shares the same {kind} and sees each change — mutated at {}.",
-                binding.name,
-                list_sites(&sites, 4)
-            );
-            let related = found
-                .iter()
-                .take(10)
-                .map(|m| Related {
-                    path: m.path.clone(),
-                    range: m.range,
-                    message: format!("{} {} `{}` here", m.actor, m.verb, binding.name),
-                })
-                .collect();
-            out.push(ctx.diagnostic(&RULE, path, binding.range, message, related));
-        }
+        };
+        let mutator = Mutator {
+            path: path.to_string(),
+            range: mutation.range,
+            line: summary.line_number(mutation.range.start),
+            actor,
+            verb: change_verb(mutation),
+        };
+        found.push(((state.file.clone(), state.name.clone()), mutator));
     }
+    found
 }

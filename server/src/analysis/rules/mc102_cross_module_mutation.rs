@@ -2,6 +2,7 @@ use super::{
     change_verb, first_at_each_place, function_label, is_test_file, module_global, resolve_mutation, rule,
     state_change, state_display, Global, Rule, RuleContext, StateChange,
 };
+use crate::analysis::summary::FileSummary;
 use crate::analysis::diagnostic::{Diagnostic, Related};
 use crate::analysis::summary::state::{Guard, NameRef};
 
@@ -48,75 +49,85 @@ pub static RULE: Rule = rule! {
 };
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    // A file's findings depend only on its summary and on those that resolving its names
+    // reads, so they are kept from one analysis to the next until one of those changes.
+    for found in ctx.project.per_file(RULE.code, |path, summary| {
+        let mut found = Vec::new();
+        check_file(ctx, path, summary, &mut found);
+        found
+    }) {
+        out.extend(found.iter().cloned());
+    }
+}
+
+fn check_file(ctx: &RuleContext, path: &str, summary: &FileSummary, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
-    for (path, summary) in project.files() {
-        if is_test_file(path, summary) {
+    if is_test_file(project, path, summary) {
+        return;
+    }
+    for mutation in first_at_each_place(summary.state.mutations.iter()) {
+        if !matches!(mutation.target.base_ref, NameRef::Global | NameRef::LocalImport(_))
+            || matches!(mutation.scope.guard, Guard::TypeChecking | Guard::StaticallyFalse)
+        {
             continue;
         }
-        for mutation in first_at_each_place(summary.state.mutations.iter()) {
-            if !matches!(mutation.target.base_ref, NameRef::Global | NameRef::LocalImport(_))
-                || matches!(mutation.scope.guard, Guard::TypeChecking | Guard::StaticallyFalse)
-            {
-                continue;
-            }
-            let Some(state) = resolve_mutation(project, path, summary, mutation) else { continue };
-            if state.file == path {
-                continue;
-            }
-            let Some(owner) = project.summary(&state.file) else { continue };
-            let Some(change) = state_change(owner, &state, mutation) else { continue };
-            let target = state_display(project, &state);
-            let owner_module = project.display_name(&state.file);
-            let here = project.display_name(path);
-            let when = match function_label(summary, mutation.range.start) {
-                Some(function) if mutation.scope.function.is_some() => format!("whenever `{function}()` runs"),
-                _ if mutation.scope.function.is_some() => "whenever the lambda runs".to_string(),
-                _ => format!("when `{here}` is first imported"),
-            };
-            let message = match &change {
-                StateChange::RebindGlobal => format!(
-                    "This rebinds `{target}`, a global of `{owner_module}`, {when}. `{owner_module}` is cached in `sys.modules`, so every later `{target}` read sees the new value, while names taken earlier with `from {owner_module} import {}` keep the old one.",
-                    state.name
-                ),
-                StateChange::RebindClassAttr(class) => format!(
-                    "This rebinds `{target}`, an attribute of the class `{}` that `{owner_module}` creates once at import, {when}: the class is shared through the module cache, so every importer and every instance sees the change.",
-                    class.name
-                ),
-                StateChange::InPlace { kind, .. } => {
-                    let what = kind.as_ref().map(|k| format!("the {k} ")).unwrap_or_default();
-                    format!(
-                        "This {} {what}`{target}`, which belongs to `{owner_module}`, {when}: `{owner_module}` runs once and is cached in `sys.modules`, so every module that imports it shares that object and sees the change.",
-                        change_verb(mutation)
-                    )
-                }
-            };
-            let mut related = Vec::new();
-            match module_global(owner, &state.name) {
-                Some(Global::Value(binding)) => related.push(Related {
-                    path: state.file.clone(),
-                    range: binding.range,
-                    message: format!("`{}` is created here, once, when `{owner_module}` is first imported", state.name),
-                }),
-                Some(Global::Class(class)) => {
-                    let attr = state.attrs.first().and_then(|a| {
-                        owner.state.bindings.iter().find(|b| b.class == Some(class.range) && &b.name == a)
-                    });
-                    related.push(match attr {
-                        Some(binding) => Related {
-                            path: state.file.clone(),
-                            range: binding.range,
-                            message: format!("`{}.{}` is created here, when the class body runs at import", class.name, binding.name),
-                        },
-                        None => Related {
-                            path: state.file.clone(),
-                            range: class.name_range,
-                            message: format!("`{}` is defined here", class.name),
-                        },
-                    });
-                }
-                _ => {}
-            }
-            out.push(ctx.diagnostic(&RULE, path, mutation.range, message, related));
+        let Some(state) = resolve_mutation(project, path, summary, mutation) else { continue };
+        if state.file == path {
+            continue;
         }
+        let Some(owner) = project.summary(&state.file) else { continue };
+        let Some(change) = state_change(owner, &state, mutation) else { continue };
+        let target = state_display(project, &state);
+        let owner_module = project.display_name(&state.file);
+        let here = project.display_name(path);
+        let when = match function_label(summary, mutation.range.start) {
+            Some(function) if mutation.scope.function.is_some() => format!("whenever `{function}()` runs"),
+            _ if mutation.scope.function.is_some() => "whenever the lambda runs".to_string(),
+            _ => format!("when `{here}` is first imported"),
+        };
+        let message = match &change {
+            StateChange::RebindGlobal => format!(
+                "This rebinds `{target}`, a global of `{owner_module}`, {when}. `{owner_module}` is cached in `sys.modules`, so every later `{target}` read sees the new value, while names taken earlier with `from {owner_module} import {}` keep the old one.",
+                state.name
+            ),
+            StateChange::RebindClassAttr(class) => format!(
+                "This rebinds `{target}`, an attribute of the class `{}` that `{owner_module}` creates once at import, {when}: the class is shared through the module cache, so every importer and every instance sees the change.",
+                class.name
+            ),
+            StateChange::InPlace { kind, .. } => {
+                let what = kind.as_ref().map(|k| format!("the {k} ")).unwrap_or_default();
+                format!(
+                    "This {} {what}`{target}`, which belongs to `{owner_module}`, {when}: `{owner_module}` runs once and is cached in `sys.modules`, so every module that imports it shares that object and sees the change.",
+                    change_verb(mutation)
+                )
+            }
+        };
+        let mut related = Vec::new();
+        match module_global(owner, &state.name) {
+            Some(Global::Value(binding)) => related.push(Related {
+                path: state.file.clone(),
+                range: binding.range,
+                message: format!("`{}` is created here, once, when `{owner_module}` is first imported", state.name),
+            }),
+            Some(Global::Class(class)) => {
+                let attr = state.attrs.first().and_then(|a| {
+                    owner.state.bindings.iter().find(|b| b.class == Some(class.range) && &b.name == a)
+                });
+                related.push(match attr {
+                    Some(binding) => Related {
+                        path: state.file.clone(),
+                        range: binding.range,
+                        message: format!("`{}.{}` is created here, when the class body runs at import", class.name, binding.name),
+                    },
+                    None => Related {
+                        path: state.file.clone(),
+                        range: class.name_range,
+                        message: format!("`{}` is defined here", class.name),
+                    },
+                });
+            }
+            _ => {}
+        }
+        out.push(ctx.diagnostic(&RULE, path, mutation.range, message, related));
     }
 }

@@ -5,6 +5,7 @@ use super::{
     list_sites, mutable_kind, resolve_mutation, rule, runs_on_import, Rule, RuleContext,
 };
 use crate::analysis::diagnostic::{Diagnostic, Related};
+use crate::analysis::project::Project;
 use crate::analysis::summary::state::{Binding, ClassFacts, Guard, NameRef};
 use crate::analysis::summary::FileSummary;
 use crate::analysis::text::TextRange;
@@ -49,6 +50,7 @@ pub static RULE: Rule = rule! {
     check: check,
 };
 
+#[derive(Clone)]
 struct Mutator {
     path: String,
     range: TextRange,
@@ -80,59 +82,13 @@ fn class_attr<'a>(summary: &'a FileSummary, class: &'a ClassFacts, attr: &str) -
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
-    // (file, class attribute binding range) → places that mutate it.
+    // (file, class attribute binding range) → places that mutate it. Where each file mutates
+    // class state depends only on its summary and on those that resolving its names reads, so
+    // it is kept from one analysis to the next.
     let mut found: BTreeMap<(String, TextRange), Vec<Mutator>> = BTreeMap::new();
-    for (path, summary) in project.files() {
-        if is_test_file(path, summary) || summary.state.mutations.is_empty() {
-            continue;
-        }
-        let import_time = initialisation_functions(project, summary);
-        for mutation in first_at_each_place(summary.state.mutations.iter()) {
-            if !mutation.kind.is_in_place() || matches!(mutation.scope.guard, Guard::TypeChecking | Guard::StaticallyFalse) {
-                continue;
-            }
-            let function = function_label(summary, mutation.range.start);
-            let actor = match &function {
-                Some(name) => format!("`{name}()`"),
-                None => "a lambda".to_string(),
-            };
-            let line = summary.line_number(mutation.range.start);
-            match &mutation.target.base_ref {
-                NameRef::SelfParam { class, classmethod } => {
-                    let Some(attr) = mutation.target.attrs.first() else { continue };
-                    let Some(class) = summary.state.classes.iter().find(|c| c.range == *class) else { continue };
-                    let Some((owner, binding)) = class_attr(summary, class, attr) else { continue };
-                    let through = if *classmethod { "through `cls`" } else { "through `self`" };
-                    found.entry((path.to_string(), binding.range)).or_default().push(Mutator {
-                        path: path.to_string(),
-                        range: mutation.range,
-                        line,
-                        message: format!("{actor} {} `{}.{attr}` {through} here", change_verb(mutation), owner.name),
-                    });
-                }
-                NameRef::Global | NameRef::LocalImport(_) => {
-                    let Some(state) = resolve_mutation(project, path, summary, mutation) else { continue };
-                    if state.attrs.len() != 1 || state.rebinds {
-                        continue;
-                    }
-                    if state.file == path && (mutation.scope.function.is_none() || runs_on_import(&mutation.scope, &import_time)) {
-                        continue;
-                    }
-                    let Some(owner) = project.summary(&state.file) else { continue };
-                    let Some(class) = owner.state.classes.iter().find(|c| c.module_level && c.name == state.name) else {
-                        continue;
-                    };
-                    let Some((owner_class, binding)) = class_attr(owner, class, &state.attrs[0]) else { continue };
-                    let actor = if state.file == path { actor } else { format!("`{}`", project.display_name(path)) };
-                    found.entry((state.file.clone(), binding.range)).or_default().push(Mutator {
-                        path: path.to_string(),
-                        range: mutation.range,
-                        line,
-                        message: format!("{actor} {} `{}.{}` here", change_verb(mutation), owner_class.name, binding.name),
-                    });
-                }
-                _ => {}
-            }
+    for mutators in project.per_file(RULE.code, |path, summary| mutators_in(project, path, summary)) {
+        for (attr, mutator) in mutators.iter() {
+            found.entry(attr.clone()).or_default().push(mutator.clone());
         }
     }
     for ((path, binding_range), mutators) in found {
@@ -158,4 +114,62 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
             .collect();
         out.push(ctx.diagnostic(&RULE, &path, binding.range, message, related));
     }
+}
+
+/// The class attributes (file, binding range) that the mutations of one file change, with
+/// where and how.
+fn mutators_in(project: &Project, path: &str, summary: &FileSummary) -> Vec<((String, TextRange), Mutator)> {
+    let mut found = Vec::new();
+    if is_test_file(project, path, summary) || summary.state.mutations.is_empty() {
+        return found;
+    }
+    let import_time = initialisation_functions(project, summary);
+    for mutation in first_at_each_place(summary.state.mutations.iter()) {
+        if !mutation.kind.is_in_place() || matches!(mutation.scope.guard, Guard::TypeChecking | Guard::StaticallyFalse) {
+            continue;
+        }
+        let function = function_label(summary, mutation.range.start);
+        let actor = match &function {
+            Some(name) => format!("`{name}()`"),
+            None => "a lambda".to_string(),
+        };
+        let line = summary.line_number(mutation.range.start);
+        match &mutation.target.base_ref {
+            NameRef::SelfParam { class, classmethod } => {
+                let Some(attr) = mutation.target.attrs.first() else { continue };
+                let Some(class) = summary.state.classes.iter().find(|c| c.range == *class) else { continue };
+                let Some((owner, binding)) = class_attr(summary, class, attr) else { continue };
+                let through = if *classmethod { "through `cls`" } else { "through `self`" };
+                found.push(((path.to_string(), binding.range), Mutator {
+                    path: path.to_string(),
+                    range: mutation.range,
+                    line,
+                    message: format!("{actor} {} `{}.{attr}` {through} here", change_verb(mutation), owner.name),
+                }));
+            }
+            NameRef::Global | NameRef::LocalImport(_) => {
+                let Some(state) = resolve_mutation(project, path, summary, mutation) else { continue };
+                if state.attrs.len() != 1 || state.rebinds {
+                    continue;
+                }
+                if state.file == path && (mutation.scope.function.is_none() || runs_on_import(&mutation.scope, &import_time)) {
+                    continue;
+                }
+                let Some(owner) = project.summary(&state.file) else { continue };
+                let Some(class) = owner.state.classes.iter().find(|c| c.module_level && c.name == state.name) else {
+                    continue;
+                };
+                let Some((owner_class, binding)) = class_attr(owner, class, &state.attrs[0]) else { continue };
+                let actor = if state.file == path { actor } else { format!("`{}`", project.display_name(path)) };
+                found.push(((state.file.clone(), binding.range), Mutator {
+                    path: path.to_string(),
+                    range: mutation.range,
+                    line,
+                    message: format!("{actor} {} `{}.{}` here", change_verb(mutation), owner_class.name, binding.name),
+                }));
+            }
+            _ => {}
+        }
+    }
+    found
 }

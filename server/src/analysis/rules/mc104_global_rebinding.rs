@@ -1,4 +1,5 @@
 use super::{function_label, initialisation_functions, list_sites, rule, Rule, RuleContext};
+use crate::analysis::summary::FileSummary;
 use crate::analysis::diagnostic::{Diagnostic, Related};
 
 pub static RULE: Rule = rule! {
@@ -39,31 +40,41 @@ pub static RULE: Rule = rule! {
 };
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    // A file's findings depend only on its summary and on those that resolving its names
+    // reads, so they are kept from one analysis to the next until one of those changes.
+    for found in ctx.project.per_file(RULE.code, |path, summary| {
+        let mut found = Vec::new();
+        check_file(ctx, path, summary, &mut found);
+        found
+    }) {
+        out.extend(found.iter().cloned());
+    }
+}
+
+fn check_file(ctx: &RuleContext, path: &str, summary: &FileSummary, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
-    for (path, summary) in project.files() {
-        if summary.state.globals.iter().all(|g| g.rebinds.is_empty()) {
+    if summary.state.globals.iter().all(|g| g.rebinds.is_empty()) {
+        return;
+    }
+    let import_time = initialisation_functions(project, summary);
+    let module = project.display_name(path);
+    for decl in &summary.state.globals {
+        if decl.rebinds.is_empty() || import_time.contains_key(&decl.function) {
             continue;
         }
-        let import_time = initialisation_functions(project, summary);
-        let module = project.display_name(path);
-        for decl in &summary.state.globals {
-            if decl.rebinds.is_empty() || import_time.contains_key(&decl.function) {
-                continue;
-            }
-            let function = function_label(summary, decl.range.start).unwrap_or_default();
-            let names: Vec<String> = decl.rebinds.iter().map(|(n, _)| format!("`{n}`")).collect();
-            let (noun, pronoun) = if names.len() == 1 { ("global", "its") } else { ("globals", "their") };
-            let message = format!(
-                "`{function}()` rebinds the module {noun} {} of `{module}`: the module is created once and cached, so from the moment `{function}()` runs every importer reading `{module}.{}` sees the new value, while names taken earlier with `from {module} import …` keep {pronoun} old value.",
-                list_sites(&names, 4),
-                decl.rebinds[0].0,
-            );
-            let related = decl
-                .rebinds
-                .iter()
-                .map(|(name, range)| Related { path: path.to_string(), range: *range, message: format!("`{name}` is rebound here") })
-                .collect();
-            out.push(ctx.diagnostic(&RULE, path, decl.range, message, related));
-        }
+        let function = function_label(summary, decl.range.start).unwrap_or_default();
+        let names: Vec<String> = decl.rebinds.iter().map(|(n, _)| format!("`{n}`")).collect();
+        let (noun, pronoun) = if names.len() == 1 { ("global", "its") } else { ("globals", "their") };
+        let message = format!(
+            "`{function}()` rebinds the module {noun} {} of `{module}`: the module is created once and cached, so from the moment `{function}()` runs every importer reading `{module}.{}` sees the new value, while names taken earlier with `from {module} import …` keep {pronoun} old value.",
+            list_sites(&names, 4),
+            decl.rebinds[0].0,
+        );
+        let related = decl
+            .rebinds
+            .iter()
+            .map(|(name, range)| Related { path: path.to_string(), range: *range, message: format!("`{name}` is rebound here") })
+            .collect();
+        out.push(ctx.diagnostic(&RULE, path, decl.range, message, related));
     }
 }

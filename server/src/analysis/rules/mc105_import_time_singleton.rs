@@ -106,38 +106,48 @@ fn class_of_call(project: &Project, path: &str, summary: &FileSummary, callee: &
 }
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    // A file's findings depend only on its summary and on those that resolving its names
+    // reads, so they are kept from one analysis to the next until one of those changes.
+    for found in ctx.project.per_file(RULE.code, |path, summary| {
+        let mut found = Vec::new();
+        check_file(ctx, path, summary, &mut found);
+        found
+    }) {
+        out.extend(found.iter().cloned());
+    }
+}
+
+fn check_file(ctx: &RuleContext, path: &str, summary: &FileSummary, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
-    for (path, summary) in project.files() {
-        // Test modules and scripts are not imported by other modules, so nothing shares their
-        // objects.
-        if is_main_module_file(path) || is_test_file(path, summary) || project.module_name(path).is_none() {
+    // Test modules and scripts are not imported by other modules, so nothing shares their
+    // objects.
+    if is_main_module_file(path) || is_test_file(project, path, summary) || project.module_name(path).is_none() {
+        return;
+    }
+    let module = project.display_name(path);
+    let mut seen = HashSet::new();
+    for binding in &summary.state.bindings {
+        let Value::Call { callee, written } = &binding.value else { continue };
+        if binding.class.is_some() || binding.guard != Guard::Runs || binding.name.starts_with("__") {
             continue;
         }
-        let module = project.display_name(path);
-        let mut seen = HashSet::new();
-        for binding in &summary.state.bindings {
-            let Value::Call { callee, written } = &binding.value else { continue };
-            if binding.class.is_some() || binding.guard != Guard::Runs || binding.name.starts_with("__") {
-                continue;
-            }
-            // `a = b = Service()` creates one object: report its first name.
-            if !seen.insert(binding.value_range) {
-                continue;
-            }
-            let Some(class) = instantiated_class(project, path, summary, callee, written) else { continue };
-            let message = format!(
-                "`{}` is a `{class}` instance created when `{module}` is first imported: its `__init__` runs as a side effect of the import, and the module cache hands the same object to every importer for the life of the process — a singleton whose state all callers and tests share.",
-                binding.name
-            );
-            let related = summary
-                .state
-                .classes
-                .iter()
-                .find(|c| c.module_level && c.name == class && callee.strip_prefix('.') == Some(class.as_str()))
-                .map(|c| Related { path: path.to_string(), range: c.name_range, message: format!("`{class}` is defined here") })
-                .into_iter()
-                .collect();
-            out.push(ctx.diagnostic(&RULE, path, binding.range, message, related));
+        // `a = b = Service()` creates one object: report its first name.
+        if !seen.insert(binding.value_range) {
+            continue;
         }
+        let Some(class) = instantiated_class(project, path, summary, callee, written) else { continue };
+        let message = format!(
+            "`{}` is a `{class}` instance created when `{module}` is first imported: its `__init__` runs as a side effect of the import, and the module cache hands the same object to every importer for the life of the process — a singleton whose state all callers and tests share.",
+            binding.name
+        );
+        let related = summary
+            .state
+            .classes
+            .iter()
+            .find(|c| c.module_level && c.name == class && callee.strip_prefix('.') == Some(class.as_str()))
+            .map(|c| Related { path: path.to_string(), range: c.name_range, message: format!("`{class}` is defined here") })
+            .into_iter()
+            .collect();
+        out.push(ctx.diagnostic(&RULE, path, binding.range, message, related));
     }
 }

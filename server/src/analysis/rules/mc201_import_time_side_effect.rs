@@ -1,4 +1,5 @@
 use super::{import_time_effects, rule, via_call, Rule, RuleContext};
+use crate::analysis::summary::FileSummary;
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::summary::state::EffectKind;
 
@@ -46,18 +47,28 @@ pub static RULE: Rule = rule! {
 };
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
-    for (path, summary) in ctx.project.files() {
-        let effects = import_time_effects(ctx.project, path, summary, |k| matches!(k, EffectKind::SideEffect(_)));
-        let module = ctx.project.display_name(path);
-        for (effect, via) in effects {
-            let EffectKind::SideEffect(kind) = effect.kind else { continue };
-            let (because, related) = via_call(ctx, path, summary, via);
-            let message = format!(
-                "`{}` runs when `{module}` is first imported: importing the module {} as a side effect, once per process — later imports are cache hits and do nothing, and anything that merely imports `{module}` (a test, a tool) triggers it.{because}",
-                effect.what,
-                kind.describe()
-            );
-            out.push(ctx.diagnostic(&RULE, path, effect.range, message, related));
-        }
+    // A file's findings depend only on its summary and on those that resolving its names
+    // reads, so they are kept from one analysis to the next until one of those changes.
+    for found in ctx.project.per_file(RULE.code, |path, summary| {
+        let mut found = Vec::new();
+        check_file(ctx, path, summary, &mut found);
+        found
+    }) {
+        out.extend(found.iter().cloned());
+    }
+}
+
+fn check_file(ctx: &RuleContext, path: &str, summary: &FileSummary, out: &mut Vec<Diagnostic>) {
+    let effects = import_time_effects(ctx.project, path, summary, |k| matches!(k, EffectKind::SideEffect(_)));
+    let module = ctx.project.display_name(path);
+    for (effect, via) in effects {
+        let EffectKind::SideEffect(kind) = effect.kind else { continue };
+        let (because, related) = via_call(ctx, path, summary, via);
+        let message = format!(
+            "`{}` runs when `{module}` is first imported: importing the module {} as a side effect, once per process — later imports are cache hits and do nothing, and anything that merely imports `{module}` (a test, a tool) triggers it.{because}",
+            effect.what,
+            kind.describe()
+        );
+        out.push(ctx.diagnostic(&RULE, path, effect.range, message, related));
     }
 }

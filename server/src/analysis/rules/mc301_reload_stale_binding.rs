@@ -84,7 +84,7 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
                 .collect();
             // Other modules hold names from before the reload too.
             for (other, other_summary) in project.files() {
-                if other == path || is_test_file(other, other_summary) || related.len() >= 6 {
+                if other == path || is_test_file(project, other, other_summary) || related.len() >= 6 {
                     continue;
                 }
                 for stmt in &other_summary.imports {

@@ -1,4 +1,5 @@
 use super::{rule, Rule, RuleContext};
+use crate::analysis::summary::FileSummary;
 use crate::analysis::diagnostic::{Diagnostic, Related};
 use crate::analysis::graph::resolve_module;
 use crate::analysis::modules::Spec;
@@ -42,34 +43,44 @@ pub static RULE: Rule = rule! {
 };
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    // A file's findings depend only on its summary and on those that resolving its names
+    // reads, so they are kept from one analysis to the next until one of those changes.
+    for found in ctx.project.per_file(RULE.code, |path, summary| {
+        let mut found = Vec::new();
+        check_file(ctx, path, summary, &mut found);
+        found
+    }) {
+        out.extend(found.iter().cloned());
+    }
+}
+
+fn check_file(ctx: &RuleContext, path: &str, summary: &FileSummary, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
-    for (path, summary) in project.files() {
-        for op in &summary.state.sys_modules {
-            let what = match op.kind {
-                SysModulesKind::Delete => "del sys.modules[…]",
-                SysModulesKind::Pop => "sys.modules.pop(…)",
-                SysModulesKind::PopItem => "sys.modules.popitem()",
-                SysModulesKind::Clear => "sys.modules.clear()",
-                SysModulesKind::Set | SysModulesKind::SetDefault => continue,
-            };
-            let mut related = Vec::new();
-            let message = match (&op.key, op.kind) {
-                (_, SysModulesKind::Clear) => "`sys.modules.clear()` empties the module cache: every later import runs its module's code again and creates new module objects, while code that imported them before keeps the old ones — two copies of every global, class and singleton.".to_string(),
-                (ModuleKey::Literal(name), _) => {
-                    let what = match op.kind {
-                        SysModulesKind::Pop => format!("sys.modules.pop('{name}')"),
-                        _ => format!("del sys.modules['{name}']"),
-                    };
-                    if let Some(Spec::File { file, .. }) = resolve_module(project, name) {
-                        related.push(Related { path: file.clone(), range: Default::default(), message: format!("the next `import {name}` runs this file again") });
-                    }
-                    format!("`{what}` removes `{name}` from the module cache: the next `import {name}` runs its code again and creates a second module object, while modules that imported `{name}` before keep the first — two copies of its globals and classes, and `isinstance` fails across them.")
+    for op in &summary.state.sys_modules {
+        let what = match op.kind {
+            SysModulesKind::Delete => "del sys.modules[…]",
+            SysModulesKind::Pop => "sys.modules.pop(…)",
+            SysModulesKind::PopItem => "sys.modules.popitem()",
+            SysModulesKind::Clear => "sys.modules.clear()",
+            SysModulesKind::Set | SysModulesKind::SetDefault => continue,
+        };
+        let mut related = Vec::new();
+        let message = match (&op.key, op.kind) {
+            (_, SysModulesKind::Clear) => "`sys.modules.clear()` empties the module cache: every later import runs its module's code again and creates new module objects, while code that imported them before keeps the old ones — two copies of every global, class and singleton.".to_string(),
+            (ModuleKey::Literal(name), _) => {
+                let what = match op.kind {
+                    SysModulesKind::Pop => format!("sys.modules.pop('{name}')"),
+                    _ => format!("del sys.modules['{name}']"),
+                };
+                if let Some(Spec::File { file, .. }) = resolve_module(project, name) {
+                    related.push(Related { path: file.clone(), range: Default::default(), message: format!("the next `import {name}` runs this file again") });
                 }
-                (ModuleKey::OwnName, _) => format!("`{what}` removes this module from the module cache: the next import of it runs this file again and creates a second module object, while earlier importers keep the first — two copies of its globals and classes."),
-                (ModuleKey::Expr(expr), _) => format!("`{what}` removes `{expr}` from the module cache: the next import of that module runs its code again and creates a second module object, while earlier importers keep the first — two copies of its globals and classes."),
-                (ModuleKey::None, _) => format!("`{what}` removes an entry from the module cache: the next import of that module runs its code again, while earlier importers keep the old module object."),
-            };
-            out.push(ctx.diagnostic(&RULE, path, op.range, message, related));
-        }
+                format!("`{what}` removes `{name}` from the module cache: the next `import {name}` runs its code again and creates a second module object, while modules that imported `{name}` before keep the first — two copies of its globals and classes, and `isinstance` fails across them.")
+            }
+            (ModuleKey::OwnName, _) => format!("`{what}` removes this module from the module cache: the next import of it runs this file again and creates a second module object, while earlier importers keep the first — two copies of its globals and classes."),
+            (ModuleKey::Expr(expr), _) => format!("`{what}` removes `{expr}` from the module cache: the next import of that module runs its code again and creates a second module object, while earlier importers keep the first — two copies of its globals and classes."),
+            (ModuleKey::None, _) => format!("`{what}` removes an entry from the module cache: the next import of that module runs its code again, while earlier importers keep the old module object."),
+        };
+        out.push(ctx.diagnostic(&RULE, path, op.range, message, related));
     }
 }

@@ -1,4 +1,5 @@
 use super::{rule, Rule, RuleContext};
+use crate::analysis::summary::FileSummary;
 use crate::analysis::diagnostic::{Diagnostic, Related};
 use crate::analysis::graph::resolve_module;
 use crate::analysis::modules::Spec;
@@ -43,33 +44,43 @@ pub static RULE: Rule = rule! {
 };
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    // A file's findings depend only on its summary and on those that resolving its names
+    // reads, so they are kept from one analysis to the next until one of those changes.
+    for found in ctx.project.per_file(RULE.code, |path, summary| {
+        let mut found = Vec::new();
+        check_file(ctx, path, summary, &mut found);
+        found
+    }) {
+        out.extend(found.iter().cloned());
+    }
+}
+
+fn check_file(ctx: &RuleContext, path: &str, summary: &FileSummary, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
-    for (path, summary) in project.files() {
-        for op in &summary.state.sys_modules {
-            if !matches!(op.kind, SysModulesKind::Set | SysModulesKind::SetDefault) {
-                continue;
-            }
-            let mut related = Vec::new();
-            let message = match &op.key {
-                ModuleKey::Literal(name) => {
-                    let shadow = match resolve_module(project, name) {
-                        Some(Spec::File { file, .. }) => {
-                            related.push(Related {
-                                path: file.clone(),
-                                range: Default::default(),
-                                message: format!("this file no longer runs as `{name}` once the entry is planted"),
-                            });
-                            format!(" The first-party {file} is shadowed: it never runs under that name after this.")
-                        }
-                        _ => String::new(),
-                    };
-                    format!("This plants an object in the module cache as `{name}`: from here on, every `import {name}` in the process gets it without running any file, while code that imported `{name}` earlier keeps the old module.{shadow}")
-                }
-                ModuleKey::OwnName => "This replaces this module in the module cache: every import that completes after this line gets the replacement object instead of the module, while code that already imported it keeps the module itself.".to_string(),
-                ModuleKey::Expr(expr) => format!("This plants an object in the module cache under `{expr}`: every later import of that name gets it without running any file, while earlier importers keep the module they have."),
-                ModuleKey::None => "This plants an object in the module cache: every later import of that name gets it without running any file.".to_string(),
-            };
-            out.push(ctx.diagnostic(&RULE, path, op.range, message, related));
+    for op in &summary.state.sys_modules {
+        if !matches!(op.kind, SysModulesKind::Set | SysModulesKind::SetDefault) {
+            continue;
         }
+        let mut related = Vec::new();
+        let message = match &op.key {
+            ModuleKey::Literal(name) => {
+                let shadow = match resolve_module(project, name) {
+                    Some(Spec::File { file, .. }) => {
+                        related.push(Related {
+                            path: file.clone(),
+                            range: Default::default(),
+                            message: format!("this file no longer runs as `{name}` once the entry is planted"),
+                        });
+                        format!(" The first-party {file} is shadowed: it never runs under that name after this.")
+                    }
+                    _ => String::new(),
+                };
+                format!("This plants an object in the module cache as `{name}`: from here on, every `import {name}` in the process gets it without running any file, while code that imported `{name}` earlier keeps the old module.{shadow}")
+            }
+            ModuleKey::OwnName => "This replaces this module in the module cache: every import that completes after this line gets the replacement object instead of the module, while code that already imported it keeps the module itself.".to_string(),
+            ModuleKey::Expr(expr) => format!("This plants an object in the module cache under `{expr}`: every later import of that name gets it without running any file, while earlier importers keep the module they have."),
+            ModuleKey::None => "This plants an object in the module cache: every later import of that name gets it without running any file.".to_string(),
+        };
+        out.push(ctx.diagnostic(&RULE, path, op.range, message, related));
     }
 }

@@ -1,5 +1,7 @@
+use std::collections::{HashMap, HashSet};
+
 use super::{
-    change_verb, enclosing_function, first_at_each_place, function_label, import_time_functions, is_test_file,
+    change_verb, enclosing_function, function_label, import_time_functions, is_test_file,
     module_global, mutable_kind, reload_target, resolve_mutation, rule, runs_on_import, state_change, state_display,
     Global, ReloadTarget, Rule, RuleContext, StateChange, StateRef,
 };
@@ -107,7 +109,8 @@ fn outermost_function(summary: &FileSummary, offset: u32) -> Option<TextRange> {
 
 /// Whether a teardown, a reset, a second write in the same test (save and restore), a
 /// cleanup callback or a reload undoes `write`.
-fn restored(project: &Project, write: &Write, writes: &[Write], reloads: &[Reloaded]) -> bool {
+/// Whether something undoes `write`; `writes` holds the writes to the same module global.
+fn restored(project: &Project, write: &Write, writes: &[&Write], reloads: &[Reloaded]) -> bool {
     let Some(summary) = project.summary(write.path) else { return false };
     let outer = outermost_function(summary, write.mutation.range.start);
     let same_test = |path: &str, at: TextRange| path == write.path && outer.is_some() && outer == outermost_function(summary, at.start);
@@ -138,27 +141,22 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
     let mut writes: Vec<Write> = Vec::new();
     let mut reloads: Vec<Reloaded> = Vec::new();
-    for (path, summary) in project.files() {
-        if !is_test_file(path, summary) {
-            continue;
+    // What each test file changes and reloads depends only on its summary and on those that
+    // resolving its names reads, so it is kept from one analysis to the next.
+    let found = project.per_file(RULE.code, |path, summary| test_file_state(project, path, summary));
+    for ((path, summary), found) in project.files().zip(&found) {
+        let (file_writes, file_reloads) = &**found;
+        for (index, state) in file_writes {
+            writes.push(Write { path, mutation: &summary.state.mutations[*index], state: state.clone() });
         }
-        for mutation in first_at_each_place(summary.state.mutations.iter()) {
-            if !matches!(mutation.target.base_ref, NameRef::Global | NameRef::LocalImport(_))
-                || matches!(mutation.scope.guard, Guard::TypeChecking | Guard::StaticallyFalse)
-            {
-                continue;
-            }
-            if let Some(state) = resolve_mutation(project, path, summary, mutation) {
-                writes.push(Write { path, mutation, state });
-            }
+        for (file, range, scope) in file_reloads {
+            reloads.push(Reloaded { path, file: file.clone(), range: *range, scope: *scope });
         }
-        for reload in &summary.state.reloads {
-            if let ReloadTarget::Module(dotted) = reload_target(project, path, summary, reload) {
-                if let Some(Spec::File { file, .. }) = resolve_module(project, &dotted) {
-                    reloads.push(Reloaded { path, file, range: reload.range, scope: reload.scope });
-                }
-            }
-        }
+    }
+    // Only a write to the same module global can undo another.
+    let mut by_global: HashMap<(&str, &str), Vec<&Write>> = HashMap::new();
+    for write in &writes {
+        by_global.entry((write.state.file.as_str(), write.state.name.as_str())).or_default().push(write);
     }
     for write in &writes {
         let mutation = write.mutation;
@@ -213,7 +211,7 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
             }
             let Some(Global::Value(binding)) = module_global(summary, &write.state.name) else { continue };
             let Some(kind) = mutable_kind(&binding.value) else { continue };
-            if restored(project, write, &writes, &reloads) {
+            if restored(project, write, &by_global[&(write.state.file.as_str(), write.state.name.as_str())], &reloads) {
                 continue;
             }
             format!(
@@ -224,7 +222,7 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
         } else {
             let Some(owner) = project.summary(&write.state.file) else { continue };
             let Some(change) = state_change(owner, &write.state, mutation) else { continue };
-            if restored(project, write, &writes, &reloads) {
+            if restored(project, write, &by_global[&(write.state.file.as_str(), write.state.name.as_str())], &reloads) {
                 continue;
             }
             let target = state_display(project, &write.state);
@@ -252,4 +250,38 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
         };
         out.push(ctx.diagnostic(&RULE, write.path, mutation.range, message, related));
     }
+}
+
+/// The writes of a test file to module state (the index of each mutation, first at each place,
+/// and the state it changes) and the first-party files it reloads, with where and in which
+/// scope; nothing for other files.
+type TestFileState = (Vec<(usize, StateRef)>, Vec<(String, TextRange, Scope)>);
+
+fn test_file_state(project: &Project, path: &str, summary: &FileSummary) -> TestFileState {
+    let mut writes = Vec::new();
+    let mut reloads = Vec::new();
+    if !is_test_file(project, path, summary) {
+        return (writes, reloads);
+    }
+    // As `first_at_each_place`, keeping each mutation's index.
+    let mut seen = HashSet::new();
+    for (index, mutation) in summary.state.mutations.iter().enumerate() {
+        if !seen.insert(mutation.range.start)
+            || !matches!(mutation.target.base_ref, NameRef::Global | NameRef::LocalImport(_))
+            || matches!(mutation.scope.guard, Guard::TypeChecking | Guard::StaticallyFalse)
+        {
+            continue;
+        }
+        if let Some(state) = resolve_mutation(project, path, summary, mutation) {
+            writes.push((index, state));
+        }
+    }
+    for reload in &summary.state.reloads {
+        if let ReloadTarget::Module(dotted) = reload_target(project, path, summary, reload) {
+            if let Some(Spec::File { file, .. }) = resolve_module(project, &dotted) {
+                reloads.push((file, reload.range, reload.scope));
+            }
+        }
+    }
+    (writes, reloads)
 }

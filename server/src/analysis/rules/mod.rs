@@ -158,21 +158,30 @@ pub fn first_per_site<T>(items: impl IntoIterator<Item = (Site, T)>) -> BTreeMap
 /// `*_test.py` files that define a test (a `test…` function or a `Test…` class), so that
 /// production code that happens to be named `test_state.py` is not taken for tests. Their
 /// changes to module state are MC401's.
-pub fn is_test_file(path: &str, summary: &FileSummary) -> bool {
+pub fn is_test_file(project: &Project, path: &str, summary: &FileSummary) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     if file == "conftest.py" {
         return true;
     }
     let named = (file.starts_with("test_") && file.ends_with(".py")) || file.ends_with("_test.py");
-    // pytest collects `Test…` classes only when they have no `__init__`.
-    let collected = |class: &ClassFacts| {
+    // Most rules ask this of every file in every analysis, and a large test module has
+    // thousands of functions to look through: what the summary defines is worked out once.
+    named && project.derived(summary, "defines_tests", || defines_tests(summary))
+}
+
+/// Whether a module defines a test as pytest and unittest collect them: a module-level
+/// `test…` function, or a `TestCase` subclass or `Test…` class without `__init__` (pytest
+/// collects `Test…` classes only when they have no `__init__`).
+fn defines_tests(summary: &FileSummary) -> bool {
+    if summary.state.functions.iter().any(|f| f.name.starts_with("test") && f.class.is_none()) {
+        return true;
+    }
+    let with_init: HashSet<TextRange> =
+        summary.state.functions.iter().filter(|f| f.name == "__init__").filter_map(|f| f.class).collect();
+    summary.state.classes.iter().any(|class| {
         class.bases.iter().any(|b| b.ends_with("TestCase"))
-            || (class.name.starts_with("Test")
-                && !summary.state.functions.iter().any(|f| f.class == Some(class.range) && f.name == "__init__"))
-    };
-    named
-        && (summary.state.functions.iter().any(|f| f.name.starts_with("test") && f.class.is_none())
-            || summary.state.classes.iter().any(collected))
+            || (class.name.starts_with("Test") && !with_init.contains(&class.range))
+    })
 }
 
 /// A `__main__.py` only ever runs as the script of `python -m`, never on an import.
@@ -182,8 +191,8 @@ pub fn is_main_module_file(path: &str) -> bool {
 
 /// The functions of a module whose bodies run when it is imported, each with the module-level
 /// call that runs it (directly, or through other functions of the module).
-pub fn import_time_functions(project: &Project, summary: &FileSummary) -> HashMap<TextRange, TextRange> {
-    project.derived(summary, "import_time_functions", || reached_functions(project, summary, false))
+pub fn import_time_functions(project: &Project, summary: &FileSummary) -> Arc<HashMap<TextRange, TextRange>> {
+    project.derived(summary, "import_time_functions", || Arc::new(reached_functions(project, summary, false)))
 }
 
 /// The functions that the module's top level calls; with `every_branch`, also through branches
@@ -264,8 +273,8 @@ fn reached_functions(project: &Project, summary: &FileSummary, every_branch: boo
 /// decorator that a decorator factory returns runs at import time too, though a wrapper it
 /// defines does not), the constructors of classes instantiated at module level, and
 /// module-level functions deleted at module level, which can only have run during the import.
-pub fn initialisation_functions(project: &Project, summary: &FileSummary) -> HashMap<TextRange, TextRange> {
-    project.derived(summary, "initialisation_functions", || find_initialisation_functions(project, summary))
+pub fn initialisation_functions(project: &Project, summary: &FileSummary) -> Arc<HashMap<TextRange, TextRange>> {
+    project.derived(summary, "initialisation_functions", || Arc::new(find_initialisation_functions(project, summary)))
 }
 
 fn find_initialisation_functions(project: &Project, summary: &FileSummary) -> HashMap<TextRange, TextRange> {
