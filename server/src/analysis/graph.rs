@@ -41,6 +41,10 @@ pub struct ImportGraph {
     shortest_cycles: OnceLock<BTreeMap<(usize, ImportId), Vec<usize>>>,
     /// [`ImportGraph::main_file`] by entry.
     main_files: Mutex<HashMap<Entry, Option<String>>>,
+    /// Distinguishes this graph from every other built in the process (the empty default
+    /// graphs share 0), so that what was derived from it can be told apart from what was
+    /// derived from another graph at the same address.
+    pub id: u64,
 }
 
 /// What one file's import statements resolve to: the per-file part of the graph, which a cache
@@ -109,6 +113,10 @@ impl ImportGraph {
             importers: OnceLock::new(),
             shortest_cycles: OnceLock::new(),
             main_files: Mutex::default(),
+            id: {
+                static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         }
     }
 

@@ -42,10 +42,23 @@ pub struct Project {
 #[derive(Default)]
 struct Memo {
     facts: Mutex<FxHashMap<&'static str, MemoTable>>,
+    items: Mutex<FxHashMap<&'static str, ItemTable>>,
 }
 
 /// One fact's entries, by path.
 type MemoTable = Arc<Mutex<FxHashMap<String, MemoEntry>>>;
+
+/// One fact's entries of [`Project::per_item`], by the item's address.
+type ItemTable = Arc<Mutex<FxHashMap<usize, ItemEntry>>>;
+
+/// One item's value of a fact, with the version it was computed at and every summary its
+/// computation read; the item itself is kept alive so that its address stays its own.
+struct ItemEntry {
+    _item: Arc<dyn Any + Send + Sync>,
+    version: u64,
+    reads: Vec<(String, Option<Arc<FileSummary>>)>,
+    value: Arc<dyn Any + Send + Sync>,
+}
 
 /// One file's value of a fact, with every summary its computation read: the value holds for
 /// a project in which the file and each of those paths have the same summaries (the same
@@ -62,6 +75,15 @@ struct MemoEntry {
 struct Recording {
     reads: Vec<(String, Option<Arc<FileSummary>>)>,
     everything: bool,
+}
+
+/// Whether a path has the same summary (the same `Arc`) as when a computation read it.
+fn same_summary(now: Option<&Arc<FileSummary>>, then: Option<&Arc<FileSummary>>) -> bool {
+    match (now, then) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 /// Records the reads on this thread from its start to its end, and stops recording (restoring
@@ -273,17 +295,12 @@ impl Project {
         if table.len() > self.files.len() {
             table.retain(|path, _| self.files.contains_key(path));
         }
-        let same = |a: Option<&Arc<FileSummary>>, b: Option<&Arc<FileSummary>>| match (a, b) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            (None, None) => true,
-            _ => false,
-        };
         self.files
             .iter()
             .map(|(path, summary)| {
                 if let Some(entry) = table.get(path.as_str()) {
                     if Arc::ptr_eq(&entry.summary, summary)
-                        && entry.reads.iter().all(|(read, was)| same(self.files.get(read), was.as_ref()))
+                        && entry.reads.iter().all(|(read, was)| same_summary(self.files.get(read), was.as_ref()))
                     {
                         if let Ok(value) = entry.value.clone().downcast::<T>() {
                             return value;
@@ -302,6 +319,58 @@ impl Project {
                 value
             })
             .collect()
+    }
+
+    /// `compute(item)` for each of `items`, in order, computed again only for the items that
+    /// are new (by identity), computed at another `version` (what else `compute` reads, such as
+    /// the import graph), or whose computation read a summary through [`Project::summary`]
+    /// that differs from the last time; entries of items not given are dropped. The rules
+    /// read every run of every entry in every analysis, and an edit changes few of them.
+    /// `compute` must not hand work to other threads; a computation that lists the files is
+    /// not kept. An entry holds its item, so `Arc::make_mut` on an item copies it: an item
+    /// changed in place cannot keep the address of one that has a value here.
+    pub fn per_item<X: Send + Sync + 'static, T: Send + Sync + 'static>(
+        &self,
+        fact: &'static str,
+        version: u64,
+        items: &[Arc<X>],
+        compute: impl Fn(&X) -> T,
+    ) -> Vec<Arc<T>> {
+        let table = {
+            let mut facts = self.memo.items.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            facts.entry(fact).or_default().clone()
+        };
+        let mut table = table.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let values = items
+            .iter()
+            .map(|item| {
+                let address = Arc::as_ptr(item) as usize;
+                if let Some(entry) = table.get(&address) {
+                    if entry.version == version
+                        && entry.reads.iter().all(|(read, was)| same_summary(self.files.get(read), was.as_ref()))
+                    {
+                        if let Ok(value) = entry.value.clone().downcast::<T>() {
+                            return value;
+                        }
+                    }
+                }
+                let guard = RecordingGuard::start();
+                let value = Arc::new(compute(item));
+                let recording = guard.finish();
+                if recording.everything {
+                    table.remove(&address);
+                } else {
+                    let entry = ItemEntry { _item: item.clone(), version, reads: recording.reads, value: value.clone() };
+                    table.insert(address, entry);
+                }
+                value
+            })
+            .collect();
+        if table.len() > items.len() {
+            let current: FxHashSet<usize> = items.iter().map(|item| Arc::as_ptr(item) as usize).collect();
+            table.retain(|address, _| current.contains(address));
+        }
+        values
     }
 
     pub fn files(&self) -> impl Iterator<Item = (&str, &Arc<FileSummary>)> {

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{rule, Rule, RuleContext};
 use crate::analysis::diagnostic::{Diagnostic, Related};
-use crate::analysis::simulate::Site;
+use crate::analysis::simulate::{LoadOrder, Site};
 
 pub static RULE: Rule = rule! {
     /// ## What it does
@@ -42,37 +42,13 @@ pub static RULE: Rule = rule! {
 };
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
-    let mains: Vec<Option<String>> = ctx.entry_orders.iter().map(|order| ctx.graph.main_file(ctx.project, &order.entry)).collect();
+    // What each run re-imports depends on the run, the graph and the summaries of the importing
+    // files, so it is kept from one analysis to the next while those stay the same.
+    let per_order = ctx.project.per_item(RULE.code, ctx.graph.id, ctx.entry_orders, |order| reimports(ctx, order));
     let mut found: BTreeMap<Site, (String, String, String)> = BTreeMap::new();
-    for (order, main) in ctx.entry_orders.iter().zip(&mains) {
-        let Some(main) = main else { continue };
-        let command = order.entry.command();
-        // Import-time re-runs, exactly as the simulation saw them.
-        for step in &order.steps {
-            if step.path == *main && step.module != "__main__" {
-                if let Some(site) = &step.imported_from {
-                    found.entry(site.clone()).or_insert_with(|| (main.clone(), step.module.clone(), command.clone()));
-                }
-            }
-        }
-        // Imports in functions of the modules this run loads re-run it when they are called
-        // (the graph knows every import that resolves to the file).
-        let importers = ctx.graph.importers(main);
-        if importers.is_empty() {
-            continue;
-        }
-        let loaded: BTreeSet<&str> = order.steps.iter().map(|s| s.path.as_str()).collect();
-        for &(node, import) in importers {
-            let path = ctx.graph.nodes[node].as_str();
-            let Some(stmt) = ctx.project.summary(path).map(|s| s.import(import)) else { continue };
-            if stmt.context.type_checking || stmt.context.statically_false {
-                continue;
-            }
-            if loaded.contains(path) {
-                let site = Site { path: path.to_string(), range: stmt.range, line: stmt.line };
-                let module = ctx.project.display_name(main);
-                found.entry(site).or_insert_with(|| (main.clone(), module, command.clone()));
-            }
+    for reimports in &per_order {
+        for (site, finding) in reimports.iter() {
+            found.entry(site.clone()).or_insert_with(|| finding.clone());
         }
     }
     for (site, (main, module, command)) in found {
@@ -92,4 +68,42 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
             .collect();
         out.push(ctx.diagnostic(&RULE, &site.path, site.range, message, related));
     }
+}
+
+/// The import sites that run the main file of `order` a second time, in the order found, each
+/// with the main file, the module name it runs under there and the command.
+fn reimports(ctx: &RuleContext, order: &LoadOrder) -> Vec<(Site, (String, String, String))> {
+    let mut found = Vec::new();
+    let Some(main) = ctx.graph.main_file(ctx.project, &order.entry) else { return found };
+    let command = order.entry.command();
+    // Import-time re-runs, exactly as the simulation saw them.
+    for step in &order.steps {
+        if step.path == main && step.module != "__main__" {
+            if let Some(site) = &step.imported_from {
+                found.push((site.clone(), (main.clone(), step.module.clone(), command.clone())));
+            }
+        }
+    }
+    // Imports in functions of the modules this run loads re-run it when they are called
+    // (the graph knows every import that resolves to the file).
+    let importers = ctx.graph.importers(&main);
+    if importers.is_empty() {
+        return found;
+    }
+    let loaded: BTreeSet<&str> = order.steps.iter().map(|s| s.path.as_str()).collect();
+    for &(node, import) in importers {
+        let path = ctx.graph.nodes[node].as_str();
+        // Only the summaries of loaded files are read, so that only their changes count.
+        if !loaded.contains(path) {
+            continue;
+        }
+        let Some(stmt) = ctx.project.summary(path).map(|s| s.import(import)) else { continue };
+        if stmt.context.type_checking || stmt.context.statically_false {
+            continue;
+        }
+        let site = Site { path: path.to_string(), range: stmt.range, line: stmt.line };
+        let module = ctx.project.display_name(&main);
+        found.push((site, (main.clone(), module, command.clone())));
+    }
+    found
 }
