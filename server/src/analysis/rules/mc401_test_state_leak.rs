@@ -1,4 +1,6 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use super::{
     change_verb, enclosing_function, function_label, import_time_functions, is_test_file,
@@ -61,8 +63,18 @@ pub static RULE: Rule = rule! {
 struct Write<'a> {
     path: &'a str,
     mutation: &'a Mutation,
-    state: StateRef,
+    state: &'a StateRef,
 }
+
+impl<'a> Write<'a> {
+    /// The module global written to: (file, name).
+    fn global(&self) -> (&'a str, &'a str) {
+        (self.state.file.as_str(), self.state.name.as_str())
+    }
+}
+
+/// A finding's message and related locations.
+type Finding = (String, Vec<Related>);
 
 /// A reload of a first-party module in a test file.
 struct Reloaded<'a> {
@@ -115,7 +127,7 @@ fn restored(project: &Project, write: &Write, writes: &[&Write], reloads: &[Relo
     let outer = outermost_function(summary, write.mutation.range.start);
     let same_test = |path: &str, at: TextRange| path == write.path && outer.is_some() && outer == outermost_function(summary, at.start);
     let undone_by_write = writes.iter().any(|other| {
-        if std::ptr::eq(other.mutation, write.mutation) || !in_scope_of(write.path, other.path) || !same_state(&other.state, &write.state) {
+        if std::ptr::eq(other.mutation, write.mutation) || !in_scope_of(write.path, other.path) || !same_state(other.state, write.state) {
             return false;
         }
         let restore_like = other.mutation.kind.is_restore_like() || write.mutation.kind.is_restore_like();
@@ -139,123 +151,43 @@ fn restored(project: &Project, write: &Write, writes: &[&Write], reloads: &[Relo
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
-    let mut writes: Vec<Write> = Vec::new();
+    let mut writes: Vec<(Write, &Option<Finding>)> = Vec::new();
     let mut reloads: Vec<Reloaded> = Vec::new();
     // What each test file changes and reloads depends only on its summary and on those that
     // resolving its names reads, so it is kept from one analysis to the next.
     let found = project.per_file(RULE.code, |path, summary| test_file_state(project, path, summary));
     for ((path, summary), found) in project.files().zip(&found) {
         let (file_writes, file_reloads) = &**found;
-        for (index, state) in file_writes {
-            writes.push(Write { path, mutation: &summary.state.mutations[*index], state: state.clone() });
+        for (index, state, report) in file_writes {
+            writes.push((Write { path, mutation: &summary.state.mutations[*index], state }, report));
         }
         for (file, range, scope) in file_reloads {
             reloads.push(Reloaded { path, file: file.clone(), range: *range, scope: *scope });
         }
     }
-    // Only a write to the same module global can undo another.
-    let mut by_global: HashMap<(&str, &str), Vec<&Write>> = HashMap::new();
-    for write in &writes {
-        by_global.entry((write.state.file.as_str(), write.state.name.as_str())).or_default().push(write);
+    // Only a write to the same module global can undo another, and only the globals of writes
+    // that would be reported are asked about (most writes are not).
+    let mut by_global: FxHashMap<(&str, &str), Vec<&Write>> =
+        writes.iter().filter(|(_, report)| report.is_some()).map(|(write, _)| (write.global(), Vec::new())).collect();
+    for (write, _) in &writes {
+        if let Some(group) = by_global.get_mut(&write.global()) {
+            group.push(write);
+        }
     }
-    for write in &writes {
-        let mutation = write.mutation;
-        // Undo steps, and removals (clearing a cache, deleting what the test added), reset
-        // rather than leak.
-        if mutation.scope.teardown
-            || removes(&mutation.kind)
-            || (mutation.scope.setup && mutation.kind.is_restore_like() && !matches!(mutation.kind, MutationKind::SetAttr(_)))
-        {
+    for (write, report) in &writes {
+        let Some((message, related)) = report.as_ref() else { continue };
+        let group = &by_global[&write.global()];
+        if restored(project, write, group, &reloads) {
             continue;
         }
-        let Some(summary) = project.summary(write.path) else { continue };
-        let function = enclosing_function(summary, mutation.range.start).filter(|_| mutation.scope.function.is_some());
-        // pytest hooks (`pytest_collection_modifyitems`…) are plugin code, not tests.
-        if function.is_some_and(|f| {
-            f.params.iter().any(|p| p == "monkeypatch") || f.decorators.iter().any(|d| d.contains("patch")) || f.name.starts_with("pytest_")
-        }) {
-            continue;
-        }
-        let who = match function_label(summary, mutation.range.start).filter(|_| function.is_some()) {
-            Some(label) => format!("`{label}()`"),
-            None if mutation.scope.function.is_some() => "the lambda".to_string(),
-            None => "this module's import".to_string(),
-        };
-        // Setting a global back to the value its module gave it at import is a reset.
-        if let (Some(value), Some(owner)) = (&mutation.value, project.summary(&write.state.file)) {
-            let initial = match (write.state.attrs.as_slice(), module_global(owner, &write.state.name)) {
-                ([], Some(Global::Value(binding))) => binding.value_text.as_ref(),
-                ([attr], Some(Global::Class(class))) => owner
-                    .state
-                    .bindings
-                    .iter()
-                    .find(|b| b.class == Some(class.range) && &b.name == attr)
-                    .and_then(|b| b.value_text.as_ref()),
-                _ => None,
-            };
-            if initial == Some(value) {
-                continue;
-            }
-        }
-        let message = if write.state.file == write.path {
-            // The test module's own globals: initialising them at top level is fine.
-            let import_time = import_time_functions(project, summary);
-            // A fixture or `setUp` that fills the module's own data prepares tests; it is
-            // another module's state that leaks between test modules.
-            if !write.state.attrs.is_empty()
-                || write.state.rebinds
-                || mutation.scope.setup
-                || runs_on_import(&mutation.scope, &import_time)
-            {
-                continue;
-            }
-            let Some(Global::Value(binding)) = module_global(summary, &write.state.name) else { continue };
-            let Some(kind) = mutable_kind(&binding.value) else { continue };
-            if restored(project, write, &by_global[&(write.state.file.as_str(), write.state.name.as_str())], &reloads) {
-                continue;
-            }
-            format!(
-                "{who} {} `{}`, a module-level {kind} of this test module, and nothing resets it: the module is imported once per test run, so the change outlives the test and every later test sees it — the tests now depend on their order. Create the {kind} in a fixture instead, or reset it in a fixture's teardown.",
-                change_verb(mutation),
-                write.state.name
-            )
-        } else {
-            let Some(owner) = project.summary(&write.state.file) else { continue };
-            let Some(change) = state_change(owner, &write.state, mutation) else { continue };
-            if restored(project, write, &by_global[&(write.state.file.as_str(), write.state.name.as_str())], &reloads) {
-                continue;
-            }
-            let target = state_display(project, &write.state);
-            let module = project.display_name(&write.state.file);
-            let what = match change {
-                StateChange::RebindGlobal | StateChange::RebindClassAttr(_) => format!("rebinds `{target}`"),
-                StateChange::InPlace { .. } => format!("{} `{target}`", change_verb(mutation)),
-            };
-            format!(
-                "This {what} and nothing undoes it: `{module}` is imported once per test run and cached in `sys.modules`, so the change outlives {who} and every later test sees it — the tests now depend on their order. Use `monkeypatch.setattr`/`monkeypatch.setitem`, or restore it in a fixture's teardown."
-            )
-        };
-        let related = match module_global(project.summary(&write.state.file).map(|s| s.as_ref()).unwrap_or(summary), &write.state.name) {
-            Some(Global::Value(binding)) => vec![Related {
-                path: write.state.file.clone(),
-                range: binding.range,
-                message: format!("`{}` is created here, once per test run", write.state.name),
-            }],
-            Some(Global::Class(class)) => vec![Related {
-                path: write.state.file.clone(),
-                range: class.name_range,
-                message: format!("`{}` is defined here, once per test run", class.name),
-            }],
-            _ => Vec::new(),
-        };
-        out.push(ctx.diagnostic(&RULE, write.path, mutation.range, message, related));
+        out.push(ctx.diagnostic(&RULE, write.path, write.mutation.range, message.clone(), related.clone()));
     }
 }
 
 /// The writes of a test file to module state (the index of each mutation, first at each place,
-/// and the state it changes) and the first-party files it reloads, with where and in which
-/// scope; nothing for other files.
-type TestFileState = (Vec<(usize, StateRef)>, Vec<(String, TextRange, Scope)>);
+/// the state it changes, and its [`report`]) and the first-party files it reloads, with where
+/// and in which scope; nothing for other files.
+type TestFileState = (Vec<(usize, StateRef, Option<Finding>)>, Vec<(String, TextRange, Scope)>);
 
 fn test_file_state(project: &Project, path: &str, summary: &FileSummary) -> TestFileState {
     let mut writes = Vec::new();
@@ -273,7 +205,8 @@ fn test_file_state(project: &Project, path: &str, summary: &FileSummary) -> Test
             continue;
         }
         if let Some(state) = resolve_mutation(project, path, summary, mutation) {
-            writes.push((index, state));
+            let report = report(project, path, summary, mutation, &state);
+            writes.push((index, state, report));
         }
     }
     for reload in &summary.state.reloads {
@@ -284,4 +217,92 @@ fn test_file_state(project: &Project, path: &str, summary: &FileSummary) -> Test
         }
     }
     (writes, reloads)
+}
+
+/// The finding for a test file's write to module state (its message and related locations),
+/// unless the write is a reset, a patch, plugin code or initialisation; it is reported unless
+/// something restores it (see [`restored`]).
+fn report(project: &Project, path: &str, summary: &FileSummary, mutation: &Mutation, state: &StateRef) -> Option<Finding> {
+    // Undo steps, and removals (clearing a cache, deleting what the test added), reset
+    // rather than leak.
+    if mutation.scope.teardown
+        || removes(&mutation.kind)
+        || (mutation.scope.setup && mutation.kind.is_restore_like() && !matches!(mutation.kind, MutationKind::SetAttr(_)))
+    {
+        return None;
+    }
+    let function = enclosing_function(summary, mutation.range.start).filter(|_| mutation.scope.function.is_some());
+    // pytest hooks (`pytest_collection_modifyitems`…) are plugin code, not tests.
+    if function.is_some_and(|f| {
+        f.params.iter().any(|p| p == "monkeypatch") || f.decorators.iter().any(|d| d.contains("patch")) || f.name.starts_with("pytest_")
+    }) {
+        return None;
+    }
+    let who = match function_label(summary, mutation.range.start).filter(|_| function.is_some()) {
+        Some(label) => format!("`{label}()`"),
+        None if mutation.scope.function.is_some() => "the lambda".to_string(),
+        None => "this module's import".to_string(),
+    };
+    // Setting a global back to the value its module gave it at import is a reset.
+    if let (Some(value), Some(owner)) = (&mutation.value, project.summary(&state.file)) {
+        let initial = match (state.attrs.as_slice(), module_global(owner, &state.name)) {
+            ([], Some(Global::Value(binding))) => binding.value_text.as_ref(),
+            ([attr], Some(Global::Class(class))) => owner
+                .state
+                .bindings
+                .iter()
+                .find(|b| b.class == Some(class.range) && &b.name == attr)
+                .and_then(|b| b.value_text.as_ref()),
+            _ => None,
+        };
+        if initial == Some(value) {
+            return None;
+        }
+    }
+    let message = if state.file == path {
+        // The test module's own globals: initialising them at top level is fine.
+        let import_time = import_time_functions(project, summary);
+        // A fixture or `setUp` that fills the module's own data prepares tests; it is
+        // another module's state that leaks between test modules.
+        if !state.attrs.is_empty()
+            || state.rebinds
+            || mutation.scope.setup
+            || runs_on_import(&mutation.scope, &import_time)
+        {
+            return None;
+        }
+        let Some(Global::Value(binding)) = module_global(summary, &state.name) else { return None };
+        let Some(kind) = mutable_kind(&binding.value) else { return None };
+        format!(
+            "{who} {} `{}`, a module-level {kind} of this test module, and nothing resets it: the module is imported once per test run, so the change outlives the test and every later test sees it — the tests now depend on their order. Create the {kind} in a fixture instead, or reset it in a fixture's teardown.",
+            change_verb(mutation),
+            state.name
+        )
+    } else {
+        let Some(owner) = project.summary(&state.file) else { return None };
+        let Some(change) = state_change(owner, state, mutation) else { return None };
+        let target = state_display(project, state);
+        let module = project.display_name(&state.file);
+        let what = match change {
+            StateChange::RebindGlobal | StateChange::RebindClassAttr(_) => format!("rebinds `{target}`"),
+            StateChange::InPlace { .. } => format!("{} `{target}`", change_verb(mutation)),
+        };
+        format!(
+            "This {what} and nothing undoes it: `{module}` is imported once per test run and cached in `sys.modules`, so the change outlives {who} and every later test sees it — the tests now depend on their order. Use `monkeypatch.setattr`/`monkeypatch.setitem`, or restore it in a fixture's teardown."
+        )
+    };
+    let related = match module_global(project.summary(&state.file).map(|s| s.as_ref()).unwrap_or(summary), &state.name) {
+        Some(Global::Value(binding)) => vec![Related {
+            path: state.file.clone(),
+            range: binding.range,
+            message: format!("`{}` is created here, once per test run", state.name),
+        }],
+        Some(Global::Class(class)) => vec![Related {
+            path: state.file.clone(),
+            range: class.name_range,
+            message: format!("`{}` is defined here, once per test run", class.name),
+        }],
+        _ => Vec::new(),
+    };
+    Some((message, related))
 }
