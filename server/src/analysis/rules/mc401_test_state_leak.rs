@@ -64,6 +64,10 @@ struct Write<'a> {
     path: &'a str,
     mutation: &'a Mutation,
     state: &'a StateRef,
+    /// The outermost function holding the write: its test.
+    outer: Option<TextRange>,
+    /// The outermost function holding each cleanup of the write's file, by index.
+    cleanup_outers: &'a [Option<TextRange>],
 }
 
 impl<'a> Write<'a> {
@@ -80,8 +84,9 @@ type Finding = (String, Vec<Related>);
 struct Reloaded<'a> {
     path: &'a str,
     file: String,
-    range: TextRange,
     scope: Scope,
+    /// The outermost function holding the reload, which tells whether it is in a write's test.
+    outer: Option<TextRange>,
 }
 
 /// Whether `conftest` applies to `test` (pytest loads conftest.py files from the test's folder
@@ -124,8 +129,8 @@ fn outermost_function(summary: &FileSummary, offset: u32) -> Option<TextRange> {
 /// Whether something undoes `write`; `writes` holds the writes to the same module global.
 fn restored(project: &Project, write: &Write, writes: &[&Write], reloads: &[Reloaded]) -> bool {
     let Some(summary) = project.summary(write.path) else { return false };
-    let outer = outermost_function(summary, write.mutation.range.start);
-    let same_test = |path: &str, at: TextRange| path == write.path && outer.is_some() && outer == outermost_function(summary, at.start);
+    let outer = write.outer;
+    let same_test = |path: &str, other: Option<TextRange>| path == write.path && outer.is_some() && outer == other;
     let undone_by_write = writes.iter().any(|other| {
         if std::ptr::eq(other.mutation, write.mutation) || !in_scope_of(write.path, other.path) || !same_state(other.state, write.state) {
             return false;
@@ -135,17 +140,17 @@ fn restored(project: &Project, write: &Write, writes: &[&Write], reloads: &[Relo
             // A reset in `setUp` or a fixture (`cache.clear()`, `items[:] = []`); rebinding an
             // attribute there is a patch that needs its own undo.
             || (other.mutation.scope.setup && other.mutation.kind.is_restore_like() && !matches!(other.mutation.kind, MutationKind::SetAttr(_)))
-            || (restore_like && same_test(other.path, other.mutation.range))
+            || (restore_like && same_test(other.path, other.outer))
     });
-    let undone_by_cleanup = summary.state.cleanups.iter().any(|cleanup| {
-        (same_test(write.path, cleanup.range) || cleanup.scope.setup || cleanup.scope.teardown)
+    let undone_by_cleanup = summary.state.cleanups.iter().zip(write.cleanup_outers).any(|(cleanup, cleanup_outer)| {
+        (same_test(write.path, *cleanup_outer) || cleanup.scope.setup || cleanup.scope.teardown)
             && cleanup.mentions.contains(&write.mutation.target.base)
             && (cleanup.mentions.contains(&write.state.name) || write.state.attrs.last().is_some_and(|a| cleanup.mentions.contains(a)))
     });
     undone_by_write
         || undone_by_cleanup
         || reloads.iter().any(|r| {
-            r.file == write.state.file && in_scope_of(write.path, r.path) && (r.scope.teardown || r.scope.setup || same_test(r.path, r.range))
+            r.file == write.state.file && in_scope_of(write.path, r.path) && (r.scope.teardown || r.scope.setup || same_test(r.path, r.outer))
         })
 }
 
@@ -157,12 +162,13 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     // resolving its names reads, so it is kept from one analysis to the next.
     let found = project.per_file(RULE.code, |path, summary| test_file_state(project, path, summary));
     for ((path, summary), found) in project.files().zip(&found) {
-        let (file_writes, file_reloads) = &**found;
-        for (index, state, report) in file_writes {
-            writes.push((Write { path, mutation: &summary.state.mutations[*index], state }, report));
+        let TestFileState { writes: file_writes, reloads: file_reloads, cleanup_outers } = &**found;
+        for (index, state, report, outer) in file_writes {
+            let mutation = &summary.state.mutations[*index];
+            writes.push((Write { path, mutation, state, outer: *outer, cleanup_outers }, report));
         }
-        for (file, range, scope) in file_reloads {
-            reloads.push(Reloaded { path, file: file.clone(), range: *range, scope: *scope });
+        for (file, scope, outer) in file_reloads {
+            reloads.push(Reloaded { path, file: file.clone(), scope: *scope, outer: *outer });
         }
     }
     // Only a write to the same module global can undo another, and only the globals of writes
@@ -184,16 +190,24 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The writes of a test file to module state (the index of each mutation, first at each place,
-/// the state it changes, and its [`report`]) and the first-party files it reloads, with where
-/// and in which scope; nothing for other files.
-type TestFileState = (Vec<(usize, StateRef, Option<Finding>)>, Vec<(String, TextRange, Scope)>);
+/// What MC401 reads of a test file (nothing for other files), with the outermost function
+/// holding each place, which tells which places are in the same test.
+#[derive(Default)]
+struct TestFileState {
+    /// The writes to module state: the index of each mutation (first at each place), the state
+    /// it changes, its [`report`], and its outermost function.
+    writes: Vec<(usize, StateRef, Option<Finding>, Option<TextRange>)>,
+    /// The first-party files reloaded, with the scope and outermost function of the reload.
+    reloads: Vec<(String, Scope, Option<TextRange>)>,
+    /// The outermost function of each cleanup of the file.
+    cleanup_outers: Vec<Option<TextRange>>,
+}
 
 fn test_file_state(project: &Project, path: &str, summary: &FileSummary) -> TestFileState {
     let mut writes = Vec::new();
     let mut reloads = Vec::new();
     if !is_test_file(project, path, summary) {
-        return (writes, reloads);
+        return TestFileState::default();
     }
     // As `first_at_each_place`, keeping each mutation's index.
     let mut seen = HashSet::new();
@@ -206,17 +220,18 @@ fn test_file_state(project: &Project, path: &str, summary: &FileSummary) -> Test
         }
         if let Some(state) = resolve_mutation(project, path, summary, mutation) {
             let report = report(project, path, summary, mutation, &state);
-            writes.push((index, state, report));
+            writes.push((index, state, report, outermost_function(summary, mutation.range.start)));
         }
     }
     for reload in &summary.state.reloads {
         if let ReloadTarget::Module(dotted) = reload_target(project, path, summary, reload) {
             if let Some(Spec::File { file, .. }) = resolve_module(project, &dotted) {
-                reloads.push((file, reload.range, reload.scope));
+                reloads.push((file, reload.scope, outermost_function(summary, reload.range.start)));
             }
         }
     }
-    (writes, reloads)
+    let cleanup_outers = summary.state.cleanups.iter().map(|c| outermost_function(summary, c.range.start)).collect();
+    TestFileState { writes, reloads, cleanup_outers }
 }
 
 /// The finding for a test file's write to module state (its message and related locations),
