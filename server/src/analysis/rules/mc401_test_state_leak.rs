@@ -287,15 +287,15 @@ fn report(project: &Project, path: &str, summary: &FileSummary, mutation: &Mutat
             return None;
         }
         let Some(Global::Value(binding)) = module_global(summary, &state.name) else { return None };
-        let Some(kind) = mutable_kind(&binding.value) else { return None };
+        let kind = mutable_kind(&binding.value)?;
         format!(
             "{who} {} `{}`, a module-level {kind} of this test module, and nothing resets it: the module is imported once per test run, so the change outlives the test and every later test sees it — the tests now depend on their order. Create the {kind} in a fixture instead, or reset it in a fixture's teardown.",
             change_verb(mutation),
             state.name
         )
     } else {
-        let Some(owner) = project.summary(&state.file) else { return None };
-        let Some(change) = state_change(owner, state, mutation) else { return None };
+        let owner = project.summary(&state.file)?;
+        let change = state_change(owner, state, mutation)?;
         let target = state_display(project, state);
         let module = project.display_name(&state.file);
         let what = match change {
