@@ -200,14 +200,20 @@ impl AnalysisCache {
             })
             .collect();
         let mut previous = std::mem::take(&mut self.runs);
+        let mut seen: HashSet<&Entry> = HashSet::new();
+        let candidates: Vec<(&Entry, Option<Run>)> =
+            entries.iter().filter(|entry| seen.insert(**entry)).map(|&entry| (entry, previous.remove(entry))).collect();
+        // An edit that shifts lines moves the sites of every kept run that read the file, and
+        // each such run is copied first (the last analysis still holds it): hundreds of runs
+        // for a module that most of the workspace imports, so both cores do it.
+        let checked: Vec<(&Entry, Option<(Run, bool)>)> =
+            candidates.into_par_iter().map(|(entry, run)| (entry, run.and_then(|run| keep(run, &deltas)))).collect();
         let mut kept: HashMap<Entry, Run> = HashMap::new();
         let mut missing: Vec<&Entry> = Vec::new();
-        for &entry in &entries {
-            if kept.contains_key(entry) {
-                continue;
-            }
-            match previous.remove(entry).and_then(|run| keep(run, &deltas, &mut self.stats)) {
-                Some(run) => {
+        for (entry, result) in checked {
+            match result {
+                Some((run, moved)) => {
+                    self.stats.moved += usize::from(moved);
                     kept.insert(entry.clone(), run);
                 }
                 None => missing.push(entry),
@@ -267,11 +273,11 @@ fn changed_files<'a>(old: &'a Project, new: &'a Project) -> BTreeMap<String, Cha
     changed
 }
 
-/// A cached run brought up to date with the changed files, or `None` if one of them can change
-/// how it ends (it must be simulated again).
-fn keep(mut run: Run, deltas: &FxHashMap<&str, (SimDelta, Option<&Arc<FileSummary>>)>, stats: &mut CacheStats) -> Option<Run> {
+/// A cached run brought up to date with the changed files, and whether its sites moved; `None`
+/// if one of them can change how it ends (it must be simulated again).
+fn keep(mut run: Run, deltas: &FxHashMap<&str, (SimDelta, Option<&Arc<FileSummary>>)>) -> Option<(Run, bool)> {
     if deltas.is_empty() {
-        return Some(run);
+        return Some((run, false));
     }
     // Usually one file changed and the run read dozens; while indexing it is the other way.
     let touched: Vec<&str> = if deltas.len() < run.reads.files.len() {
@@ -280,7 +286,7 @@ fn keep(mut run: Run, deltas: &FxHashMap<&str, (SimDelta, Option<&Arc<FileSummar
         run.reads.files.keys().filter_map(|path| deltas.get_key_value(path.as_str()).map(|(key, _)| *key)).collect()
     };
     if touched.is_empty() {
-        return Some(run);
+        return Some((run, false));
     }
     if touched.iter().any(|path| run.reads.affected_by(path, &deltas[path].0)) {
         return None;
@@ -300,8 +306,7 @@ fn keep(mut run: Run, deltas: &FxHashMap<&str, (SimDelta, Option<&Arc<FileSummar
             *read = Some(new.clone());
         }
     }
-    stats.moved += usize::from(moved);
-    Some(run)
+    Some((run, moved))
 }
 
 /// Runs the selected rules (in parallel: they are independent) and applies the filters.
