@@ -125,8 +125,11 @@ thread_local! {
 #[derive(Default)]
 struct Derived {
     owned: FxHashSet<usize>,
-    facts: Mutex<FxHashMap<(usize, &'static str), Arc<dyn Any + Send + Sync>>>,
+    facts: Mutex<FxHashMap<(usize, &'static str), AnyFact>>,
 }
+
+/// A derived fact of any type, downcast by the caller that knows it.
+type AnyFact = Arc<dyn Any + Send + Sync>;
 
 impl Derived {
     /// The table for `files`, with the facts of `previous` for the summaries they share.

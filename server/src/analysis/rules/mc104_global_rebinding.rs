@@ -1,4 +1,4 @@
-use super::{function_label, initialisation_functions, list_sites, rule, Rule, RuleContext};
+use super::{check_each_file, function_label, initialisation_functions, list_sites, rule, Rule, RuleContext};
 use crate::analysis::summary::FileSummary;
 use crate::analysis::diagnostic::{Diagnostic, Related};
 
@@ -40,15 +40,7 @@ pub static RULE: Rule = rule! {
 };
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
-    // A file's findings depend only on its summary and on those that resolving its names
-    // reads, so they are kept from one analysis to the next until one of those changes.
-    for found in ctx.project.per_file(RULE.code, |path, summary| {
-        let mut found = Vec::new();
-        check_file(ctx, path, summary, &mut found);
-        found
-    }) {
-        out.extend(found.iter().cloned());
-    }
+    check_each_file(ctx, RULE.code, out, check_file);
 }
 
 fn check_file(ctx: &RuleContext, path: &str, summary: &FileSummary, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use super::{
+use super::{check_each_file, 
     import_referent, is_main_module_file, is_test_file, module_global, resolve_attrs, rule, Global, Referent, Rule,
     RuleContext,
 };
@@ -106,15 +106,7 @@ fn class_of_call(project: &Project, path: &str, summary: &FileSummary, callee: &
 }
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
-    // A file's findings depend only on its summary and on those that resolving its names
-    // reads, so they are kept from one analysis to the next until one of those changes.
-    for found in ctx.project.per_file(RULE.code, |path, summary| {
-        let mut found = Vec::new();
-        check_file(ctx, path, summary, &mut found);
-        found
-    }) {
-        out.extend(found.iter().cloned());
-    }
+    check_each_file(ctx, RULE.code, out, check_file);
 }
 
 fn check_file(ctx: &RuleContext, path: &str, summary: &FileSummary, out: &mut Vec<Diagnostic>) {

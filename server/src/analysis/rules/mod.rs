@@ -154,6 +154,25 @@ pub fn first_per_site<T>(items: impl IntoIterator<Item = (Site, T)>) -> BTreeMap
 // Shared by the state rules (MC101–MC401): import time, test files, and following a name
 // through the import graph to the module-level binding it stands for.
 
+/// Runs `check_file` on every file, keeping each file's findings from one analysis to the next
+/// until its summary, or a summary that working them out read, changes (see
+/// [`Project::per_file`](crate::analysis::project::Project::per_file)): for the rules whose
+/// findings in a file depend only on that file and on what resolving its names reads.
+pub fn check_each_file(
+    ctx: &RuleContext,
+    code: &'static str,
+    out: &mut Vec<Diagnostic>,
+    check_file: impl Fn(&RuleContext, &str, &FileSummary, &mut Vec<Diagnostic>),
+) {
+    for found in ctx.project.per_file(code, |path, summary| {
+        let mut found = Vec::new();
+        check_file(ctx, path, summary, &mut found);
+        found
+    }) {
+        out.extend(found.iter().cloned());
+    }
+}
+
 /// Test modules, as pytest and unittest discover them: `conftest.py`, and `test_*.py` or
 /// `*_test.py` files that define a test (a `test…` function or a `Test…` class), so that
 /// production code that happens to be named `test_state.py` is not taken for tests. Their
