@@ -4,12 +4,11 @@
 
 use std::collections::HashSet;
 
-use super::graph::absolute_base;
 use super::project::Project;
 use super::rules::mc105_import_time_singleton::instantiated_class;
 use super::rules::{
     change_verb, first_at_each_place, function_label, import_time_effects, is_main_module_file, reload_target,
-    resolve_mutation, ReloadTarget,
+    resolve_mutation, stale_imports, ReloadTarget, StaleImport,
 };
 use super::summary::state::{EffectKind, Guard, MutationKind, NameRef, Reload, Value};
 use super::summary::{FileSummary, ImportKind};
@@ -154,8 +153,10 @@ pub enum ReloadProfile {
         /// Its first-party file, when it has one.
         file: Option<String>,
         /// Names taken with `from module import …` that keep the objects of the first run, in
-        /// path and line order: in the reloading file those bound before the call and not
-        /// bound again after it, in other files every module-level `from` import.
+        /// path and line order: in the reloading file those bound at module level (or earlier
+        /// in the reloading function) before the call and not bound again after it, in other
+        /// files every `from` import outside functions (class bodies included): what MC301
+        /// reports ([`stale_imports`]).
         stale: Vec<StaleImport>,
         /// First-party submodules of a reloaded package, whose code does not run again.
         submodules: Vec<String>,
@@ -166,14 +167,6 @@ pub enum ReloadProfile {
     Unknown,
 }
 
-/// One `from module import …` statement whose names a reload leaves bound to old objects.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StaleImport {
-    pub path: String,
-    pub line: u32,
-    pub names: Vec<String>,
-}
-
 /// The reload profile of `reload`, a call in the file `path`.
 pub fn reload_profile(project: &Project, path: &str, summary: &FileSummary, reload: &Reload) -> ReloadProfile {
     let module = match reload_target(project, path, summary, reload) {
@@ -181,40 +174,7 @@ pub fn reload_profile(project: &Project, path: &str, summary: &FileSummary, relo
         ReloadTarget::NotModule { what, .. } => return ReloadProfile::NotModule { what },
         ReloadTarget::Unknown => return ReloadProfile::Unknown,
     };
-    let function = reload.scope.function;
-    let mut stale = Vec::new();
-    for (file, file_summary) in project.files() {
-        let here = file == path;
-        for stmt in &file_summary.imports {
-            let ImportKind::From { level, module: from, names, .. } = &stmt.kind else { continue };
-            if absolute_base(project, file, *level, from.as_deref()).as_deref() != Some(module.as_str()) {
-                continue;
-            }
-            let module_level = stmt.context.in_function.is_none() && !stmt.context.in_class;
-            // The same rule as MC301: a `from` import in another function runs again at each
-            // call, and one in the reloading scope counts only when it ran before the call.
-            let keeps = if here {
-                let before = stmt.range.end <= reload.range.start;
-                let same_function = function.is_some_and(|f| f.start <= stmt.range.start && stmt.range.end <= f.end);
-                (module_level && (function.is_some() || before)) || (same_function && before)
-            } else {
-                module_level
-            };
-            if !keeps {
-                continue;
-            }
-            // A name taken twice in one file is listed once, at its first statement.
-            let names: Vec<String> = names
-                .iter()
-                .map(|n| n.bound_name().to_string())
-                .filter(|n| !(here && reload.rebound_after.contains(n)))
-                .filter(|n| !stale.iter().any(|s: &StaleImport| s.path == file && s.names.contains(n)))
-                .collect();
-            if !names.is_empty() {
-                stale.push(StaleImport { path: file.to_string(), line: stmt.line, names });
-            }
-        }
-    }
+    let stale = stale_imports(project, path, reload, &module);
     let prefix = format!("{module}.");
     let file = project.files().map(|(p, _)| p).find(|p| project.module_name(p).as_deref() == Some(module.as_str()));
     let submodules = project

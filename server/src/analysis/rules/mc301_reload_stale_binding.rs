@@ -1,7 +1,6 @@
-use super::{is_test_file, list_sites, reload_target, rule, ReloadTarget, Rule, RuleContext};
+use super::{is_test_file, list_sites, reload_target, rule, stale_imports, ReloadTarget, Rule, RuleContext};
 use crate::analysis::diagnostic::{Diagnostic, Related};
-use crate::analysis::graph::absolute_base;
-use crate::analysis::summary::ImportKind;
+use crate::analysis::text::TextRange;
 
 pub static RULE: Rule = rule! {
     /// ## What it does
@@ -47,59 +46,44 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     for (path, summary) in project.files() {
         for reload in &summary.state.reloads {
             let ReloadTarget::Module(module) = reload_target(project, path, summary, reload) else { continue };
-            let function = reload.scope.function;
-            let mut stale: Vec<(String, u32, crate::analysis::text::TextRange)> = Vec::new();
-            for stmt in &summary.imports {
-                let ImportKind::From { level, module: from, names, .. } = &stmt.kind else { continue };
-                if absolute_base(project, path, *level, from.as_deref()).as_deref() != Some(module.as_str()) {
-                    continue;
-                }
-                let module_level = stmt.context.in_function.is_none() && !stmt.context.in_class;
-                let same_function = function.is_some_and(|f| f.start <= stmt.range.start && stmt.range.end <= f.end)
-                    && stmt.range.end <= reload.range.start;
-                if !(module_level && (function.is_some() || stmt.range.end <= reload.range.start)) && !same_function {
-                    continue;
-                }
-                for name in names {
-                    let bound = name.bound_name().to_string();
-                    if !reload.rebound_after.contains(&bound) && !stale.iter().any(|(n, _, _)| *n == bound) {
-                        stale.push((bound, stmt.line, stmt.range));
-                    }
-                }
-            }
-            if stale.is_empty() {
+            let stale = stale_imports(project, path, reload, &module);
+            // The names this file took before the reload; a star import's names are unknown.
+            let here: Vec<(&str, u32, TextRange)> = stale
+                .iter()
+                .filter(|import| import.path == path)
+                .flat_map(|import| import.names.iter().filter(|n| *n != "*").map(move |n| (n.as_str(), import.line, import.range)))
+                .collect();
+            if here.is_empty() {
                 continue;
             }
-            let names: Vec<String> = stale.iter().map(|(n, _, _)| format!("`{n}`")).collect();
+            let names: Vec<String> = here.iter().map(|(n, _, _)| format!("`{n}`")).collect();
             let (verb, pronoun) = if names.len() == 1 { ("still refers", "it") } else { ("still refer", "them") };
-            let lines: Vec<String> = stale.iter().map(|(_, line, _)| format!("{line}")).collect();
+            let lines: Vec<String> = here.iter().map(|(_, line, _)| format!("{line}")).collect();
             let message = format!(
                 "`importlib.reload({module})` runs `{module}` again and rebinds the names in its module object, but {} (taken with `from {module} import …` at line {}) {verb} to the objects of the first run: code using {pronoun} keeps the old classes and functions, and `isinstance` checks between old and new objects fail.",
                 list_sites(&names, 4),
                 list_sites(&lines, 4)
             );
-            let mut related: Vec<Related> = stale
+            let mut related: Vec<Related> = here
                 .iter()
                 .map(|(name, _, range)| Related { path: path.to_string(), range: *range, message: format!("`{name}` is bound here to the object from before the reload") })
                 .collect();
-            // Other modules hold names from before the reload too.
-            for (other, other_summary) in project.files() {
-                if other == path || is_test_file(project, other, other_summary) || related.len() >= 6 {
+            // Other modules hold names from before the reload too: their first such statement.
+            let mut previous: Option<&str> = None;
+            for import in stale.iter().filter(|import| import.path != path) {
+                if previous == Some(import.path.as_str()) {
                     continue;
                 }
-                for stmt in &other_summary.imports {
-                    let ImportKind::From { level, module: from, .. } = &stmt.kind else { continue };
-                    if stmt.context.in_function.is_none()
-                        && absolute_base(project, other, *level, from.as_deref()).as_deref() == Some(module.as_str())
-                    {
-                        related.push(Related {
-                            path: other.to_string(),
-                            range: stmt.range,
-                            message: format!("`{}` also keeps names from `{module}` that the reload does not update", project.display_name(other)),
-                        });
-                        break;
-                    }
+                previous = Some(import.path.as_str());
+                let other = import.path.as_str();
+                if related.len() >= 6 || project.summary(other).is_some_and(|s| is_test_file(project, other, s)) {
+                    continue;
                 }
+                related.push(Related {
+                    path: other.to_string(),
+                    range: import.range,
+                    message: format!("`{}` also keeps names from `{module}` that the reload does not update", project.display_name(other)),
+                });
             }
             out.push(ctx.diagnostic(&RULE, path, reload.range, message, related));
         }

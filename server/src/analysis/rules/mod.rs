@@ -11,7 +11,7 @@ use super::graph::{absolute_base, resolve_module, ImportGraph};
 use super::modules::Spec;
 use super::project::Project;
 use super::simulate::{LoadOrder, Site};
-use super::summary::state::{Binding, ClassFacts, Mutation, MutationKind, NameRef, Scope, Value};
+use super::summary::state::{Binding, ClassFacts, Mutation, MutationKind, NameRef, Reload, Scope, Value};
 use super::summary::{Block, Callee, Event, FileSummary, FuncId, ImportKind, ImportStmt};
 use super::text::TextRange;
 
@@ -860,4 +860,65 @@ pub fn change_verb(mutation: &Mutation) -> String {
 pub fn first_at_each_place<'a>(mutations: impl Iterator<Item = &'a Mutation>) -> Vec<&'a Mutation> {
     let mut seen = HashSet::new();
     mutations.filter(|m| seen.insert(m.range.start)).collect()
+}
+
+/// One `from module import …` statement whose names a reload leaves bound to old objects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaleImport {
+    pub path: String,
+    pub line: u32,
+    /// The statement.
+    pub range: TextRange,
+    /// The names it binds, each listed once per file; `*` for a star import.
+    pub names: Vec<String>,
+}
+
+/// The `from module import …` statements whose names `reload` (a call in `path` that reloads
+/// `module`) leaves bound to the objects of the first run; the hover of the call lists them and MC301 reports them.
+pub fn stale_imports(project: &Project, path: &str, reload: &Reload, module: &str) -> Vec<StaleImport> {
+    let function = reload.scope.function;
+    let mut stale = Vec::new();
+    for (file, file_summary) in project.files() {
+        let here = file == path;
+        for stmt in &file_summary.imports {
+            let ImportKind::From { level, module: from, names, star } = &stmt.kind else { continue };
+            if absolute_base(project, file, *level, from.as_deref()).as_deref() != Some(module) {
+                continue;
+            }
+            // A `from` import in another function runs again at each call, and one in the
+            // reloading scope counts only when it ran before the call.
+            let keeps = if here {
+                let module_level = stmt.context.in_function.is_none() && !stmt.context.in_class;
+                let before = stmt.range.end <= reload.range.start;
+                let same_function = function.is_some_and(|f| f.start <= stmt.range.start && stmt.range.end <= f.end);
+                (module_level && (function.is_some() || before)) || (same_function && before)
+            } else {
+                stmt.context.in_function.is_none()
+            };
+            if !keeps {
+                continue;
+            }
+            let bound: Vec<String> = if *star {
+                vec!["*".to_string()]
+            } else {
+                names.iter().map(|n| n.bound_name().to_string()).collect()
+            };
+            // A name taken twice in one file is listed once, at its first statement.
+            let binds_nothing = bound.is_empty();
+            let mut kept: Vec<String> = Vec::new();
+            for name in bound {
+                let listed = kept.contains(&name) || stale.iter().any(|s: &StaleImport| s.path == file && s.names.contains(&name));
+                if listed || (here && reload.rebound_after.contains(&name)) {
+                    continue;
+                }
+                kept.push(name);
+            }
+            // Another file's statement counts even when broken code left it without names:
+            // whatever it bound is the old object.
+            if !kept.is_empty() || (!here && binds_nothing) {
+                stale.push(StaleImport { path: file.to_string(), line: stmt.line, range: stmt.range, names: kept });
+            }
+        }
+    }
+    stale
 }
