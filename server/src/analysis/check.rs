@@ -203,9 +203,9 @@ impl AnalysisCache {
         let mut seen: HashSet<&Entry> = HashSet::new();
         let candidates: Vec<(&Entry, Option<Run>)> =
             entries.iter().filter(|entry| seen.insert(**entry)).map(|&entry| (entry, previous.remove(entry))).collect();
-        // An edit that shifts lines moves the sites of every kept run that read the file, and
-        // each such run is copied first (the last analysis still holds it): hundreds of runs
-        // for a module that most of the workspace imports, so both cores do it.
+        // Every kept run that read an edited file is checked against the edit (what it read,
+        // whether any of its sites moves, and a copy to move them when one does): hundreds of
+        // runs for a module that most of the workspace imports, so both cores do it.
         let checked: Vec<(&Entry, Option<(Run, bool)>)> =
             candidates.into_par_iter().map(|(entry, run)| (entry, run.and_then(|run| keep(run, &deltas)))).collect();
         let mut kept: HashMap<Entry, Run> = HashMap::new();

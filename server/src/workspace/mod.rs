@@ -309,11 +309,11 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, WorkspaceEr
         Some(found) => (found.env, Some(found.executable), found.library_dirs),
         None => (PythonEnv::default(), None, Vec::new()),
     };
-    let mut project = Project::new(map, &dirs, config, env);
-    project.workspace_is_library = library_dirs
+    let workspace_is_library = library_dirs
         .iter()
         .filter_map(|d| std::fs::canonicalize(d).ok())
         .any(|d| root.starts_with(&d))
         || root.components().any(|c| c.as_os_str() == "site-packages" || c.as_os_str() == "dist-packages");
+    let project = Project::reusing_library(None, map, &[], &dirs, config, env, workspace_is_library);
     Ok(Workspace { root: root.to_path_buf(), project, problems, interpreter })
 }
