@@ -192,18 +192,11 @@ impl FileSummary {
                 match event {
                     Event::Class { body, .. } => block(body),
                     Event::Attr { attrs, .. } => attrs.shrink_to_fit(),
-                    Event::If { branches, orelse } => {
-                        branches.shrink_to_fit();
-                        branches.iter_mut().for_each(|b| block(&mut b.body));
-                        orelse.iter_mut().for_each(block);
-                    }
-                    Event::Try { body, handlers, orelse, finally } => {
-                        handlers.shrink_to_fit();
-                        handlers.iter_mut().for_each(|h| block(&mut h.body));
-                        [body, orelse, finally].into_iter().for_each(block);
-                    }
+                    Event::If { branches, .. } => branches.shrink_to_fit(),
+                    Event::Try { handlers, .. } => handlers.shrink_to_fit(),
                     _ => {}
                 }
+                event.branch_blocks_mut().into_iter().for_each(block);
             }
         }
         block(&mut self.body);
@@ -227,6 +220,18 @@ impl Event {
             Event::If { branches, orelse } => branches.iter().map(|b| &b.body).chain(orelse.as_ref()).collect(),
             Event::Try { body, handlers, orelse, finally } => std::iter::once(body)
                 .chain(handlers.iter().map(|h| &h.body))
+                .chain([orelse, finally])
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// [`Event::branch_blocks`], to change them.
+    pub fn branch_blocks_mut(&mut self) -> Vec<&mut Block> {
+        match self {
+            Event::If { branches, orelse } => branches.iter_mut().map(|b| &mut b.body).chain(orelse.as_mut()).collect(),
+            Event::Try { body, handlers, orelse, finally } => std::iter::once(body)
+                .chain(handlers.iter_mut().map(|h| &mut h.body))
                 .chain([orelse, finally])
                 .collect(),
             _ => Vec::new(),

@@ -63,21 +63,10 @@ fn visit_block(block: &mut Block, f: &mut dyn FnMut(&mut TextRange)) {
                 f(range);
                 visit_block(body, f);
             }
-            Event::If { branches, orelse } => {
-                for branch in branches {
-                    visit_block(&mut branch.body, f);
+            Event::If { .. } | Event::Try { .. } => {
+                for nested in event.branch_blocks_mut() {
+                    visit_block(nested, f);
                 }
-                if let Some(orelse) = orelse {
-                    visit_block(orelse, f);
-                }
-            }
-            Event::Try { body, handlers, orelse, finally } => {
-                visit_block(body, f);
-                for handler in handlers {
-                    visit_block(&mut handler.body, f);
-                }
-                visit_block(orelse, f);
-                visit_block(finally, f);
             }
         }
     }
