@@ -36,6 +36,11 @@ pub struct Project {
     /// projects it was carried over from and to: each entry is checked against the asking
     /// project before it is used.
     memo: Arc<Memo>,
+    /// The address of each summary, by the index of its path in `layout.files` (0 for a
+    /// pending file): a memo entry names what it read by index and address, so checking it
+    /// against this project compares numbers. Projects that share a memo have equal layouts
+    /// (see [`Project::same_resolution`]), so an index means the same path in all of them.
+    addresses: Arc<Vec<usize>>,
 }
 
 /// The per-file facts of [`Project::per_file`], by fact and path.
@@ -56,7 +61,7 @@ type ItemTable = Arc<Mutex<FxHashMap<usize, ItemEntry>>>;
 struct ItemEntry {
     _item: Arc<dyn Any + Send + Sync>,
     version: u64,
-    reads: Vec<(String, Option<Arc<FileSummary>>)>,
+    reads: Vec<Read>,
     value: Arc<dyn Any + Send + Sync>,
 }
 
@@ -65,7 +70,7 @@ struct ItemEntry {
 /// `Arc`s, kept alive here so that an address cannot be reused by another summary).
 struct MemoEntry {
     summary: Arc<FileSummary>,
-    reads: Vec<(String, Option<Arc<FileSummary>>)>,
+    reads: Vec<Read>,
     value: Arc<dyn Any + Send + Sync>,
 }
 
@@ -73,18 +78,13 @@ struct MemoEntry {
 /// listed the files, which no entry can check.
 #[derive(Default)]
 struct Recording {
-    reads: Vec<(String, Option<Arc<FileSummary>>)>,
+    reads: Vec<Read>,
     everything: bool,
 }
 
-/// Whether a path has the same summary (the same `Arc`) as when a computation read it.
-fn same_summary(now: Option<&Arc<FileSummary>>, then: Option<&Arc<FileSummary>>) -> bool {
-    match (now, then) {
-        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-        (None, None) => true,
-        _ => false,
-    }
-}
+/// A path that a computation read, as its index in the project's layout, with the summary it
+/// got. Paths outside the layout are not recorded: no project that shares the memo has them.
+type Read = (u32, Option<Arc<FileSummary>>);
 
 /// Records the reads on this thread from its start to its end, and stops recording (restoring
 /// what was recorded around it) even when the computation panics.
@@ -218,9 +218,11 @@ impl Project {
             }
         }
         let version = config.version().unwrap_or(env.version);
+        let addresses = Arc::new(addresses_of(&layout, &files));
         let mut project = Project {
             derived: Arc::default(),
             memo: Arc::default(),
+            addresses,
             files,
             tree,
             layout,
@@ -256,6 +258,7 @@ impl Project {
     pub fn with_summary(&self, path: &str, summary: Arc<FileSummary>) -> Project {
         let mut project = self.clone();
         project.files.insert(path.to_string(), summary);
+        project.addresses = Arc::new(addresses_of(&project.layout, &project.files));
         project.derived = Arc::new(Derived::for_files(&project.files, Some(&self.derived)));
         project
     }
@@ -302,9 +305,7 @@ impl Project {
             .iter()
             .map(|(path, summary)| {
                 if let Some(entry) = table.get(path.as_str()) {
-                    if Arc::ptr_eq(&entry.summary, summary)
-                        && entry.reads.iter().all(|(read, was)| same_summary(self.files.get(read), was.as_ref()))
-                    {
+                    if Arc::ptr_eq(&entry.summary, summary) && self.unchanged(&entry.reads) {
                         if let Ok(value) = entry.value.clone().downcast::<T>() {
                             return value;
                         }
@@ -349,9 +350,7 @@ impl Project {
             .map(|item| {
                 let address = Arc::as_ptr(item) as usize;
                 if let Some(entry) = table.get(&address) {
-                    if entry.version == version
-                        && entry.reads.iter().all(|(read, was)| same_summary(self.files.get(read), was.as_ref()))
-                    {
+                    if entry.version == version && self.unchanged(&entry.reads) {
                         if let Ok(value) = entry.value.clone().downcast::<T>() {
                             return value;
                         }
@@ -389,12 +388,23 @@ impl Project {
         let found = self.files.get(path);
         RECORDING.with(|r| {
             if let Some(recording) = r.borrow_mut().as_mut() {
-                if !recording.reads.iter().any(|(read, _)| read == path) {
-                    recording.reads.push((path.to_string(), found.cloned()));
+                if let Ok(index) = self.layout.files.binary_search_by(|file| file.as_str().cmp(path)) {
+                    let index = index as u32;
+                    if !recording.reads.iter().any(|(read, _)| *read == index) {
+                        recording.reads.push((index, found.cloned()));
+                    }
                 }
             }
         });
         found
+    }
+
+    /// Whether every path in `reads` has the summary it had when read (the same `Arc`).
+    fn unchanged(&self, reads: &[Read]) -> bool {
+        reads.iter().all(|(index, was)| {
+            let was = was.as_ref().map_or(0, |summary| Arc::as_ptr(summary) as usize);
+            self.addresses.get(*index as usize) == Some(&was)
+        })
     }
 
     pub fn file_count(&self) -> usize {
@@ -438,6 +448,21 @@ impl Project {
     pub fn cond_env(&self, is_main: bool) -> CondEnv<'_> {
         CondEnv { is_main, version: self.version, platform: &self.env.platform }
     }
+}
+
+/// The address of the summary of each file of `layout` (0 for a pending one), in its order.
+fn addresses_of(layout: &Layout, files: &BTreeMap<String, Arc<FileSummary>>) -> Vec<usize> {
+    // Both are sorted by path; every summarised file is in the layout of a project built from
+    // them, but a file outside it is passed over rather than trusted.
+    let mut summaries = files.iter().peekable();
+    layout
+        .files
+        .iter()
+        .map(|path| {
+            while summaries.next_if(|(file, _)| file.as_str() < path.as_str()).is_some() {}
+            summaries.next_if(|(file, _)| *file == path).map_or(0, |(_, summary)| Arc::as_ptr(summary) as usize)
+        })
+        .collect()
 }
 
 /// The input of a [`ModuleTree`]: module files (sorted) and extra folders.
