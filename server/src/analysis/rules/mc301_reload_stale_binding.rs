@@ -1,4 +1,4 @@
-use super::{is_test_file, list_sites, reload_target, rule, stale_imports, ReloadTarget, Rule, RuleContext};
+use super::{is_test_file, list_sites, reload_target, rule, stale_imports, stale_imports_in, ReloadTarget, Rule, RuleContext};
 use crate::analysis::diagnostic::{Diagnostic, Related};
 use crate::analysis::text::TextRange;
 
@@ -46,6 +46,10 @@ fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     for (path, summary) in project.files() {
         for reload in &summary.state.reloads {
             let ReloadTarget::Module(module) = reload_target(project, path, summary, reload) else { continue };
+            let own = stale_imports_in(project, std::iter::once((path, summary)), path, reload, &module);
+            if !own.iter().any(|import| import.names.iter().any(|n| n != "*")) {
+                continue;
+            }
             let stale = stale_imports(project, path, reload, &module);
             // The names this file took before the reload; a star import's names are unknown.
             let here: Vec<(&str, u32, TextRange)> = stale

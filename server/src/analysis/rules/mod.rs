@@ -862,6 +862,17 @@ pub fn first_at_each_place<'a>(mutations: impl Iterator<Item = &'a Mutation>) ->
     mutations.filter(|m| seen.insert(m.range.start)).collect()
 }
 
+/// Whether `from <level dots><from> import …` can name `module` at all, told from the text alone
+/// (resolving a relative import asks for the file's module name): an absolute import names
+/// itself, and a relative one with a module part names something that ends with it.
+fn may_name(module: &str, level: u32, from: Option<&str>) -> bool {
+    match (level, from) {
+        (0, from) => from == Some(module),
+        (_, Some(from)) => module.strip_suffix(from).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')),
+        (_, None) => true,
+    }
+}
+
 /// One `from module import …` statement whose names a reload leaves bound to old objects.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaleImport {
@@ -876,13 +887,27 @@ pub struct StaleImport {
 /// The `from module import …` statements whose names `reload` (a call in `path` that reloads
 /// `module`) leaves bound to the objects of the first run; the hover of the call lists them and MC301 reports them.
 pub fn stale_imports(project: &Project, path: &str, reload: &Reload, module: &str) -> Vec<StaleImport> {
+    stale_imports_in(project, project.files(), path, reload, module)
+}
+
+/// [`stale_imports`] among `files` only (MC301 looks at the reloading file first: without a
+/// stale name there it reports nothing, and the other files need not be read).
+pub fn stale_imports_in<'p>(
+    project: &'p Project,
+    files: impl Iterator<Item = (&'p str, &'p Arc<FileSummary>)>,
+    path: &str,
+    reload: &Reload,
+    module: &str,
+) -> Vec<StaleImport> {
     let function = reload.scope.function;
     let mut stale = Vec::new();
-    for (file, file_summary) in project.files() {
+    for (file, file_summary) in files {
         let here = file == path;
         for stmt in &file_summary.imports {
             let ImportKind::From { level, module: from, names, star } = &stmt.kind else { continue };
-            if absolute_base(project, file, *level, from.as_deref()).as_deref() != Some(module) {
+            if !may_name(module, *level, from.as_deref())
+                || absolute_base(project, file, *level, from.as_deref()).as_deref() != Some(module)
+            {
                 continue;
             }
             // A `from` import in another function runs again at each call, and one in the
