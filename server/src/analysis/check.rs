@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::config::Entry;
 use super::diagnostic::{Diagnostic, Severity};
@@ -18,9 +18,10 @@ use super::entries::entry_points_in;
 use super::graph::{FileImports, ImportGraph};
 use super::project::Project;
 use super::rules::{RuleContext, RULES, UNUSED_SUPPRESSION};
-use super::simulate::{simulate_recording, LoadOrder, Reads, SimDelta};
+use super::simulate::{name_hash, simulate_recording, LoadOrder, Reads, SimDelta};
 use super::summary::state::SuppressionStyle;
 use super::summary::FileSummary;
+use super::text::TextRange;
 
 /// Everything one analysis of a project produced.
 #[derive(Clone)]
@@ -28,7 +29,8 @@ pub struct Analysis {
     pub graph: Arc<ImportGraph>,
     pub entry_orders: Vec<Arc<LoadOrder>>,
     pub cycle_orders: Vec<Arc<LoadOrder>>,
-    pub diagnostics: Vec<Diagnostic>,
+    /// Shared, so that keeping the findings beside the analysis (the server does) copies none.
+    pub diagnostics: Arc<Vec<Diagnostic>>,
 }
 
 /// What a run reports beyond the configuration's rules.
@@ -58,7 +60,7 @@ pub struct AnalysisCache {
     imports: BTreeMap<String, Arc<FileImports>>,
     graph: Option<Arc<ImportGraph>>,
     entries: Option<Vec<Entry>>,
-    runs: HashMap<Entry, Run>,
+    runs: FxHashMap<Entry, Run>,
     stats: CacheStats,
 }
 
@@ -66,6 +68,27 @@ pub struct AnalysisCache {
 struct Run {
     order: Arc<LoadOrder>,
     reads: Reads,
+    /// [`LoadOrder::site_ranges`] of `order`: after an edit that moves statements, hundreds of
+    /// runs are asked whether they have a site among them, and scanning each run's steps and
+    /// trace for the edited path was most of the cost of an edit.
+    sites: Vec<(u64, TextRange)>,
+}
+
+impl Run {
+    fn new(order: LoadOrder, reads: Reads) -> Run {
+        let sites = order.site_ranges();
+        Run { order: Arc::new(order), reads, sites }
+    }
+
+    /// Whether a site of this run in `path` moves in `delta` (or has no new range).
+    fn sites_move(&self, path: &str, delta: &SimDelta) -> bool {
+        let hash = name_hash(path);
+        let first = self.sites.partition_point(|(h, _)| *h < hash);
+        self.sites[first..]
+            .iter()
+            .take_while(|(h, _)| *h == hash)
+            .any(|(_, range)| delta.moved.contains(range) || !delta.ranges.contains_key(range))
+    }
 }
 
 /// What the last [`AnalysisCache::analyze`] recomputed, for logs and tests.
@@ -139,7 +162,7 @@ impl AnalysisCache {
         let diagnostics = run_rules(project, &graph, &entry_orders, &cycle_orders, options);
         self.project = Some(project.clone());
         self.stats.times = [resolved, planned - resolved, ran - planned, clock.elapsed() - ran];
-        Analysis { graph, entry_orders, cycle_orders, diagnostics }
+        Analysis { graph, entry_orders, cycle_orders, diagnostics: Arc::new(diagnostics) }
     }
 
     /// Brings the resolved imports up to date; returns whether any differ (so the graph and the
@@ -200,7 +223,7 @@ impl AnalysisCache {
             })
             .collect();
         let mut previous = std::mem::take(&mut self.runs);
-        let mut seen: HashSet<&Entry> = HashSet::new();
+        let mut seen: FxHashSet<&Entry> = FxHashSet::default();
         let candidates: Vec<(&Entry, Option<Run>)> =
             entries.iter().filter(|entry| seen.insert(**entry)).map(|&entry| (entry, previous.remove(entry))).collect();
         // Every kept run that read an edited file is checked against the edit (what it read,
@@ -208,7 +231,7 @@ impl AnalysisCache {
         // runs for a module that most of the workspace imports, so both cores do it.
         let checked: Vec<(&Entry, Option<(Run, bool)>)> =
             candidates.into_par_iter().map(|(entry, run)| (entry, run.and_then(|run| keep(run, &deltas)))).collect();
-        let mut kept: HashMap<Entry, Run> = HashMap::new();
+        let mut kept: FxHashMap<Entry, Run> = FxHashMap::default();
         let mut missing: Vec<&Entry> = Vec::new();
         for (entry, result) in checked {
             match result {
@@ -224,7 +247,7 @@ impl AnalysisCache {
             .par_iter()
             .map(|&entry| {
                 let (order, reads) = simulate_recording(project, entry);
-                (entry.clone(), Run { order: Arc::new(order), reads })
+                (entry.clone(), Run::new(order, reads))
             })
             .collect();
         self.stats.simulated = simulated.len();
@@ -296,10 +319,11 @@ fn keep(mut run: Run, deltas: &FxHashMap<&str, (SimDelta, Option<&Arc<FileSummar
         let (delta, new) = &deltas[path];
         // `affected_by` is false only when the file is still summarised.
         let new = (*new)?;
-        if delta.moves && run.order.sites_move(path, &delta.ranges, new) {
+        if delta.moves && run.sites_move(path, delta) {
             if !Arc::make_mut(&mut run.order).move_sites(path, &delta.ranges, new) {
                 return None;
             }
+            run.sites = run.order.site_ranges();
             moved = true;
         }
         if let Some(read) = run.reads.files.get_mut(path) {
@@ -449,7 +473,7 @@ impl Analysis {
         for order in self.entry_orders.iter_mut().chain(self.cycle_orders.iter_mut()) {
             Arc::make_mut(order).remap(path, &apply);
         }
-        for diagnostic in &mut self.diagnostics {
+        for diagnostic in Arc::make_mut(&mut self.diagnostics).iter_mut() {
             if diagnostic.path == path {
                 apply(&mut diagnostic.range);
             }

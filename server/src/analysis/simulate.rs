@@ -8,7 +8,7 @@
 //! up as its events run, so a from-import or attribute read on a partially initialised module
 //! fails exactly where CPython's would.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -152,17 +152,25 @@ impl LoadOrder {
         complete
     }
 
-    /// Whether [`LoadOrder::move_sites`] would change anything.
-    pub fn sites_move(&self, path: &str, ranges: &FxHashMap<TextRange, TextRange>, summary: &FileSummary) -> bool {
-        let moves = |site: &Option<Site>| {
-            site.as_ref().is_some_and(|s| {
-                s.path == path
-                    && ranges.get(&s.range).is_none_or(|r| *r != s.range || summary.line_number(r.start) != s.line)
-            })
+    /// Every distinct site range of this run with the [`name_hash`] of its path, sorted: what
+    /// a cache needs to tell quickly whether an edit moves one of the run's sites.
+    pub fn site_ranges(&self) -> Vec<(u64, TextRange)> {
+        let mut ranges = Vec::new();
+        let mut add = |site: &Option<Site>| {
+            if let Some(site) = site {
+                ranges.push((name_hash(&site.path), site.range));
+            }
         };
-        self.steps.iter().any(|s| moves(&s.imported_from))
-            || self.trace.iter().any(|e| moves(&e.site))
-            || self.outcome.as_ref().err().is_some_and(|e| moves(&e.site) || e.chain.iter().any(|l| moves(&l.at)))
+        self.steps.iter().for_each(|s| add(&s.imported_from));
+        self.trace.iter().for_each(|e| add(&e.site));
+        if let Err(error) = &self.outcome {
+            add(&error.site);
+            error.chain.iter().for_each(|l| add(&l.at));
+        }
+        ranges.sort_unstable_by_key(|(hash, range)| (*hash, range.start, range.end));
+        ranges.dedup();
+        ranges.shrink_to_fit();
+        ranges
     }
 
     /// The error, when it is the kind of crash that a module cycle causes.
@@ -194,8 +202,9 @@ pub struct Reads {
     /// Every file whose summary the run asked for, with the summary it got (`None` for a file
     /// that exists but is not summarised yet: importing it ran nothing).
     pub files: BTreeMap<String, Option<Arc<FileSummary>>>,
-    /// The functions the run called, by file.
-    pub called: BTreeSet<(String, FuncId)>,
+    /// The functions the run called, by the [`name_hash`] of their file's path (two paths with
+    /// one hash only make an edit of either look like it touches more runs than it does).
+    pub called: FxHashSet<(u64, FuncId)>,
     /// Every name the run looked up in a namespace (a module's, a function's or a class's),
     /// found or not, or deleted from one, as [`name_hash`]es. Namespaces only matter through
     /// such lookups: what `from m import *` copies without `__all__` is not looked up until
@@ -210,7 +219,7 @@ impl Reads {
             return false;
         }
         delta.module
-            || delta.functions.iter().any(|f| self.called.contains(&(path.to_string(), *f)))
+            || delta.functions.iter().any(|f| self.called.contains(&(name_hash(path), *f)))
             || delta.names.iter().any(|name| self.names.contains(name))
     }
 }
@@ -242,6 +251,8 @@ pub struct SimDelta {
     /// Some statement in `ranges` moved to another range or line: kept runs' sites in the file
     /// need moving. (A kept run has no site in a changed function: it would have called it.)
     pub moves: bool,
+    /// The old ranges in `ranges` whose statement moves to another range or line.
+    pub moved: FxHashSet<TextRange>,
 }
 
 impl SimDelta {
@@ -278,10 +289,13 @@ impl SimDelta {
                 delta.functions.insert(id as FuncId);
             }
         }
-        delta.moves = delta
+        delta.moved = delta
             .ranges
             .iter()
-            .any(|(from, to)| from != to || old.line_number(from.start) != new.line_number(to.start));
+            .filter(|(from, to)| from != to || old.line_number(from.start) != new.line_number(to.start))
+            .map(|(from, _)| *from)
+            .collect();
+        delta.moves = !delta.moved.is_empty();
         delta
     }
 
@@ -1118,7 +1132,7 @@ impl<'p> Sim<'p> {
         }
         self.calls.push((module, func));
         if let Some(path) = &self.instances[module].path {
-            self.reads.called.insert((path.clone(), func));
+            self.reads.called.insert((name_hash(path), func));
         }
         let start = self.version;
         let mut scope = Scope { module, locals: Some(FxHashMap::default()), globals: function.globals.clone() };

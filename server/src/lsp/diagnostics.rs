@@ -1,6 +1,6 @@
 //! Diagnostics in LSP form: conversion, publication, and pull requests.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -71,11 +71,11 @@ fn convert_all(session: &Session, found: &[&Diagnostic]) -> Vec<lsp::Diagnostic>
 }
 
 /// One file's findings in LSP form, converted again only when they, or the text of a file they
-/// point into, changed since the last conversion.
-fn converted(session: &mut Session, path: &str, found: &[&Diagnostic]) -> Vec<lsp::Diagnostic> {
-    if let Some((findings, list)) = session.converted.get(path) {
+/// point into, changed since the last conversion; `None` when the last conversion stands.
+fn converted(session: &mut Session, path: &str, found: &[&Diagnostic]) -> Option<Vec<lsp::Diagnostic>> {
+    if let Some((findings, _)) = session.converted.get(path) {
         if findings.len() == found.len() && findings.iter().zip(found).all(|(a, b)| a == *b) {
-            return list.clone();
+            return None;
         }
     }
     let list = convert_all(session, found);
@@ -84,11 +84,16 @@ fn converted(session: &mut Session, path: &str, found: &[&Diagnostic]) -> Vec<ls
     } else {
         session.converted.insert(path.to_string(), (found.iter().map(|d| (*d).clone()).collect(), list.clone()));
     }
-    list
+    Some(list)
 }
 
 /// Publishes every file whose findings changed since the last publication (and every open
 /// file, so that its diagnostics carry its current version). Called under the session lock.
+///
+/// A closed file whose findings and texts are those of its last conversion was published with
+/// that conversion (every conversion here is published at once, and `published` only changes
+/// through [`publish`]), so it is passed over without copying or comparing its LSP form: after
+/// an edit, that is all but a few of the workspace's files.
 pub fn publish_all(session: &mut Session, outgoing: &UnboundedSender<Outgoing>) {
     if session.pull_mode {
         if session.client_supports_refresh {
@@ -102,13 +107,23 @@ pub fn publish_all(session: &mut Session, outgoing: &UnboundedSender<Outgoing>) 
     for diagnostic in diagnostics.iter() {
         by_file.entry(diagnostic.path.as_str()).or_default().push(diagnostic);
     }
-    let mut paths: BTreeSet<String> = by_file.keys().map(|p| p.to_string()).collect();
-    paths.extend(session.published.keys().cloned());
-    paths.extend(session.documents.keys().cloned());
-    for path in paths {
-        let found = by_file.get(path.as_str()).map(Vec::as_slice).unwrap_or_default();
-        let list = converted(session, &path, found);
-        publish(session, outgoing, &path, list);
+    // Files that had findings and have none now are cleared.
+    let cleared: Vec<String> = session.published.keys().filter(|p| !by_file.contains_key(p.as_str())).cloned().collect();
+    for path in &cleared {
+        by_file.entry(path.as_str()).or_default();
+    }
+    let open: Vec<String> = session.documents.keys().cloned().collect();
+    for path in &open {
+        by_file.entry(path.as_str()).or_default();
+    }
+    for (path, found) in by_file {
+        let is_open = session.documents.contains_key(path);
+        let list = match converted(session, path, &found) {
+            Some(list) => list,
+            None if is_open => session.converted.get(path).map(|(_, list)| list.clone()).unwrap_or_default(),
+            None => continue,
+        };
+        publish(session, outgoing, path, list);
     }
 }
 

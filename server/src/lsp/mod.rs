@@ -289,6 +289,7 @@ impl LanguageServer for Backend {
                 // Out of order or repeated: the document already holds newer text.
                 return;
             }
+            let started = std::time::Instant::now();
             let old_summary = document.summary.clone();
             let old_shape = document.shape.clone();
             document.apply_changes(params.text_document.version, params.content_changes, encoding);
@@ -300,7 +301,10 @@ impl LanguageServer for Backend {
                 log(|| format!("didChange {path}: same shape, results moved"));
                 return;
             }
-            log(|| format!("didChange {path}: {}, analysing again", if same_shape { "same shape but results not current" } else { "new shape" }));
+            log(|| {
+                let shape = if same_shape { "same shape but results not current" } else { "new shape" };
+                format!("didChange {path}: {shape}, analysing again (handled in {:?})", started.elapsed())
+            });
             self.analyzer.request();
         })
         .await

@@ -30,7 +30,7 @@ pub struct Results {
 
 impl Results {
     pub fn new(generation: u64, project: Arc<Project>, analysis: Arc<Analysis>) -> Results {
-        let diagnostics = Arc::new(analysis.diagnostics.clone());
+        let diagnostics = analysis.diagnostics.clone();
         Results {
             generation,
             project,
@@ -120,7 +120,7 @@ impl Deref for MovedAnalysis {
                 graph: self.base.graph.clone(),
                 entry_orders: self.base.entry_orders.iter().map(move_order).collect(),
                 cycle_orders: self.base.cycle_orders.iter().map(move_order).collect(),
-                diagnostics: (*self.diagnostics).clone(),
+                diagnostics: self.diagnostics.clone(),
             }
         })
     }
@@ -192,7 +192,7 @@ mod tests {
             assert_eq!(old.shape(), new.shape(), "edit {generation} must keep the shape");
             results = results.after_same_shape_edit(generation as u64 + 1, "models.py", &old, new);
             let fresh = analyze(&project(&text));
-            assert_eq!(**results.diagnostics(), fresh.diagnostics);
+            assert_eq!(results.diagnostics(), &fresh.diagnostics);
             assert_eq!(results.analysis.entry_orders, fresh.entry_orders);
             assert_eq!(results.analysis.cycle_orders, fresh.cycle_orders);
         }

@@ -74,6 +74,7 @@ pub fn spawn_analyzer(session: Arc<Mutex<Session>>, outgoing: UnboundedSender<Ou
             while rx.recv().is_ok() {
                 // Changes that arrived meanwhile are all in the snapshot taken below.
                 while rx.try_recv().is_ok() {}
+                let woken = std::time::Instant::now();
                 let snapshot = match session.lock() {
                     Ok(mut s) => {
                         s.analysing = true;
@@ -82,8 +83,10 @@ pub fn spawn_analyzer(session: Arc<Mutex<Session>>, outgoing: UnboundedSender<Ou
                     Err(_) => return,
                 };
                 let generation = snapshot.generation;
+                let snapshot_time = woken.elapsed();
                 let started = std::time::Instant::now();
                 let project = Arc::new(snapshot.project_reusing(previous.as_deref()));
+                let built = started.elapsed();
                 let analysis = std::panic::catch_unwind(AssertUnwindSafe(|| pool.install(|| cache.analyze(&project))));
                 let analysis = match analysis {
                     Ok(analysis) => analysis,
@@ -102,7 +105,7 @@ pub fn spawn_analyzer(session: Arc<Mutex<Session>>, outgoing: UnboundedSender<Ou
                 let stats = cache.stats();
                 super::log(|| {
                     format!(
-                        "analysis of generation {generation}: {:?} ({} files changed, {} resolved again, {} runs simulated, {} kept of which {} moved; phases {:?})",
+                        "analysis of generation {generation}: {:?} (snapshot {snapshot_time:?}, project {built:?}; {} files changed, {} resolved again, {} runs simulated, {} kept of which {} moved; phases {:?})",
                         started.elapsed(),
                         stats.changed_files,
                         stats.resolved_files,
@@ -119,8 +122,10 @@ pub fn spawn_analyzer(session: Arc<Mutex<Session>>, outgoing: UnboundedSender<Ou
                     // A newer change is queued behind this one and will be analysed next.
                     continue;
                 }
+                let publishing = std::time::Instant::now();
                 s.results = Some(Arc::new(Results::new(generation, project, Arc::new(analysis))));
                 publish_all(&mut s, &outgoing);
+                super::log(|| format!("published generation {generation} in {:?}", publishing.elapsed()));
             }
         })
         .expect("the analysis thread can be started");
