@@ -41,6 +41,8 @@ pub struct Project {
     /// against this project compares numbers. Projects that share a memo have equal layouts
     /// (see [`Project::same_resolution`]), so an index means the same path in all of them.
     addresses: Arc<Vec<usize>>,
+    /// The layout index of each file of `files`, in its order.
+    indexes: Arc<Vec<u32>>,
 }
 
 /// The per-file facts of [`Project::per_file`], by fact and path.
@@ -50,8 +52,17 @@ struct Memo {
     items: Mutex<FxHashMap<&'static str, ItemTable>>,
 }
 
-/// One fact's entries, by path.
-type MemoTable = Arc<Mutex<FxHashMap<String, MemoEntry>>>;
+/// One fact's entries, by the layout index of their file, and the addresses (see
+/// [`Project::addresses`]) of the project that last used them: every entry for a file that
+/// project summarised was valid for it, so the next project needs to look only at the entries
+/// that read a file whose address differs.
+#[derive(Default)]
+struct FactTable {
+    entries: Vec<Option<MemoEntry>>,
+    validated: Option<Arc<Vec<usize>>>,
+}
+
+type MemoTable = Arc<Mutex<FactTable>>;
 
 /// One fact's entries of [`Project::per_item`], by the item's address.
 type ItemTable = Arc<Mutex<FxHashMap<usize, ItemEntry>>>;
@@ -218,11 +229,12 @@ impl Project {
             }
         }
         let version = config.version().unwrap_or(env.version);
-        let addresses = Arc::new(addresses_of(&layout, &files));
+        let (addresses, indexes) = addresses_of(&layout, &files);
         let mut project = Project {
             derived: Arc::default(),
             memo: Arc::default(),
-            addresses,
+            addresses: Arc::new(addresses),
+            indexes: Arc::new(indexes),
             files,
             tree,
             layout,
@@ -256,9 +268,19 @@ impl Project {
     /// The same project with one file's summary replaced (the language server's fast path,
     /// when an edit keeps the file's shape).
     pub fn with_summary(&self, path: &str, summary: Arc<FileSummary>) -> Project {
+        if self.layout.files.binary_search_by(|file| file.as_str().cmp(path)).is_err() {
+            // A new file: the module tree changes too.
+            let mut files = self.files.clone();
+            files.insert(path.to_string(), summary);
+            let pending: Vec<String> = self.layout.files.iter().filter(|f| !files.contains_key(*f)).cloned().collect();
+            let (config, env) = (self.config.clone(), self.env.clone());
+            return Project::reusing_library(Some(self), files, &pending, &self.layout.dirs, config, env, self.workspace_is_library);
+        }
         let mut project = self.clone();
         project.files.insert(path.to_string(), summary);
-        project.addresses = Arc::new(addresses_of(&project.layout, &project.files));
+        let (addresses, indexes) = addresses_of(&project.layout, &project.files);
+        project.addresses = Arc::new(addresses);
+        project.indexes = Arc::new(indexes);
         project.derived = Arc::new(Derived::for_files(&project.files, Some(&self.derived)));
         project
     }
@@ -298,14 +320,27 @@ impl Project {
             facts.entry(fact).or_default().clone()
         };
         let mut table = table.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if table.len() > self.files.len() {
-            table.retain(|path, _| self.files.contains_key(path));
+        if table.entries.len() != self.addresses.len() {
+            *table = FactTable { entries: (0..self.addresses.len()).map(|_| None).collect(), validated: None };
         }
-        self.files
+        // Which files changed since the project that last used the table, when that is known
+        // (same length: the same layout); otherwise each entry's reads are checked one by one.
+        let changed: Option<Vec<bool>> = table.validated.as_ref().filter(|old| old.len() == self.addresses.len()).map(|old| {
+            old.iter().zip(self.addresses.iter()).map(|(then, now)| then != now).collect()
+        });
+        let values = self
+            .files
             .iter()
-            .map(|(path, summary)| {
-                if let Some(entry) = table.get(path.as_str()) {
-                    if Arc::ptr_eq(&entry.summary, summary) && self.unchanged(&entry.reads) {
+            .zip(self.indexes.iter())
+            .map(|((path, summary), index)| {
+                let slot = &mut table.entries[*index as usize];
+                if let Some(entry) = slot.as_ref() {
+                    let valid = Arc::ptr_eq(&entry.summary, summary)
+                        && match &changed {
+                            Some(changed) => entry.reads.iter().all(|(read, _)| !changed[*read as usize]),
+                            None => self.unchanged(&entry.reads),
+                        };
+                    if valid {
                         if let Ok(value) = entry.value.clone().downcast::<T>() {
                             return value;
                         }
@@ -314,15 +349,19 @@ impl Project {
                 let guard = RecordingGuard::start();
                 let value = Arc::new(compute(path, summary));
                 let recording = guard.finish();
-                if recording.everything {
-                    table.remove(path.as_str());
-                } else {
-                    let entry = MemoEntry { summary: summary.clone(), reads: recording.reads, value: value.clone() };
-                    table.insert(path.clone(), entry);
-                }
+                *slot = (!recording.everything)
+                    .then(|| MemoEntry { summary: summary.clone(), reads: recording.reads, value: value.clone() });
                 value
             })
-            .collect()
+            .collect();
+        // Entries of files that are not summarised here were not checked: they go.
+        for (slot, address) in table.entries.iter_mut().zip(self.addresses.iter()) {
+            if *address == 0 {
+                *slot = None;
+            }
+        }
+        table.validated = Some(self.addresses.clone());
+        values
     }
 
     /// `compute(item)` for each of `items`, in order, computed again only for the items that
@@ -450,19 +489,27 @@ impl Project {
     }
 }
 
-/// The address of the summary of each file of `layout` (0 for a pending one), in its order.
-fn addresses_of(layout: &Layout, files: &BTreeMap<String, Arc<FileSummary>>) -> Vec<usize> {
-    // Both are sorted by path; every summarised file is in the layout of a project built from
-    // them, but a file outside it is passed over rather than trusted.
+/// The address of the summary of each file of `layout` (0 for a pending one), in its order;
+/// and the layout index of each of `files`, in their order.
+fn addresses_of(layout: &Layout, files: &BTreeMap<String, Arc<FileSummary>>) -> (Vec<usize>, Vec<u32>) {
+    // Both are sorted by path, and every summarised file is in the layout of a project built
+    // from them.
     let mut summaries = files.iter().peekable();
-    layout
+    let mut indexes = Vec::with_capacity(files.len());
+    let addresses = layout
         .files
         .iter()
-        .map(|path| {
-            while summaries.next_if(|(file, _)| file.as_str() < path.as_str()).is_some() {}
-            summaries.next_if(|(file, _)| *file == path).map_or(0, |(_, summary)| Arc::as_ptr(summary) as usize)
+        .enumerate()
+        .map(|(index, path)| match summaries.next_if(|(file, _)| *file == path) {
+            Some((_, summary)) => {
+                indexes.push(index as u32);
+                Arc::as_ptr(summary) as usize
+            }
+            None => 0,
         })
-        .collect()
+        .collect();
+    assert_eq!(indexes.len(), files.len(), "every summarised file is in the layout");
+    (addresses, indexes)
 }
 
 /// The input of a [`ModuleTree`]: module files (sorted) and extra folders.
