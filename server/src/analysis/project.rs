@@ -17,7 +17,10 @@ use super::summary::{CondEnv, FileSummary, PythonVersion};
 
 #[derive(Clone)]
 pub struct Project {
-    files: BTreeMap<String, Arc<FileSummary>>,
+    /// Shared: the language server keeps the last project beside the next (in its analysis
+    /// cache and its results), and copying or freeing thousands of paths on every edit showed
+    /// in its latency.
+    files: Arc<BTreeMap<String, Arc<FileSummary>>>,
     pub tree: Arc<ModuleTree>,
     /// The files (summarised or pending) and folders that `tree` was built from, so that a
     /// project rebuilt from the same layout shares it.
@@ -235,7 +238,7 @@ impl Project {
             memo: Arc::default(),
             addresses: Arc::new(addresses),
             indexes: Arc::new(indexes),
-            files,
+            files: Arc::new(files),
             tree,
             layout,
             env,
@@ -270,14 +273,14 @@ impl Project {
     pub fn with_summary(&self, path: &str, summary: Arc<FileSummary>) -> Project {
         if self.layout.files.binary_search_by(|file| file.as_str().cmp(path)).is_err() {
             // A new file: the module tree changes too.
-            let mut files = self.files.clone();
+            let mut files = (*self.files).clone();
             files.insert(path.to_string(), summary);
             let pending: Vec<String> = self.layout.files.iter().filter(|f| !files.contains_key(*f)).cloned().collect();
             let (config, env) = (self.config.clone(), self.env.clone());
             return Project::reusing_library(Some(self), files, &pending, &self.layout.dirs, config, env, self.workspace_is_library);
         }
         let mut project = self.clone();
-        project.files.insert(path.to_string(), summary);
+        Arc::make_mut(&mut project.files).insert(path.to_string(), summary);
         let (addresses, indexes) = addresses_of(&project.layout, &project.files);
         project.addresses = Arc::new(addresses);
         project.indexes = Arc::new(indexes);

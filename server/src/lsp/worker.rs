@@ -115,7 +115,9 @@ pub fn spawn_analyzer(session: Arc<Mutex<Session>>, outgoing: UnboundedSender<Ou
                         stats.times
                     )
                 });
-                previous = Some(project.clone());
+                // What this replaces is freed after the publication, not before it: the last
+                // results and projects hold thousands of summaries and paths.
+                let older = previous.replace(project.clone());
                 let Ok(mut s) = session.lock() else { return };
                 s.analysing = false;
                 if s.generation != generation {
@@ -123,9 +125,11 @@ pub fn spawn_analyzer(session: Arc<Mutex<Session>>, outgoing: UnboundedSender<Ou
                     continue;
                 }
                 let publishing = std::time::Instant::now();
-                s.results = Some(Arc::new(Results::new(generation, project, Arc::new(analysis))));
+                let replaced = s.results.replace(Arc::new(Results::new(generation, project, Arc::new(analysis))));
                 publish_all(&mut s, &outgoing);
                 super::log(|| format!("published generation {generation} in {:?}", publishing.elapsed()));
+                drop(s);
+                drop((older, replaced));
             }
         })
         .expect("the analysis thread can be started");
