@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::config::Entry;
 use super::diagnostic::{Diagnostic, Severity};
@@ -60,7 +60,8 @@ pub struct AnalysisCache {
     imports: BTreeMap<String, Arc<FileImports>>,
     graph: Option<Arc<ImportGraph>>,
     entries: Option<Vec<Entry>>,
-    runs: FxHashMap<Entry, Run>,
+    /// The runs of the last analysis, in the order of its entries.
+    runs: Vec<(Entry, Run)>,
     stats: CacheStats,
 }
 
@@ -212,51 +213,75 @@ impl AnalysisCache {
         entries: impl Iterator<Item = &'e Entry>,
     ) -> Vec<Arc<LoadOrder>> {
         let entries: Vec<&Entry> = entries.collect();
-        let deltas: FxHashMap<&str, (SimDelta, Option<&Arc<FileSummary>>)> = changed
+        let deltas: Deltas = changed
             .iter()
             .map(|(path, (old, new))| {
                 let delta = match (old, new) {
                     (Some(old), Some(new)) => SimDelta::between(old, new),
                     _ => SimDelta { module: true, ..SimDelta::default() },
                 };
-                (path.as_str(), (delta, *new))
+                (name_hash(path), (path.as_str(), delta, *new))
             })
             .collect();
-        let mut previous = std::mem::take(&mut self.runs);
-        let mut seen: FxHashSet<&Entry> = FxHashSet::default();
-        let candidates: Vec<(&Entry, Option<Run>)> =
-            entries.iter().filter(|entry| seen.insert(**entry)).map(|&entry| (entry, previous.remove(entry))).collect();
+        // Each entry once, in order (a module in a cycle may also be an entry).
+        let mut position: FxHashMap<&Entry, usize> = FxHashMap::default();
+        let mut unique: Vec<&Entry> = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            position.entry(*entry).or_insert_with(|| {
+                unique.push(*entry);
+                unique.len() - 1
+            });
+        }
+        // Usually the entries are those of the last analysis, in the same order, and the runs
+        // are taken over as they are; otherwise they are found by entry.
+        let previous = std::mem::take(&mut self.runs);
+        let candidates: Vec<(Entry, Option<Run>)> =
+            if previous.len() == unique.len() && previous.iter().zip(&unique).all(|((a, _), b)| a == *b) {
+                previous.into_iter().map(|(entry, run)| (entry, Some(run))).collect()
+            } else {
+                let mut by_entry: FxHashMap<Entry, Run> = previous.into_iter().collect();
+                unique.iter().map(|entry| ((*entry).clone(), by_entry.remove(*entry))).collect()
+            };
         // Every kept run that read an edited file is checked against the edit (what it read,
         // whether any of its sites moves, and a copy to move them when one does): hundreds of
-        // runs for a module that most of the workspace imports, so both cores do it.
-        let checked: Vec<(&Entry, Option<(Run, bool)>)> =
-            candidates.into_par_iter().map(|(entry, run)| (entry, run.and_then(|run| keep(run, &deltas)))).collect();
-        let mut kept: FxHashMap<Entry, Run> = FxHashMap::default();
-        let mut missing: Vec<&Entry> = Vec::new();
-        for (entry, result) in checked {
-            match result {
-                Some((run, moved)) => {
-                    self.stats.moved += usize::from(moved);
-                    kept.insert(entry.clone(), run);
+        // runs for a module that most of the workspace imports. The runs that cannot be kept are
+        // simulated again in the same parallel pass.
+        let runs: Vec<(Entry, Run, Outcome)> = candidates
+            .into_par_iter()
+            .map(|(entry, run)| match run.and_then(|run| keep(run, &deltas)) {
+                Some((run, moved)) => (entry, run, if moved { Outcome::Moved } else { Outcome::Kept }),
+                None => {
+                    let (order, reads) = simulate_recording(project, &entry);
+                    (entry, Run::new(order, reads), Outcome::Simulated)
                 }
-                None => missing.push(entry),
-            }
-        }
-        self.stats.kept = kept.len();
-        let simulated: Vec<(Entry, Run)> = missing
-            .par_iter()
-            .map(|&entry| {
-                let (order, reads) = simulate_recording(project, entry);
-                (entry.clone(), Run::new(order, reads))
             })
             .collect();
-        self.stats.simulated = simulated.len();
-        kept.extend(simulated);
-        let orders = entries.iter().map(|entry| kept[*entry].order.clone()).collect();
-        self.runs = kept;
+        for (_, _, outcome) in &runs {
+            match outcome {
+                Outcome::Kept => self.stats.kept += 1,
+                Outcome::Moved => {
+                    self.stats.kept += 1;
+                    self.stats.moved += 1;
+                }
+                Outcome::Simulated => self.stats.simulated += 1,
+            }
+        }
+        let orders = entries.iter().map(|entry| runs[position[*entry]].1.order.clone()).collect();
+        self.runs = runs.into_iter().map(|(entry, run, _)| (entry, run)).collect();
         orders
     }
 }
+
+/// What became of a run in an analysis.
+enum Outcome {
+    Kept,
+    Moved,
+    Simulated,
+}
+
+/// How each changed file changed, by the [`name_hash`] of its path: the path, the change and
+/// the new summary.
+type Deltas<'a> = FxHashMap<u64, (&'a str, SimDelta, Option<&'a Arc<FileSummary>>)>;
 
 /// A changed file: its summary in the previous and in the new project (`None`: absent, or not
 /// summarised yet).
@@ -298,25 +323,28 @@ fn changed_files<'a>(old: &'a Project, new: &'a Project) -> BTreeMap<String, Cha
 
 /// A cached run brought up to date with the changed files, and whether its sites moved; `None`
 /// if one of them can change how it ends (it must be simulated again).
-fn keep(mut run: Run, deltas: &FxHashMap<&str, (SimDelta, Option<&Arc<FileSummary>>)>) -> Option<(Run, bool)> {
+fn keep(mut run: Run, deltas: &Deltas) -> Option<(Run, bool)> {
     if deltas.is_empty() {
         return Some((run, false));
     }
     // Usually one file changed and the run read dozens; while indexing it is the other way.
-    let touched: Vec<&str> = if deltas.len() < run.reads.files.len() {
-        deltas.keys().copied().filter(|path| run.reads.files.contains_key(*path)).collect()
+    let touched: Vec<u64> = if deltas.len() < run.reads.files.len() {
+        deltas.keys().copied().filter(|file| run.reads.files.contains_key(file)).collect()
     } else {
-        run.reads.files.keys().filter_map(|path| deltas.get_key_value(path.as_str()).map(|(key, _)| *key)).collect()
+        run.reads.files.keys().copied().filter(|file| deltas.contains_key(file)).collect()
     };
     if touched.is_empty() {
         return Some((run, false));
     }
-    if touched.iter().any(|path| run.reads.affected_by(path, &deltas[path].0)) {
+    if touched.iter().any(|file| {
+        let (path, delta, _) = &deltas[file];
+        run.reads.affected_by(path, delta)
+    }) {
         return None;
     }
     let mut moved = false;
-    for path in touched {
-        let (delta, new) = &deltas[path];
+    for file in touched {
+        let (path, delta, new) = &deltas[&file];
         // `affected_by` is false only when the file is still summarised.
         let new = (*new)?;
         if delta.moves && run.sites_move(path, delta) {
@@ -326,7 +354,7 @@ fn keep(mut run: Run, deltas: &FxHashMap<&str, (SimDelta, Option<&Arc<FileSummar
             run.sites = run.order.site_ranges();
             moved = true;
         }
-        if let Some(read) = run.reads.files.get_mut(path) {
+        if let Some(read) = run.reads.files.get_mut(&file) {
             *read = Some(new.clone());
         }
     }
@@ -356,7 +384,20 @@ fn run_rules(
     let mut diagnostics = Vec::new();
     let mut used = UsedSuppressions::default();
     for found in found {
-        diagnostics.extend(found.into_iter().filter(|d| filter.keeps_recording(project, d, &mut used)));
+        // A rule reports file by file, so the summary looked up for one finding usually serves
+        // the next.
+        let mut last: Option<(String, Option<&Arc<FileSummary>>)> = None;
+        diagnostics.extend(found.into_iter().filter(|d| {
+            let summary = match &last {
+                Some((path, summary)) if *path == d.path => *summary,
+                _ => {
+                    let summary = project.summary(&d.path);
+                    last = Some((d.path.clone(), summary));
+                    summary
+                }
+            };
+            filter.keeps_recording(summary, d, &mut used)
+        }));
     }
     if options.warn_unused_suppressions && filter.selects(UNUSED_SUPPRESSION.code) {
         for (path, summary) in project.files() {
@@ -416,7 +457,7 @@ impl RuleFilter {
     }
 
     pub fn keeps(&self, project: &Project, diagnostic: &Diagnostic) -> bool {
-        self.keeps_recording(project, diagnostic, &mut UsedSuppressions::default())
+        self.keeps_recording(project.summary(&diagnostic.path), diagnostic, &mut UsedSuppressions::default())
     }
 
     /// Whether `per-file-ignores` drop the diagnostic's code in its file.
@@ -424,13 +465,13 @@ impl RuleFilter {
         self.per_file.iter().any(|(set, codes)| set.is_match(&diagnostic.path) && matches_code(diagnostic.code, codes))
     }
 
-    /// [`RuleFilter::keeps`], noting which suppression comment (and which of its codes)
+    /// [`RuleFilter::keeps`] given the summary of the diagnostic's file, noting which suppression comment (and which of its codes)
     /// silenced the diagnostic.
-    fn keeps_recording(&self, project: &Project, diagnostic: &Diagnostic, used: &mut UsedSuppressions) -> bool {
+    fn keeps_recording(&self, summary: Option<&Arc<FileSummary>>, diagnostic: &Diagnostic, used: &mut UsedSuppressions) -> bool {
         if self.ignored_in_file(diagnostic) {
             return false;
         }
-        let Some(summary) = project.summary(&diagnostic.path) else { return true };
+        let Some(summary) = summary.filter(|s| !s.suppressions.is_empty()) else { return true };
         let line = summary.line_number(diagnostic.range.start);
         let mut silenced = false;
         for (index, suppression) in summary.suppressions.iter().enumerate() {

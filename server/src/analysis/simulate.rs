@@ -8,7 +8,6 @@
 //! up as its events run, so a from-import or attribute read on a partially initialised module
 //! fails exactly where CPython's would.
 
-use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -199,9 +198,10 @@ pub fn simulate_recording(project: &Project, entry: &Entry) -> (LoadOrder, Reads
 /// [`SimDelta`]).
 #[derive(Clone, Debug, Default)]
 pub struct Reads {
-    /// Every file whose summary the run asked for, with the summary it got (`None` for a file
-    /// that exists but is not summarised yet: importing it ran nothing).
-    pub files: BTreeMap<String, Option<Arc<FileSummary>>>,
+    /// Every file whose summary the run asked for, by the [`name_hash`] of its path, with the
+    /// summary it got (`None` for a file that exists but is not summarised yet: importing it
+    /// ran nothing). Two paths with one hash only make the run look affected by more edits.
+    pub files: FxHashMap<u64, Option<Arc<FileSummary>>>,
     /// The functions the run called, by the [`name_hash`] of their file's path (two paths with
     /// one hash only make an edit of either look like it touches more runs than it does).
     pub called: FxHashSet<(u64, FuncId)>,
@@ -215,11 +215,12 @@ pub struct Reads {
 impl Reads {
     /// Whether a run that read this can end differently after `path` changed as `delta` says.
     pub fn affected_by(&self, path: &str, delta: &SimDelta) -> bool {
-        if !self.files.contains_key(path) {
+        let file = name_hash(path);
+        if !self.files.contains_key(&file) {
             return false;
         }
         delta.module
-            || delta.functions.iter().any(|f| self.called.contains(&(name_hash(path), *f)))
+            || delta.functions.iter().any(|f| self.called.contains(&(file, *f)))
             || delta.names.iter().any(|name| self.names.contains(name))
     }
 }
@@ -986,7 +987,7 @@ impl<'p> Sim<'p> {
     /// A file's summary, noted in the run's reads.
     fn summary(&mut self, path: &str) -> Option<Arc<FileSummary>> {
         let summary = self.project.summary(path).cloned();
-        self.reads.files.entry(path.to_string()).or_insert_with(|| summary.clone());
+        self.reads.files.entry(name_hash(path)).or_insert_with(|| summary.clone());
         summary
     }
 
