@@ -206,7 +206,10 @@ impl Project {
         workspace_is_library: bool,
     ) -> Self {
         let mut all: Vec<&str> = files.keys().map(String::as_str).chain(pending.iter().map(String::as_str)).collect();
-        all.sort_unstable();
+        // The map's keys come sorted; only pending files need placing among them.
+        if !pending.is_empty() {
+            all.sort_unstable();
+        }
         let same = previous.filter(|p| {
             p.layout.files.len() == all.len()
                 && p.layout.dirs.as_slice() == dirs

@@ -61,30 +61,42 @@ fn convert(session: &Session, diagnostic: &Diagnostic, texts: &mut Texts) -> Opt
 /// The current findings of one file in LSP form.
 pub fn file_diagnostics(session: &Session, path: &str) -> Vec<lsp::Diagnostic> {
     let Some(results) = &session.results else { return Vec::new() };
-    let found: Vec<&Diagnostic> = results.diagnostics().iter().filter(|d| d.path == path).collect();
-    convert_all(session, &found)
+    convert_all(session, results.diagnostics().iter().filter(|d| d.path == path))
 }
 
-fn convert_all(session: &Session, found: &[&Diagnostic]) -> Vec<lsp::Diagnostic> {
+fn convert_all<'d>(session: &Session, found: impl IntoIterator<Item = &'d Diagnostic>) -> Vec<lsp::Diagnostic> {
     let mut texts = Texts::new();
-    found.iter().filter_map(|d| convert(session, d, &mut texts)).collect()
+    found.into_iter().filter_map(|d| convert(session, d, &mut texts)).collect()
 }
 
 /// One file's findings in LSP form, converted again only when they, or the text of a file they
 /// point into, changed since the last conversion; `None` when the last conversion stands.
-fn converted(session: &mut Session, path: &str, found: &[&Diagnostic]) -> Option<Vec<lsp::Diagnostic>> {
-    if let Some((findings, _)) = session.converted.get(path) {
-        if findings.len() == found.len() && findings.iter().zip(found).all(|(a, b)| a == *b) {
-            return None;
-        }
+fn converted(session: &mut Session, path: &str, found: &[Diagnostic]) -> Option<Vec<lsp::Diagnostic>> {
+    if session.converted.get(path).is_some_and(|(findings, _)| findings.as_slice() == found) {
+        return None;
     }
     let list = convert_all(session, found);
     if found.is_empty() {
         session.converted.remove(path);
     } else {
-        session.converted.insert(path.to_string(), (found.iter().map(|d| (*d).clone()).collect(), list.clone()));
+        session.converted.insert(path.to_string(), (found.to_vec(), list.clone()));
     }
     Some(list)
+}
+
+/// The findings of each file, as runs of `diagnostics`; the analysis sorts them by path, and
+/// when they are not (which would be a bug elsewhere), a sorted copy in `sorted` serves.
+fn by_file<'d>(diagnostics: &'d [Diagnostic], sorted: &'d mut Vec<Diagnostic>) -> BTreeMap<&'d str, &'d [Diagnostic]> {
+    let runs: Vec<&[Diagnostic]> = diagnostics.chunk_by(|a, b| a.path == b.path).collect();
+    let grouped = runs.windows(2).all(|pair| pair[0][0].path < pair[1][0].path);
+    let runs = if grouped {
+        runs
+    } else {
+        *sorted = diagnostics.to_vec();
+        sorted.sort_by(|a, b| a.path.cmp(&b.path));
+        sorted.chunk_by(|a, b| a.path == b.path).collect()
+    };
+    runs.into_iter().map(|run| (run[0].path.as_str(), run)).collect()
 }
 
 /// Publishes every file whose findings changed since the last publication (and every open
@@ -103,10 +115,8 @@ pub fn publish_all(session: &mut Session, outgoing: &UnboundedSender<Outgoing>) 
     }
     let Some(results) = session.results.as_ref() else { return };
     let diagnostics = results.diagnostics().clone();
-    let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
-    for diagnostic in diagnostics.iter() {
-        by_file.entry(diagnostic.path.as_str()).or_default().push(diagnostic);
-    }
+    let mut sorted = Vec::new();
+    let mut by_file = by_file(&diagnostics, &mut sorted);
     // Files that had findings and have none now are cleared.
     let cleared: Vec<String> = session.published.keys().filter(|p| !by_file.contains_key(p.as_str())).cloned().collect();
     for path in &cleared {
@@ -118,7 +128,7 @@ pub fn publish_all(session: &mut Session, outgoing: &UnboundedSender<Outgoing>) 
     }
     for (path, found) in by_file {
         let is_open = session.documents.contains_key(path);
-        let list = match converted(session, path, &found) {
+        let list = match converted(session, path, found) {
             Some(list) => list,
             None if is_open => session.converted.get(path).map(|(_, list)| list.clone()).unwrap_or_default(),
             None => continue,

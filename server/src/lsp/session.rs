@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::Uri;
 
 use super::document::Document;
@@ -56,7 +57,7 @@ pub struct Session {
     pub published: HashMap<String, Vec<tower_lsp_server::ls_types::Diagnostic>>,
     /// Each file's findings with their LSP form, kept while the text of every file they point
     /// into is unchanged: converting positions reads closed files from disk.
-    pub converted: HashMap<String, (Vec<Diagnostic>, Vec<tower_lsp_server::ls_types::Diagnostic>)>,
+    pub converted: FxHashMap<String, (Vec<Diagnostic>, Vec<tower_lsp_server::ls_types::Diagnostic>)>,
     /// Set once the workspace walk has listed every file.
     pub indexed: bool,
     /// The analysis thread is working on a snapshot (the indexer gives way to it).
