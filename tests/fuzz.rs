@@ -82,7 +82,7 @@ proptest! {
             texts.iter().zip(names).map(|(text, name)| (name.to_string(), Arc::new(summarize(text)))).collect();
         let project = Project::new(files, &[], Config::default(), PythonEnv::default());
         let analysis = analyze(&project);
-        for diagnostic in &analysis.diagnostics {
+        for diagnostic in analysis.diagnostics.iter() {
             let length = lengths.get(&diagnostic.path).expect("diagnostics name workspace files");
             assert!(diagnostic.range.end as usize <= *length, "{diagnostic:?}");
         }

@@ -785,7 +785,7 @@ fn run_target(target: &Target, runs: usize, phases: bool) {
             break;
         };
         analyze_s.push(s);
-        last = Some((ws, analysis.diagnostics));
+        last = Some((ws, std::sync::Arc::unwrap_or_clone(analysis.diagnostics)));
     }
     if let Some(failure) = &failure {
         println!("**{failure}**\n");

@@ -289,36 +289,7 @@ type Change<'a> = (Option<&'a Arc<FileSummary>>, Option<&'a Arc<FileSummary>>);
 
 /// The files whose summary differs between two projects, by path.
 fn changed_files<'a>(old: &'a Project, new: &'a Project) -> BTreeMap<String, Change<'a>> {
-    let mut changed = BTreeMap::new();
-    let mut a = old.files().peekable();
-    let mut b = new.files().peekable();
-    loop {
-        let (path, pair) = match (a.peek().copied(), b.peek().copied()) {
-            (None, None) => break,
-            (Some((p, x)), Some((q, y))) if p == q => {
-                a.next();
-                b.next();
-                if Arc::ptr_eq(x, y) {
-                    continue;
-                }
-                (p, (Some(x), Some(y)))
-            }
-            (Some((p, x)), Some((q, _))) if p < q => {
-                a.next();
-                (p, (Some(x), None))
-            }
-            (Some((p, x)), None) => {
-                a.next();
-                (p, (Some(x), None))
-            }
-            (_, Some((q, y))) => {
-                b.next();
-                (q, (None, Some(y)))
-            }
-        };
-        changed.insert(path.to_string(), pair);
-    }
-    changed
+    old.changed_files(new).into_iter().map(|(path, a, b)| (path.to_string(), (a, b))).collect()
 }
 
 /// A cached run brought up to date with the changed files, and whether its sites moved; `None`

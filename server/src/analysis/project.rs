@@ -6,6 +6,7 @@
 use std::any::Any;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::{Arc, Mutex};
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -17,10 +18,7 @@ use super::summary::{CondEnv, FileSummary, PythonVersion};
 
 #[derive(Clone)]
 pub struct Project {
-    /// Shared: the language server keeps the last project beside the next (in its analysis
-    /// cache and its results), and copying or freeing thousands of paths on every edit showed
-    /// in its latency.
-    files: Arc<BTreeMap<String, Arc<FileSummary>>>,
+    files: FileMap,
     pub tree: Arc<ModuleTree>,
     /// The files (summarised or pending) and folders that `tree` was built from, so that a
     /// project rebuilt from the same layout shares it.
@@ -46,6 +44,123 @@ pub struct Project {
     addresses: Arc<Vec<usize>>,
     /// The layout index of each file of `files`, in its order.
     indexes: Arc<Vec<u32>>,
+}
+
+/// The summaries of a project: a map shared with whoever built it (the language server's files
+/// on disk), and the few files over it that differ (its open documents). The server makes a
+/// project after every edit and keeps the last one beside it, so neither copies nor frees the
+/// thousands of paths that did not change.
+#[derive(Clone, Default)]
+pub struct FileMap {
+    base: Arc<BTreeMap<String, Arc<FileSummary>>>,
+    overlay: Arc<BTreeMap<String, Arc<FileSummary>>>,
+    len: usize,
+}
+
+impl FileMap {
+    /// `overlay`'s summaries over `base`'s.
+    pub fn new(base: Arc<BTreeMap<String, Arc<FileSummary>>>, overlay: BTreeMap<String, Arc<FileSummary>>) -> FileMap {
+        let len = base.len() + overlay.keys().filter(|path| !base.contains_key(*path)).count();
+        FileMap { base, overlay: Arc::new(overlay), len }
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Arc<FileSummary>> {
+        self.overlay.get(path).or_else(|| self.base.get(path))
+    }
+
+    pub fn contains_key(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Every path with its summary, sorted by path: the shared map's runs between the
+    /// overlay's paths, so that walking it compares no paths.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Arc<FileSummary>)> {
+        let mut from: Bound<&str> = Bound::Unbounded;
+        let mut parts: Vec<FileRun<'_>> = Vec::new();
+        for (path, summary) in self.overlay.iter() {
+            parts.push(Box::new(self.base.range::<str, _>((from, Bound::Excluded(path.as_str())))));
+            parts.push(Box::new(std::iter::once((path, summary))));
+            from = Bound::Excluded(path.as_str());
+        }
+        parts.push(Box::new(self.base.range::<str, _>((from, Bound::Unbounded))));
+        parts.into_iter().flatten()
+    }
+
+    /// The paths whose summary differs between `self` and `new` (not the same `Arc`), sorted,
+    /// with both summaries. Two maps over the same shared map differ only where their overlays
+    /// have paths.
+    pub fn changes<'a>(&'a self, new: &'a FileMap) -> Vec<FileChange<'a>> {
+        let same = |a: Option<&Arc<FileSummary>>, b: Option<&Arc<FileSummary>>| match (a, b) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        let paths: Vec<&'a str> = if Arc::ptr_eq(&self.base, &new.base) {
+            let mut paths: Vec<&str> = self.overlay.keys().chain(new.overlay.keys()).map(String::as_str).collect();
+            paths.sort_unstable();
+            paths.dedup();
+            paths
+        } else {
+            let mut paths = Vec::new();
+            let mut a = self.iter().peekable();
+            let mut b = new.iter().peekable();
+            loop {
+                let path = match (a.peek().copied(), b.peek().copied()) {
+                    (None, None) => break,
+                    (Some((p, x)), Some((q, y))) if p == q => {
+                        a.next();
+                        b.next();
+                        if Arc::ptr_eq(x, y) {
+                            continue;
+                        }
+                        p
+                    }
+                    (Some((p, _)), Some((q, _))) if p < q => {
+                        a.next();
+                        p
+                    }
+                    (Some((p, _)), None) => {
+                        a.next();
+                        p
+                    }
+                    (_, Some((q, _))) => {
+                        b.next();
+                        q
+                    }
+                };
+                paths.push(path.as_str());
+            }
+            paths
+        };
+        paths.into_iter().map(|path| (path, self.get(path), new.get(path))).filter(|(_, a, b)| !same(*a, *b)).collect()
+    }
+
+    /// The same files with `path`'s summary replaced or added (over the shared map).
+    pub fn with(&self, path: &str, summary: Arc<FileSummary>) -> FileMap {
+        let mut overlay = (*self.overlay).clone();
+        overlay.insert(path.to_string(), summary);
+        FileMap::new(self.base.clone(), overlay)
+    }
+}
+
+/// A run of a [`FileMap`]'s files, in path order.
+type FileRun<'a> = Box<dyn Iterator<Item = (&'a String, &'a Arc<FileSummary>)> + 'a>;
+
+/// A path whose summary differs between two file maps, with its summary in each.
+pub type FileChange<'a> = (&'a str, Option<&'a Arc<FileSummary>>, Option<&'a Arc<FileSummary>>);
+
+impl From<BTreeMap<String, Arc<FileSummary>>> for FileMap {
+    fn from(files: BTreeMap<String, Arc<FileSummary>>) -> FileMap {
+        FileMap::new(Arc::new(files), BTreeMap::new())
+    }
 }
 
 /// The per-file facts of [`Project::per_file`], by fact and path.
@@ -147,8 +262,8 @@ type AnyFact = Arc<dyn Any + Send + Sync>;
 
 impl Derived {
     /// The table for `files`, with the facts of `previous` for the summaries they share.
-    fn for_files(files: &BTreeMap<String, Arc<FileSummary>>, previous: Option<&Derived>) -> Derived {
-        let owned: FxHashSet<usize> = files.values().map(|s| Arc::as_ptr(s) as usize).collect();
+    fn for_files(files: &FileMap, previous: Option<&Derived>) -> Derived {
+        let owned: FxHashSet<usize> = files.iter().map(|(_, s)| Arc::as_ptr(s) as usize).collect();
         let facts = match previous {
             Some(previous) => {
                 let previous = previous.facts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -198,14 +313,15 @@ impl Project {
     /// construction would make every analysis compute them again.
     pub fn reusing_library(
         previous: Option<&Project>,
-        files: BTreeMap<String, Arc<FileSummary>>,
+        files: impl Into<FileMap>,
         pending: &[String],
         dirs: &[String],
         config: Config,
         env: PythonEnv,
         workspace_is_library: bool,
     ) -> Self {
-        let mut all: Vec<&str> = files.keys().map(String::as_str).chain(pending.iter().map(String::as_str)).collect();
+        let files: FileMap = files.into();
+        let mut all: Vec<&str> = files.iter().map(|(path, _)| path.as_str()).chain(pending.iter().map(String::as_str)).collect();
         // The map's keys come sorted; only pending files need placing among them.
         if !pending.is_empty() {
             all.sort_unstable();
@@ -241,7 +357,7 @@ impl Project {
             memo: Arc::default(),
             addresses: Arc::new(addresses),
             indexes: Arc::new(indexes),
-            files: Arc::new(files),
+            files,
             tree,
             layout,
             env,
@@ -276,14 +392,13 @@ impl Project {
     pub fn with_summary(&self, path: &str, summary: Arc<FileSummary>) -> Project {
         if self.layout.files.binary_search_by(|file| file.as_str().cmp(path)).is_err() {
             // A new file: the module tree changes too.
-            let mut files = (*self.files).clone();
-            files.insert(path.to_string(), summary);
-            let pending: Vec<String> = self.layout.files.iter().filter(|f| !files.contains_key(*f)).cloned().collect();
+            let files = self.files.with(path, summary);
+            let pending: Vec<String> = self.layout.files.iter().filter(|f| !files.contains_key(f)).cloned().collect();
             let (config, env) = (self.config.clone(), self.env.clone());
             return Project::reusing_library(Some(self), files, &pending, &self.layout.dirs, config, env, self.workspace_is_library);
         }
         let mut project = self.clone();
-        Arc::make_mut(&mut project.files).insert(path.to_string(), summary);
+        project.files = self.files.with(path, summary);
         let (addresses, indexes) = addresses_of(&project.layout, &project.files);
         project.addresses = Arc::new(addresses);
         project.indexes = Arc::new(indexes);
@@ -420,6 +535,11 @@ impl Project {
         values
     }
 
+    /// The files whose summary differs between this project and `new` (see [`FileMap::changes`]).
+    pub fn changed_files<'a>(&'a self, new: &'a Project) -> Vec<FileChange<'a>> {
+        self.files.changes(&new.files)
+    }
+
     pub fn files(&self) -> impl Iterator<Item = (&str, &Arc<FileSummary>)> {
         RECORDING.with(|r| {
             if let Some(recording) = r.borrow_mut().as_mut() {
@@ -497,7 +617,7 @@ impl Project {
 
 /// The address of the summary of each file of `layout` (0 for a pending one), in its order;
 /// and the layout index of each of `files`, in their order.
-fn addresses_of(layout: &Layout, files: &BTreeMap<String, Arc<FileSummary>>) -> (Vec<usize>, Vec<u32>) {
+fn addresses_of(layout: &Layout, files: &FileMap) -> (Vec<usize>, Vec<u32>) {
     // Both are sorted by path, and every summarised file is in the layout of a project built
     // from them.
     let mut summaries = files.iter().peekable();

@@ -154,7 +154,7 @@ fn read_into_session(session: &Mutex<Session>, root: &std::path::Path, paths: &[
     let mut s = lock(session);
     for (path, summary) in read {
         if s.pending.remove(&path) && !s.documents.contains_key(&path) {
-            s.disk.insert(path, Arc::new(summary));
+            Arc::make_mut(&mut s.disk).insert(path, Arc::new(summary));
         }
     }
     s.generation += 1;
@@ -183,11 +183,11 @@ pub fn apply_file_events(s: &mut Session, events: &[FileEvent], outgoing: &Unbou
         }
         s.text_changed(&path);
         if event.typ == FileChangeType::DELETED {
-            s.disk.remove(&path);
+            Arc::make_mut(&mut s.disk).remove(&path);
             s.pending.remove(&path);
         } else {
             let (summary, _) = read_and_summarize(&root, &path);
-            s.disk.insert(path.clone(), Arc::new(summary));
+            Arc::make_mut(&mut s.disk).insert(path.clone(), Arc::new(summary));
             let mut dir = crate::analysis::modules::parent_dir(&path).to_string();
             while !dir.is_empty() && !s.dirs.contains(&dir) {
                 s.dirs.push(dir.clone());

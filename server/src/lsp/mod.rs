@@ -320,9 +320,9 @@ impl LanguageServer for Backend {
             if let Some(root) = s.root.clone() {
                 if root.join(&path).is_file() {
                     let (summary, _) = crate::workspace::read_and_summarize(&root, &path);
-                    s.disk.insert(path.clone(), Arc::new(summary));
+                    Arc::make_mut(&mut s.disk).insert(path.clone(), Arc::new(summary));
                 } else {
-                    s.disk.remove(&path);
+                    Arc::make_mut(&mut s.disk).remove(&path);
                 }
             }
             s.generation += 1;

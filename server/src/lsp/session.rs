@@ -15,7 +15,7 @@ pub use super::results::Results;
 use super::settings::Settings;
 use crate::analysis::config::Config;
 use crate::analysis::diagnostic::Diagnostic;
-use crate::analysis::project::Project;
+use crate::analysis::project::{FileMap, Project};
 use crate::analysis::python_env::PythonEnv;
 use crate::analysis::summary::FileSummary;
 use crate::workspace::{relative_path, Problem};
@@ -23,7 +23,7 @@ use crate::workspace::{relative_path, Problem};
 /// What the analysis worker needs, copied out of the session under the lock.
 pub struct Snapshot {
     pub generation: u64,
-    pub files: BTreeMap<String, Arc<FileSummary>>,
+    pub files: FileMap,
     pub pending: Vec<String>,
     pub dirs: Vec<String>,
     pub config: Config,
@@ -39,8 +39,9 @@ pub struct Session {
     pub documents: HashMap<String, Document>,
     /// The URI each path was opened with, to answer in the client's own spelling.
     pub uris: HashMap<String, Uri>,
-    /// Summaries of files read from disk (not open).
-    pub disk: BTreeMap<String, Arc<FileSummary>>,
+    /// Summaries of files read from disk (not open). Shared with the projects made from it,
+    /// so a change copies it only once per analysis.
+    pub disk: Arc<BTreeMap<String, Arc<FileSummary>>>,
     /// Files known to exist whose summary is not read yet (indexing in progress).
     pub pending: BTreeSet<String>,
     pub dirs: Vec<String>,
@@ -108,13 +109,14 @@ impl Session {
     }
 
     pub fn snapshot(&self) -> Snapshot {
-        let mut files = self.disk.clone();
-        for (path, document) in &self.documents {
-            if path.ends_with(".py") {
-                files.insert(path.clone(), document.summary.clone());
-            }
-        }
-        let pending = self.pending.iter().filter(|p| !files.contains_key(*p)).cloned().collect();
+        let open = self
+            .documents
+            .iter()
+            .filter(|(path, _)| path.ends_with(".py"))
+            .map(|(path, document)| (path.clone(), document.summary.clone()))
+            .collect();
+        let files = FileMap::new(self.disk.clone(), open);
+        let pending = self.pending.iter().filter(|p| !files.contains_key(p)).cloned().collect();
         Snapshot {
             generation: self.generation,
             files,
