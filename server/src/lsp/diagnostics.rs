@@ -3,13 +3,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use rustc_hash::FxHashSet;
+
 use tokio::sync::mpsc::UnboundedSender;
 use tower_lsp_server::ls_types::{
     self as lsp, CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
     PublishDiagnosticsParams, Uri,
 };
 
-use super::session::Session;
+use super::session::{Converted, Session};
 use super::worker::Outgoing;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::LineIndex;
@@ -72,14 +74,18 @@ fn convert_all<'d>(session: &Session, found: impl IntoIterator<Item = &'d Diagno
 /// One file's findings in LSP form, converted again only when they, or the text of a file they
 /// point into, changed since the last conversion; `None` when the last conversion stands.
 fn converted(session: &mut Session, path: &str, found: &[Diagnostic]) -> Option<Vec<lsp::Diagnostic>> {
-    if session.converted.get(path).is_some_and(|(findings, _)| findings.as_slice() == found) {
+    if session.converted.get(path).is_some_and(|converted| converted.findings.as_slice() == found) {
         return None;
     }
     let list = convert_all(session, found);
     if found.is_empty() {
         session.converted.remove(path);
     } else {
-        session.converted.insert(path.to_string(), (found.to_vec(), list.clone()));
+        let mut points_into: Vec<String> =
+            found.iter().flat_map(|d| &d.related).filter(|r| r.path != path).map(|r| r.path.clone()).collect();
+        points_into.sort_unstable();
+        points_into.dedup();
+        session.converted.insert(path.to_string(), Converted { findings: found.to_vec(), list: list.clone(), points_into });
     }
     Some(list)
 }
@@ -118,7 +124,8 @@ pub fn publish_all(session: &mut Session, outgoing: &UnboundedSender<Outgoing>) 
     let mut sorted = Vec::new();
     let mut by_file = by_file(&diagnostics, &mut sorted);
     // Files that had findings and have none now are cleared.
-    let cleared: Vec<String> = session.published.keys().filter(|p| !by_file.contains_key(p.as_str())).cloned().collect();
+    let with_findings: FxHashSet<&str> = by_file.keys().copied().collect();
+    let cleared: Vec<String> = session.published.keys().filter(|p| !with_findings.contains(p.as_str())).cloned().collect();
     for path in &cleared {
         by_file.entry(path.as_str()).or_default();
     }
@@ -130,7 +137,7 @@ pub fn publish_all(session: &mut Session, outgoing: &UnboundedSender<Outgoing>) 
         let is_open = session.documents.contains_key(path);
         let list = match converted(session, path, found) {
             Some(list) => list,
-            None if is_open => session.converted.get(path).map(|(_, list)| list.clone()).unwrap_or_default(),
+            None if is_open => session.converted.get(path).map(|converted| converted.list.clone()).unwrap_or_default(),
             None => continue,
         };
         publish(session, outgoing, path, list);

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::Uri;
@@ -15,6 +15,7 @@ pub use super::results::Results;
 use super::settings::Settings;
 use crate::analysis::config::Config;
 use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::text::LineIndex;
 use crate::analysis::project::{FileMap, Project};
 use crate::analysis::python_env::PythonEnv;
 use crate::analysis::summary::FileSummary;
@@ -58,7 +59,11 @@ pub struct Session {
     pub published: HashMap<String, Vec<tower_lsp_server::ls_types::Diagnostic>>,
     /// Each file's findings with their LSP form, kept while the text of every file they point
     /// into is unchanged: converting positions reads closed files from disk.
-    pub converted: FxHashMap<String, (Vec<Diagnostic>, Vec<tower_lsp_server::ls_types::Diagnostic>)>,
+    pub converted: FxHashMap<String, Converted>,
+    /// Texts of closed files read to convert positions, kept until [`Session::text_changed`]
+    /// says otherwise: after an edit, the findings that point into the edited file are converted
+    /// again, and reading their files from disk each time was a quarter of a publication.
+    pub disk_texts: Mutex<DiskTexts>,
     /// Set once the workspace walk has listed every file.
     pub indexed: bool,
     /// The analysis thread is working on a snapshot (the indexer gives way to it).
@@ -128,23 +133,58 @@ impl Session {
         }
     }
 
-    /// Drops the LSP forms of findings that point into `path`, whose text changed.
+    /// Drops the LSP forms of findings that point into `path`, whose text changed, and the
+    /// kept text of `path`.
     pub fn text_changed(&mut self, path: &str) {
-        self.converted.retain(|_, (findings, _)| {
-            !findings.iter().any(|d| d.path == path || d.related.iter().any(|r| r.path == path))
-        });
+        self.converted.retain(|file, converted| file != path && !converted.points_into.iter().any(|p| p == path));
+        let kept = self.disk_texts.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((text, _)) = kept.texts.remove(path) {
+            kept.bytes -= text.len();
+        }
     }
 
-    /// Text and line index of a file, from its open document or (for files on disk) read now.
-    pub fn text(&self, path: &str) -> Option<(Arc<str>, Arc<crate::analysis::text::LineIndex>)> {
+    /// Text and line index of a file, from its open document or (for files on disk) read once.
+    pub fn text(&self, path: &str) -> Option<(Arc<str>, Arc<LineIndex>)> {
         if let Some(document) = self.documents.get(path) {
             return Some((document.text.clone(), document.line_index.clone()));
         }
-        read_text(self.root.as_deref()?, path)
+        let mut kept = self.disk_texts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = kept.texts.get(path) {
+            return Some(found.clone());
+        }
+        let found = read_text(self.root.as_deref()?, path)?;
+        // The first publication converts every file's findings; the kept texts are only for
+        // the few that edits convert again, so they are bounded rather than the workspace.
+        if kept.bytes + found.0.len() > DiskTexts::MAX_BYTES {
+            *kept = DiskTexts::default();
+        }
+        kept.bytes += found.0.len();
+        kept.texts.insert(path.to_string(), found.clone());
+        Some(found)
     }
 }
 
-pub fn read_text(root: &Path, path: &str) -> Option<(Arc<str>, Arc<crate::analysis::text::LineIndex>)> {
+/// See [`Session::disk_texts`].
+#[derive(Default)]
+pub struct DiskTexts {
+    texts: FxHashMap<String, (Arc<str>, Arc<LineIndex>)>,
+    /// The length of the texts kept.
+    bytes: usize,
+}
+
+impl DiskTexts {
+    const MAX_BYTES: usize = 4 << 20;
+}
+
+/// One file's findings in LSP form, as last published.
+pub struct Converted {
+    pub findings: Vec<Diagnostic>,
+    pub list: Vec<tower_lsp_server::ls_types::Diagnostic>,
+    /// The other files whose text the positions were read from (related locations).
+    pub points_into: Vec<String>,
+}
+
+pub fn read_text(root: &Path, path: &str) -> Option<(Arc<str>, Arc<LineIndex>)> {
     let bytes = std::fs::read(root.join(path)).ok()?;
     let text = crate::analysis::source::decode_python_source(&bytes).ok()?;
     let index = crate::analysis::text::LineIndex::new(&text);
