@@ -209,3 +209,27 @@ impl Snapshot {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Session;
+
+    #[test]
+    fn a_closed_file_is_read_again_only_after_its_text_changed() {
+        let root = tempfile::tempdir().expect("a temporary folder");
+        let write = |text: &str| std::fs::write(root.path().join("m.py"), text).expect("the file is written");
+        write("x = 1\n");
+        let mut session = Session { root: Some(root.path().to_path_buf()), ..Session::default() };
+        let text = |session: &Session| session.text("m.py").map(|(text, _)| text.to_string());
+        assert_eq!(text(&session).as_deref(), Some("x = 1\n"));
+        // Without an event, the kept text stands (as the summary on disk does).
+        write("y = 2\n");
+        assert_eq!(text(&session).as_deref(), Some("x = 1\n"));
+        session.text_changed("m.py");
+        assert_eq!(text(&session).as_deref(), Some("y = 2\n"));
+        // A file that is gone has no text.
+        std::fs::remove_file(root.path().join("m.py")).expect("the file is removed");
+        session.text_changed("m.py");
+        assert_eq!(text(&session), None);
+    }
+}
