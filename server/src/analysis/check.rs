@@ -213,16 +213,16 @@ impl AnalysisCache {
         entries: impl Iterator<Item = &'e Entry>,
     ) -> Vec<Arc<LoadOrder>> {
         let entries: Vec<&Entry> = entries.collect();
-        let deltas: Deltas = changed
-            .iter()
-            .map(|(path, (old, new))| {
-                let delta = match (old, new) {
-                    (Some(old), Some(new)) => SimDelta::between(old, new),
-                    _ => SimDelta { module: true, ..SimDelta::default() },
-                };
-                (name_hash(path), (path.as_str(), delta, *new))
-            })
-            .collect();
+        let mut deltas: Deltas = FxHashMap::default();
+        for (path, (old, new)) in changed {
+            let delta = match (old, new) {
+                (Some(old), Some(new)) => SimDelta::between(old, new),
+                _ => SimDelta { module: true, ..SimDelta::default() },
+            };
+            // Two changed paths with one hash: every run that read either runs again.
+            let delta = if deltas.contains_key(&name_hash(path)) { SimDelta { module: true, ..SimDelta::default() } } else { delta };
+            deltas.insert(name_hash(path), (path.as_str(), delta, *new));
+        }
         // Each entry once, in order (a module in a cycle may also be an entry).
         let mut position: FxHashMap<&Entry, usize> = FxHashMap::default();
         let mut unique: Vec<&Entry> = Vec::with_capacity(entries.len());
