@@ -644,3 +644,51 @@ struct Layout {
     files: Vec<String>,
     dirs: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use super::FileMap;
+    use crate::analysis::summary::{summarize, FileSummary};
+
+    fn map(paths: &[&str]) -> BTreeMap<String, Arc<FileSummary>> {
+        paths.iter().map(|p| (p.to_string(), Arc::new(summarize("")))).collect()
+    }
+
+    /// The plain map that a file map stands for.
+    fn flat(files: &FileMap) -> BTreeMap<String, Arc<FileSummary>> {
+        files.iter().map(|(p, s)| (p.clone(), s.clone())).collect()
+    }
+
+    #[test]
+    fn a_file_map_is_its_overlay_over_its_base() {
+        let base = Arc::new(map(&["a.py", "c.py", "e.py"]));
+        let overlay = map(&["0.py", "c.py", "d.py", "z.py"]);
+        let files = FileMap::new(base.clone(), overlay.clone());
+        let mut expected = (*base).clone();
+        expected.extend(overlay.clone());
+        let listed: Vec<&String> = files.iter().map(|(p, _)| p).collect();
+        assert_eq!(listed, expected.keys().collect::<Vec<_>>(), "sorted, each path once");
+        assert_eq!(files.len(), expected.len());
+        for (path, summary) in &expected {
+            assert!(Arc::ptr_eq(files.get(path).expect("listed"), summary), "{path}: the overlay's summary wins");
+        }
+        assert!(files.get("b.py").is_none());
+    }
+
+    #[test]
+    fn changes_over_a_shared_base_are_those_of_the_plain_maps() {
+        let base = Arc::new(map(&["a.py", "b.py", "c.py"]));
+        let one = FileMap::new(base.clone(), map(&["b.py", "x.py"]));
+        let two = one.with("c.py", Arc::new(summarize("import os\n"))).with("y.py", Arc::new(summarize("")));
+        // The same files as plain maps, which share nothing, take the other way.
+        let (flat_one, flat_two) = (FileMap::from(flat(&one)), FileMap::from(flat(&two)));
+        let paths = |changes: Vec<super::FileChange>| changes.into_iter().map(|(p, a, b)| (p.to_string(), a.is_some(), b.is_some())).collect::<Vec<_>>();
+        let expected = vec![("c.py".to_string(), true, true), ("y.py".to_string(), false, true)];
+        assert_eq!(paths(one.changes(&two)), expected);
+        assert_eq!(paths(flat_one.changes(&flat_two)), expected);
+        assert!(one.changes(&one.clone()).is_empty());
+    }
+}
