@@ -70,12 +70,14 @@ struct Mutator {
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
-    let mut mutators: BTreeMap<(String, String), Vec<Mutator>> = BTreeMap::new();
     // Where each file mutates module state depends only on its summary and on those that
-    // resolving its names reads, so it is kept from one analysis to the next.
-    for found in project.per_file(RULE.code, |path, summary| mutators_in(project, path, summary)) {
+    // resolving its names reads, so it is kept from one analysis to the next; the grouping
+    // borrows from the kept lists rather than copying every mutator of the workspace.
+    let per_file = project.per_file(RULE.code, |path, summary| mutators_in(project, path, summary));
+    let mut mutators: BTreeMap<&(String, String), Vec<&Mutator>> = BTreeMap::new();
+    for found in &per_file {
         for (state, mutator) in found.iter() {
-            mutators.entry(state.clone()).or_default().push(mutator.clone());
+            mutators.entry(state).or_default().push(mutator);
         }
     }
     // Only globals that something mutates are reported: their bindings are looked up.
