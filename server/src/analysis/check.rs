@@ -220,8 +220,9 @@ impl AnalysisCache {
                 _ => SimDelta { module: true, ..SimDelta::default() },
             };
             // Two changed paths with one hash: every run that read either runs again.
-            let delta = if deltas.contains_key(&name_hash(path)) { SimDelta { module: true, ..SimDelta::default() } } else { delta };
-            deltas.insert(name_hash(path), (path.as_str(), delta, *new));
+            let hash = name_hash(path);
+            let delta = if deltas.contains_key(&hash) { SimDelta { module: true, ..SimDelta::default() } } else { delta };
+            deltas.insert(hash, (path.as_str(), delta, *new));
         }
         // Each entry once, in order (a module in a cycle may also be an entry).
         let mut position: FxHashMap<&Entry, usize> = FxHashMap::default();
@@ -318,7 +319,7 @@ fn keep(mut run: Run, deltas: &Deltas) -> Option<(Run, bool)> {
         let (path, delta, new) = &deltas[&file];
         // `affected_by` is false only when the file is still summarised.
         let new = (*new)?;
-        if delta.moves && run.sites_move(path, delta) {
+        if !delta.moved.is_empty() && run.sites_move(path, delta) {
             if !Arc::make_mut(&mut run.order).move_sites(path, &delta.ranges, new) {
                 return None;
             }

@@ -249,10 +249,9 @@ pub struct SimDelta {
     /// Old range → new range of every statement of the unchanged code that a site can point at
     /// (imports and attribute reads).
     pub ranges: FxHashMap<TextRange, TextRange>,
-    /// Some statement in `ranges` moved to another range or line: kept runs' sites in the file
-    /// need moving. (A kept run has no site in a changed function: it would have called it.)
-    pub moves: bool,
-    /// The old ranges in `ranges` whose statement moves to another range or line.
+    /// The old ranges in `ranges` whose statement moves to another range or line: kept runs'
+    /// sites there need moving. (A kept run has no site in a changed function: it would have
+    /// called it.)
     pub moved: FxHashSet<TextRange>,
 }
 
@@ -296,7 +295,6 @@ impl SimDelta {
             .filter(|(from, to)| from != to || old.line_number(from.start) != new.line_number(to.start))
             .map(|(from, _)| *from)
             .collect();
-        delta.moves = !delta.moved.is_empty();
         delta
     }
 
