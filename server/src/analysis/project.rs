@@ -261,9 +261,10 @@ struct Derived {
 type AnyFact = Arc<dyn Any + Send + Sync>;
 
 impl Derived {
-    /// The table for `files`, with the facts of `previous` for the summaries they share.
-    fn for_files(files: &FileMap, previous: Option<&Derived>) -> Derived {
-        let owned: FxHashSet<usize> = files.iter().map(|(_, s)| Arc::as_ptr(s) as usize).collect();
+    /// The table for the summaries at `addresses` (a project's, see [`Project::addresses`]; 0
+    /// for a pending file), with the facts of `previous` for the summaries they share.
+    fn for_summaries(addresses: &[usize], previous: Option<&Derived>) -> Derived {
+        let owned: FxHashSet<usize> = addresses.iter().copied().filter(|address| *address != 0).collect();
         let facts = match previous {
             Some(previous) => {
                 let previous = previous.facts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -369,7 +370,7 @@ impl Project {
         // Derived facts carry over only where everything they may read besides the summary is
         // the same.
         let reused = previous.filter(|p| p.same_resolution(&project));
-        project.derived = Arc::new(Derived::for_files(&project.files, reused.map(|p| &*p.derived)));
+        project.derived = Arc::new(Derived::for_summaries(&project.addresses, reused.map(|p| &*p.derived)));
         if let Some(previous) = reused {
             project.memo = previous.memo.clone();
         }
@@ -402,7 +403,7 @@ impl Project {
         let (addresses, indexes) = addresses_of(&project.layout, &project.files);
         project.addresses = Arc::new(addresses);
         project.indexes = Arc::new(indexes);
-        project.derived = Arc::new(Derived::for_files(&project.files, Some(&self.derived)));
+        project.derived = Arc::new(Derived::for_summaries(&project.addresses, Some(&self.derived)));
         project
     }
 
