@@ -374,6 +374,22 @@ fn recomputed(before: &str, after: &str) -> (usize, usize) {
 const APP: &str = "# file: main.py\nimport models\nimport services\nif __name__ == '__main__':\n    models.run()\n# file: tool.py\nimport services\nif __name__ == '__main__':\n    pass\n# file: models.py\nimport helpers\nUser = 1\n\ndef run():\n    return helpers.VALUE\n\ndef unused():\n    return 1\n# file: helpers.py\nVALUE = 1\n# file: services.py\nfrom models import User\n";
 
 #[test]
+fn editing_a_conftest_changes_the_findings_of_the_tests_it_applies_to() {
+    let undone = "# file: config.py\nusers = []\n# file: tests/conftest.py\nimport pytest\nimport config\n\n@pytest.fixture(autouse=True)\ndef clean():\n    yield\n    config.users.clear()\n# file: tests/test_users.py\nimport config\n\ndef test_add():\n    config.users.append(1)\n";
+    let leaks = undone.replace("    config.users.clear()\n", "    pass\n");
+    let mc401 = |fixture: &str| {
+        let analysis = analyze(&fixture_project(fixture, None));
+        analysis.diagnostics.iter().filter(|d| d.code == "MC401").map(|d| d.path.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(mc401(undone), Vec::<String>::new());
+    assert_eq!(mc401(&leaks), vec!["tests/test_users.py".to_string()]);
+    // `recomputed` compares each cached analysis with a fresh one: the test file's kept
+    // findings must follow the edit of the conftest, both ways.
+    recomputed(undone, &leaks);
+    recomputed(&leaks, undone);
+}
+
+#[test]
 fn renaming_a_name_nobody_reads_simulates_nothing() {
     let after = APP.replace("User = 1\n", "User = 1\nExtra = 2\n");
     assert_eq!(recomputed(APP, &after), (0, 2));

@@ -1050,6 +1050,54 @@ class TestGuard:
 }
 
 #[test]
+fn mc401_counts_only_the_conftest_files_that_apply_to_a_test() {
+    // pytest applies a `conftest.py` to the tests of its folder and below: the teardown in
+    // `api/conftest.py` undoes the write in `api/test_api.py` and in `api/v2/test_v2.py`, not in
+    // `db/test_db.py`; a test module whose name ends in `conftest.py` is no conftest.
+    check(
+        "\
+# file: config.py
+users = []
+# file: api/conftest.py
+import pytest
+import config
+
+@pytest.fixture(autouse=True)
+def clean():
+    yield
+    config.users.clear()
+# file: api/test_api.py
+import config
+
+def test_api():
+    config.users.append('api')
+# file: api/v2/test_v2.py
+import config
+
+def test_v2():
+    config.users.append('v2')
+# file: db/test_db.py
+import config
+
+def test_db():
+    config.users.append('db')
+# file: db/test_conftest.py
+import pytest
+import config
+
+@pytest.fixture(autouse=True)
+def clean():
+    yield
+    config.users.clear()
+
+def test_clean():
+    pass
+",
+        &["db/test_db.py:4 MC401"],
+    );
+}
+
+#[test]
 fn mc401_is_reported_instead_of_mc102_in_test_files() {
     let fixture = "\
 # file: state.py

@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use rustc_hash::FxHashMap;
 
 use super::{
-    change_verb, enclosing_function, function_label, import_time_functions, is_test_file,
+    change_verb, check_each_file, enclosing_function, function_label, import_time_functions, is_test_file,
     module_global, mutable_kind, reload_target, resolve_mutation, rule, runs_on_import, state_change, state_display,
     Global, ReloadTarget, Rule, RuleContext, StateChange, StateRef,
 };
@@ -45,7 +45,8 @@ pub static RULE: Rule = rule! {
     /// before appending. Or undo it in a fixture: change the state, `yield`, restore it.
     ///
     /// ## What it does not flag
-    /// Changes that are undone: by a fixture's teardown (code after `yield`), a `finally:`
+    /// Changes that are undone, in the test module or in a `conftest.py` of its folder or one
+    /// above (the ones pytest applies to it): by a fixture's teardown (code after `yield`), a `finally:`
     /// block, `tearDown`/`teardown_*` and functions named like `restore…`, `reset…`,
     /// `cleanup…` or `un…`, a cleanup callback (`addCleanup(setattr, config, "DEBUG", old)`), a
     /// reset in `setUp` or a fixture, a second write in the same test (save and restore), or a
@@ -109,7 +110,7 @@ fn same_state(a: &StateRef, b: &StateRef) -> bool {
 }
 
 fn in_scope_of(path: &str, other: &str) -> bool {
-    other == path || (other.ends_with("conftest.py") && applies(other, path))
+    other == path || (other.rsplit('/').next() == Some("conftest.py") && applies(other, path))
 }
 
 /// The outermost function holding `offset` (a test function or method, with everything nested
@@ -155,39 +156,62 @@ fn restored(project: &Project, write: &Write, writes: &[&Write], reloads: &[Relo
 }
 
 fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    check_each_file(ctx, RULE.code, out, check_file);
+}
+
+/// The findings of one test file. Only a write of the same file, or of a `conftest.py` that
+/// applies to it (one in its folder or above), can undo a write, and only their reloads
+/// refresh its module; so a file's findings depend on its own state and on that of those
+/// `conftest.py` files, and are kept from one analysis to the next like any per-file finding.
+/// The conftest files' state is worked out here again rather than shared, so that what it
+/// reads is recorded as read for this file too.
+fn check_file(ctx: &RuleContext, path: &str, summary: &FileSummary, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
+    let own = test_file_state(project, path, summary);
+    if own.writes.iter().all(|(_, _, report, _)| report.is_none()) {
+        return;
+    }
+    let conftests: Vec<(String, &FileSummary, TestFileState)> = applicable_conftests(path)
+        .filter(|conftest| conftest != path)
+        .filter_map(|conftest| {
+            let conftest_summary = project.summary(&conftest)?;
+            let state = test_file_state(project, &conftest, conftest_summary);
+            Some((conftest, &**conftest_summary, state))
+        })
+        .collect();
+    let files =
+        std::iter::once((path, summary, &own)).chain(conftests.iter().map(|(p, s, state)| (p.as_str(), *s, state)));
     let mut writes: Vec<(Write, &Option<Finding>)> = Vec::new();
     let mut reloads: Vec<Reloaded> = Vec::new();
-    // What each test file changes and reloads depends only on its summary and on those that
-    // resolving its names reads, so it is kept from one analysis to the next.
-    let found = project.per_file(RULE.code, |path, summary| test_file_state(project, path, summary));
-    for ((path, summary), found) in project.files().zip(&found) {
-        let TestFileState { writes: file_writes, reloads: file_reloads, cleanup_outers } = &**found;
+    for (file, file_summary, state) in files {
+        let TestFileState { writes: file_writes, reloads: file_reloads, cleanup_outers } = state;
         for (index, state, report, outer) in file_writes {
-            let mutation = &summary.state.mutations[*index];
-            writes.push((Write { path, mutation, state, outer: *outer, cleanup_outers }, report));
+            let mutation = &file_summary.state.mutations[*index];
+            writes.push((Write { path: file, mutation, state, outer: *outer, cleanup_outers }, report));
         }
-        for (file, scope, outer) in file_reloads {
-            reloads.push(Reloaded { path, file: file.clone(), scope: *scope, outer: *outer });
+        for (reloaded, scope, outer) in file_reloads {
+            reloads.push(Reloaded { path: file, file: reloaded.clone(), scope: *scope, outer: *outer });
         }
     }
-    // Only a write to the same module global can undo another, and only the globals of writes
-    // that would be reported are asked about (most writes are not).
-    let mut by_global: FxHashMap<(&str, &str), Vec<&Write>> =
-        writes.iter().filter(|(_, report)| report.is_some()).map(|(write, _)| (write.global(), Vec::new())).collect();
+    // Only a write to the same module global can undo another.
+    let mut by_global: FxHashMap<(&str, &str), Vec<&Write>> = FxHashMap::default();
     for (write, _) in &writes {
-        if let Some(group) = by_global.get_mut(&write.global()) {
-            group.push(write);
-        }
+        by_global.entry(write.global()).or_default().push(write);
     }
     for (write, report) in &writes {
-        let Some((message, related)) = report.as_ref() else { continue };
-        let group = &by_global[&write.global()];
-        if restored(project, write, group, &reloads) {
+        let Some((message, related)) = report.as_ref().filter(|_| write.path == path) else { continue };
+        if restored(project, write, &by_global[&write.global()], &reloads) {
             continue;
         }
         out.push(ctx.diagnostic(&RULE, write.path, write.mutation.range, message.clone(), related.clone()));
     }
+}
+
+/// The `conftest.py` files that pytest applies to the tests of `path`: one in each folder from
+/// the workspace root down to the file's own.
+fn applicable_conftests(path: &str) -> impl Iterator<Item = String> + '_ {
+    let dirs = path.match_indices('/').map(|(at, _)| &path[..at]);
+    std::iter::once(String::new()).chain(dirs.map(|dir| format!("{dir}/"))).map(|dir| format!("{dir}conftest.py"))
 }
 
 /// What MC401 reads of a test file (nothing for other files), with the outermost function
