@@ -43,7 +43,7 @@ use modcache::analysis::config::{Config, Entry};
 use modcache::analysis::entries::entry_points;
 use modcache::analysis::graph::ImportGraph;
 use modcache::analysis::project::Project;
-use modcache::analysis::rules::{RuleContext, RULES};
+use modcache::analysis::rules::{Findings, RuleContext, RULES};
 use modcache::analysis::simulate::{simulate, LoadOrder};
 use modcache::analysis::source::decode_python_source;
 use modcache::analysis::summary::{parse, summarize_tree, FileSummary};
@@ -593,18 +593,20 @@ fn print_phases(root: &Path, config: &Config, config_file: Option<&Path>, files:
     let ((cycle_orders, cycle_costs), s) = measure_clean(|| timed_simulations(project, &cycle_entries));
     let thread: f64 = 0.0 + cycle_costs.iter().map(|c| secs(c.time)).sum::<f64>();
     row("analyze: simulate cycle members", &s, format!("{} simulations, {thread:.2} s thread time", cycle_costs.len()));
-    let ctx = RuleContext { project, graph: &graph, entry_orders: &entry_orders, cycle_orders: &cycle_orders };
     let filter = RuleFilter::new(project);
+    let ctx = RuleContext { project, filter: &filter, graph: &graph, entry_orders: &entry_orders, cycle_orders: &cycle_orders };
     for rule in RULES {
         if !filter.selects(rule.code) {
             continue;
         }
         let (found, s) = measure_clean(|| {
-            let mut found = Vec::new();
+            let mut found = Findings::default();
             (rule.check)(&ctx, &mut found);
             found
         });
-        row(&format!("analyze: rule {}", rule.code), &s, format!("{} findings before filters", found.len()));
+        // The rules that work file by file filter their findings as they keep them.
+        let note = format!("{} findings made, {} kept (filtered)", found.made.len(), found.len() - found.made.len());
+        row(&format!("analyze: rule {}", rule.code), &s, note);
     }
     println!();
 
@@ -785,7 +787,7 @@ fn run_target(target: &Target, runs: usize, phases: bool) {
             break;
         };
         analyze_s.push(s);
-        last = Some((ws, std::sync::Arc::unwrap_or_clone(analysis.diagnostics)));
+        last = Some((ws, std::sync::Arc::unwrap_or_clone(analysis.diagnostics).into_iter().map(std::sync::Arc::unwrap_or_clone).collect::<Vec<_>>()));
     }
     if let Some(failure) = &failure {
         println!("**{failure}**\n");

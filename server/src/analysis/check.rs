@@ -17,7 +17,7 @@ use super::diagnostic::{Diagnostic, Severity};
 use super::entries::entry_points_in;
 use super::graph::{FileImports, ImportGraph};
 use super::project::Project;
-use super::rules::{RuleContext, RULES, UNUSED_SUPPRESSION};
+use super::rules::{Findings, RuleContext, RULES, UNUSED_SUPPRESSION};
 use super::simulate::{name_hash, simulate_recording, LoadOrder, Reads, SimDelta};
 use super::summary::state::SuppressionStyle;
 use super::summary::FileSummary;
@@ -29,8 +29,10 @@ pub struct Analysis {
     pub graph: Arc<ImportGraph>,
     pub entry_orders: Vec<Arc<LoadOrder>>,
     pub cycle_orders: Vec<Arc<LoadOrder>>,
-    /// Shared, so that keeping the findings beside the analysis (the server does) copies none.
-    pub diagnostics: Arc<Vec<Diagnostic>>,
+    /// Shared, so that keeping the findings beside the analysis (the server does) copies none;
+    /// each finding is shared too, with the analyses that keep it (see
+    /// [`check_each_file`](super::rules::check_each_file)).
+    pub diagnostics: Arc<Vec<Arc<Diagnostic>>>,
 }
 
 /// What a run reports beyond the configuration's rules.
@@ -340,52 +342,57 @@ fn run_rules(
     entry_orders: &[Arc<LoadOrder>],
     cycle_orders: &[Arc<LoadOrder>],
     options: AnalyzeOptions,
-) -> Vec<Diagnostic> {
+) -> Vec<Arc<Diagnostic>> {
     let filter = RuleFilter::new(project);
-    let ctx = RuleContext { project, graph, entry_orders, cycle_orders };
-    let found: Vec<Vec<Diagnostic>> = RULES
+    let ctx = RuleContext { project, filter: &filter, graph, entry_orders, cycle_orders };
+    let found: Vec<Findings> = RULES
         .par_iter()
         .map(|rule| {
-            let mut found = Vec::new();
+            let mut found = Findings::default();
             if filter.selects(rule.code) {
                 (rule.check)(&ctx, &mut found);
             }
             found
         })
         .collect();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Vec::with_capacity(found.iter().map(Findings::len).sum());
     let mut used = UsedSuppressions::default();
     for found in found {
-        // A rule reports file by file, so the summary looked up for one finding usually serves
-        // the next.
-        let mut last: Option<(String, Option<&Arc<FileSummary>>)> = None;
-        diagnostics.extend(found.into_iter().filter(|d| {
-            let summary = match &last {
-                Some((path, summary)) if *path == d.path => *summary,
-                _ => {
-                    let summary = project.summary(&d.path);
-                    last = Some((d.path.clone(), summary));
-                    summary
-                }
-            };
-            filter.keeps_recording(summary, d, &mut used)
-        }));
+        for kept in &found.kept {
+            diagnostics.extend(kept.diagnostics.iter().cloned());
+            used.add(&kept.used);
+        }
+        let made = filter.apply_recording(project, found.made, &mut used);
+        diagnostics.extend(made);
     }
     if options.warn_unused_suppressions && filter.selects(UNUSED_SUPPRESSION.code) {
         for (path, summary) in project.files() {
             diagnostics.extend(
-                unused_suppressions(path, summary, &used, &filter).into_iter().filter(|d| !filter.ignored_in_file(d)),
+                unused_suppressions(path, summary, &used, &filter)
+                    .into_iter()
+                    .filter(|d| !filter.ignored_in_file(d))
+                    .map(|d| Arc::new(filter.with_severity(d))),
             );
-        }
-    }
-    for d in &mut diagnostics {
-        if let Some(severity) = filter.severity(d.code) {
-            d.severity = severity;
         }
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
     diagnostics.dedup();
     diagnostics
+}
+
+/// Findings that went through the filters, with the suppression comments that silenced the
+/// others (for MC900).
+#[derive(Default)]
+pub struct Filtered {
+    pub diagnostics: Vec<Arc<Diagnostic>>,
+    used: UsedSuppressions,
+}
+
+impl Filtered {
+    /// Whether there is nothing to report and no suppression was used.
+    pub fn is_empty(&self) -> bool {
+        self.diagnostics.is_empty() && self.used.is_empty()
+    }
 }
 
 /// `select`, `ignore`, `per-file-ignores`, severity overrides and suppression comments.
@@ -464,6 +471,41 @@ impl RuleFilter {
         !silenced
     }
 
+    /// The findings that the filters keep, with their configured severity.
+    pub fn apply(&self, project: &Project, found: Vec<Diagnostic>) -> Filtered {
+        let mut used = UsedSuppressions::default();
+        let diagnostics = self.apply_recording(project, found, &mut used);
+        Filtered { diagnostics, used }
+    }
+
+    fn apply_recording(&self, project: &Project, found: Vec<Diagnostic>, used: &mut UsedSuppressions) -> Vec<Arc<Diagnostic>> {
+        // A rule reports file by file, so the summary looked up for one finding usually serves
+        // the next.
+        let mut last: Option<(String, Option<&Arc<FileSummary>>)> = None;
+        found
+            .into_iter()
+            .filter(|d| {
+                let summary = match &last {
+                    Some((path, summary)) if *path == d.path => *summary,
+                    _ => {
+                        let summary = project.summary(&d.path);
+                        last = Some((d.path.clone(), summary));
+                        summary
+                    }
+                };
+                self.keeps_recording(summary, d, used)
+            })
+            .map(|d| Arc::new(self.with_severity(d)))
+            .collect()
+    }
+
+    fn with_severity(&self, mut diagnostic: Diagnostic) -> Diagnostic {
+        if let Some(severity) = self.severity(diagnostic.code) {
+            diagnostic.severity = severity;
+        }
+        diagnostic
+    }
+
     pub fn severity(&self, code: &str) -> Option<Severity> {
         // The longest matching prefix wins, so "MC0" can be overridden for "MC002" alone.
         self.severities
@@ -487,6 +529,10 @@ impl Analysis {
             Arc::make_mut(order).remap(path, &apply);
         }
         for diagnostic in Arc::make_mut(&mut self.diagnostics).iter_mut() {
+            if diagnostic.path != path && diagnostic.related.iter().all(|r| r.path != path) {
+                continue;
+            }
+            let diagnostic = Arc::make_mut(diagnostic);
             if diagnostic.path == path {
                 apply(&mut diagnostic.range);
             }
@@ -503,6 +549,18 @@ impl Analysis {
 /// something (`usize::MAX` for a comment without codes).
 #[derive(Default)]
 struct UsedSuppressions(HashMap<(String, usize), HashSet<usize>>);
+
+impl UsedSuppressions {
+    fn add(&mut self, other: &UsedSuppressions) {
+        for (comment, codes) in &other.0 {
+            self.0.entry(comment.clone()).or_default().extend(codes);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 /// MC900 findings for the suppression comments of one file that silenced nothing. A bare
 /// `# noqa` and codes of other tools in `# noqa: …` are left alone: other linters read them.

@@ -106,7 +106,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
         scopes.is_empty()
             || scopes.iter().any(|s| s.is_empty() || path == s || path.starts_with(&format!("{s}/")))
     };
-    let diagnostics: Vec<_> = Arc::unwrap_or_clone(analysis.diagnostics).into_iter().filter(|d| in_scope(&d.path)).collect();
+    let diagnostics: Vec<_> =
+        Arc::unwrap_or_clone(analysis.diagnostics).into_iter().filter(|d| in_scope(&d.path)).map(Arc::unwrap_or_clone).collect();
     let problems: Vec<_> = ws.problems.iter().filter(|p| in_scope(&p.path)).cloned().collect();
     for problem in &problems {
         anstream::eprintln!("modcache: warning: {}: {}", root.join(&problem.path).display(), problem.message);

@@ -63,7 +63,7 @@ fn convert(session: &Session, diagnostic: &Diagnostic, texts: &mut Texts) -> Opt
 /// The current findings of one file in LSP form.
 pub fn file_diagnostics(session: &Session, path: &str) -> Vec<lsp::Diagnostic> {
     let Some(results) = &session.results else { return Vec::new() };
-    convert_all(session, results.diagnostics().iter().filter(|d| d.path == path))
+    convert_all(session, results.diagnostics().iter().filter(|d| d.path == path).map(|d| &**d))
 }
 
 fn convert_all<'d>(session: &Session, found: impl IntoIterator<Item = &'d Diagnostic>) -> Vec<lsp::Diagnostic> {
@@ -73,11 +73,11 @@ fn convert_all<'d>(session: &Session, found: impl IntoIterator<Item = &'d Diagno
 
 /// One file's findings in LSP form, converted again only when they, or the text of a file they
 /// point into, changed since the last conversion; `None` when the last conversion stands.
-fn converted(session: &mut Session, path: &str, found: &[Diagnostic]) -> Option<Vec<lsp::Diagnostic>> {
+fn converted(session: &mut Session, path: &str, found: &[Arc<Diagnostic>]) -> Option<Vec<lsp::Diagnostic>> {
     if session.converted.get(path).is_some_and(|converted| converted.findings.as_slice() == found) {
         return None;
     }
-    let list = convert_all(session, found);
+    let list = convert_all(session, found.iter().map(|d| &**d));
     if found.is_empty() {
         session.converted.remove(path);
     } else {
@@ -92,8 +92,11 @@ fn converted(session: &mut Session, path: &str, found: &[Diagnostic]) -> Option<
 
 /// The findings of each file, as runs of `diagnostics`; the analysis sorts them by path, and
 /// when they are not (which would be a bug elsewhere), a sorted copy in `sorted` serves.
-fn by_file<'d>(diagnostics: &'d [Diagnostic], sorted: &'d mut Vec<Diagnostic>) -> BTreeMap<&'d str, &'d [Diagnostic]> {
-    let runs: Vec<&[Diagnostic]> = diagnostics.chunk_by(|a, b| a.path == b.path).collect();
+fn by_file<'d>(
+    diagnostics: &'d [Arc<Diagnostic>],
+    sorted: &'d mut Vec<Arc<Diagnostic>>,
+) -> BTreeMap<&'d str, &'d [Arc<Diagnostic>]> {
+    let runs: Vec<&[Arc<Diagnostic>]> = diagnostics.chunk_by(|a, b| a.path == b.path).collect();
     let grouped = runs.windows(2).all(|pair| pair[0][0].path < pair[1][0].path);
     let runs = if grouped {
         runs

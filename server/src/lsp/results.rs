@@ -39,7 +39,7 @@ impl Results {
     }
 
     /// The findings with current positions (without moving the load orders).
-    pub fn diagnostics(&self) -> &Arc<Vec<Diagnostic>> {
+    pub fn diagnostics(&self) -> &Arc<Vec<Arc<Diagnostic>>> {
         &self.analysis.diagnostics
     }
 
@@ -52,8 +52,12 @@ impl Results {
                 *range = *moved;
             }
         };
-        let mut diagnostics: Vec<Diagnostic> = (*self.analysis.diagnostics).clone();
+        let mut diagnostics: Vec<Arc<Diagnostic>> = (*self.analysis.diagnostics).clone();
         for diagnostic in &mut diagnostics {
+            if diagnostic.path != path && diagnostic.related.iter().all(|r| r.path != path) {
+                continue;
+            }
+            let diagnostic = Arc::make_mut(diagnostic);
             if diagnostic.path == path {
                 apply(&mut diagnostic.range);
             }
@@ -90,7 +94,7 @@ pub struct MovedAnalysis {
     /// hold → that range now.
     moves: BTreeMap<String, Arc<FxHashMap<TextRange, TextRange>>>,
     /// The current diagnostics.
-    diagnostics: Arc<Vec<Diagnostic>>,
+    diagnostics: Arc<Vec<Arc<Diagnostic>>>,
     moved: OnceLock<Analysis>,
 }
 

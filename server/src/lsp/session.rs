@@ -178,7 +178,7 @@ impl DiskTexts {
 
 /// One file's findings in LSP form, as last published.
 pub struct Converted {
-    pub findings: Vec<Diagnostic>,
+    pub findings: Vec<Arc<Diagnostic>>,
     pub list: Vec<tower_lsp_server::ls_types::Diagnostic>,
     /// The other files whose text the positions were read from (related locations).
     pub points_into: Vec<String>,

@@ -1,5 +1,5 @@
-use super::{rule, Rule, RuleContext};
-use crate::analysis::diagnostic::{Diagnostic, Related};
+use super::{rule, Rule, RuleContext, Findings};
+use crate::analysis::diagnostic::Related;
 
 pub static RULE: Rule = rule! {
     /// ## What it does
@@ -43,7 +43,7 @@ pub static RULE: Rule = rule! {
     check: check,
 };
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     let graph = ctx.graph;
     // One finding per statement, with the shortest cycle through any of its edges (kept with
     // the graph, which outlives edits that change no import).

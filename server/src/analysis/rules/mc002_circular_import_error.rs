@@ -1,4 +1,4 @@
-use super::{first_per_site, rule, Rule, RuleContext};
+use super::{first_per_site, rule, Rule, RuleContext, Findings};
 use crate::analysis::diagnostic::{Diagnostic, Related};
 use crate::analysis::simulate::LoadOrder;
 
@@ -48,7 +48,7 @@ pub static RULE: Rule = rule! {
     check: check,
 };
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     let crashes = ctx
         .entry_orders
         .iter()

@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{rule, Rule, RuleContext};
-use crate::analysis::diagnostic::{Diagnostic, Related};
+use super::{rule, Rule, RuleContext, Findings};
+use crate::analysis::diagnostic::Related;
 use crate::analysis::simulate::{LoadOrder, Site};
 
 pub static RULE: Rule = rule! {
@@ -41,7 +41,7 @@ pub static RULE: Rule = rule! {
     check: check,
 };
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     // What each run re-imports depends on the run, the graph and the summaries of the importing
     // files, so it is kept from one analysis to the next while those stay the same.
     let per_order = ctx.project.per_item(RULE.code, ctx.graph.id, ctx.entry_orders, |order| reimports(ctx, order));

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
-use super::{rule, Rule, RuleContext};
-use crate::analysis::diagnostic::{Diagnostic, Related};
+use super::{rule, Rule, RuleContext, Findings};
+use crate::analysis::diagnostic::Related;
 use crate::analysis::modules::ModuleTree;
 use crate::analysis::summary::ImportKind;
 use crate::analysis::text::TextRange;
@@ -42,7 +42,7 @@ pub static RULE: Rule = rule! {
     check: check,
 };
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     let project = ctx.project;
     if project.workspace_is_library {
         return;

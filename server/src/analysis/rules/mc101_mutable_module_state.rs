@@ -2,9 +2,9 @@ use std::collections::BTreeMap;
 
 use super::{
     change_verb, first_at_each_place, function_label, initialisation_functions, is_main_module_file, is_test_file,
-    list_sites, mutable_kind, resolve_mutation, rule, runs_on_import, Rule, RuleContext,
+    list_sites, mutable_kind, resolve_mutation, rule, runs_on_import, Rule, RuleContext, Findings,
 };
-use crate::analysis::diagnostic::{Diagnostic, Related};
+use crate::analysis::diagnostic::Related;
 use crate::analysis::project::Project;
 use crate::analysis::summary::state::{Guard, NameRef};
 use crate::analysis::summary::FileSummary;
@@ -68,7 +68,7 @@ struct Mutator {
     verb: String,
 }
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     let project = ctx.project;
     // Where each file mutates module state depends only on its summary and on those that
     // resolving its names reads, so it is kept from one analysis to the next; the grouping

@@ -1,6 +1,7 @@
-use super::{check_each_file, 
+use super::{
+    check_each_file,
     change_verb, first_at_each_place, function_label, is_test_file, module_global, resolve_mutation, rule,
-    state_change, state_display, Global, Rule, RuleContext, StateChange,
+    state_change, state_display, Findings, Global, Rule, RuleContext, StateChange,
 };
 use crate::analysis::summary::FileSummary;
 use crate::analysis::diagnostic::{Diagnostic, Related};
@@ -48,7 +49,7 @@ pub static RULE: Rule = rule! {
     check: check,
 };
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     check_each_file(ctx, RULE.code, out, check_file);
 }
 

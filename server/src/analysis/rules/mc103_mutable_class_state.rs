@@ -2,9 +2,9 @@ use std::collections::BTreeMap;
 
 use super::{
     change_verb, class_chain, first_at_each_place, function_label, initialisation_functions, is_test_file,
-    list_sites, mutable_kind, resolve_mutation, rule, runs_on_import, Rule, RuleContext,
+    list_sites, mutable_kind, resolve_mutation, rule, runs_on_import, Rule, RuleContext, Findings,
 };
-use crate::analysis::diagnostic::{Diagnostic, Related};
+use crate::analysis::diagnostic::Related;
 use crate::analysis::project::Project;
 use crate::analysis::summary::state::{Binding, ClassFacts, Guard, NameRef};
 use crate::analysis::summary::FileSummary;
@@ -80,7 +80,7 @@ fn class_attr<'a>(summary: &'a FileSummary, class: &'a ClassFacts, attr: &str) -
     })
 }
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     let project = ctx.project;
     // (file, class attribute binding range) → places that mutate it. Where each file mutates
     // class state depends only on its summary and on those that resolving its names reads, so

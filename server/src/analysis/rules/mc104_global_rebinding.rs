@@ -1,4 +1,4 @@
-use super::{check_each_file, function_label, initialisation_functions, list_sites, rule, Rule, RuleContext};
+use super::{check_each_file, function_label, initialisation_functions, list_sites, rule, Rule, RuleContext, Findings};
 use crate::analysis::summary::FileSummary;
 use crate::analysis::diagnostic::{Diagnostic, Related};
 
@@ -39,7 +39,7 @@ pub static RULE: Rule = rule! {
     check: check,
 };
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     check_each_file(ctx, RULE.code, out, check_file);
 }
 

@@ -1,6 +1,7 @@
 use std::collections::HashSet;
 
-use super::{check_each_file, 
+use super::{
+    check_each_file, Findings,
     import_referent, is_main_module_file, is_test_file, module_global, resolve_attrs, rule, Global, Referent, Rule,
     RuleContext,
 };
@@ -105,7 +106,7 @@ fn class_of_call(project: &Project, path: &str, summary: &FileSummary, callee: &
     is_cap_words(last).then(|| last.to_string())
 }
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     check_each_file(ctx, RULE.code, out, check_file);
 }
 

@@ -1,4 +1,4 @@
-use super::{check_each_file, import_time_effects, rule, via_call, Rule, RuleContext};
+use super::{check_each_file, import_time_effects, rule, via_call, Rule, RuleContext, Findings};
 use crate::analysis::summary::FileSummary;
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::summary::state::EffectKind;
@@ -42,7 +42,7 @@ pub static RULE: Rule = rule! {
     check: check,
 };
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     check_each_file(ctx, RULE.code, out, check_file);
 }
 

@@ -1,5 +1,5 @@
-use super::{is_test_file, list_sites, reload_target, rule, stale_imports, stale_imports_in, ReloadTarget, Rule, RuleContext};
-use crate::analysis::diagnostic::{Diagnostic, Related};
+use super::{is_test_file, list_sites, reload_target, rule, stale_imports, stale_imports_in, ReloadTarget, Rule, RuleContext, Findings};
+use crate::analysis::diagnostic::Related;
 use crate::analysis::text::TextRange;
 
 pub static RULE: Rule = rule! {
@@ -41,7 +41,7 @@ pub static RULE: Rule = rule! {
     check: check,
 };
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     let project = ctx.project;
     for (path, summary) in project.files() {
         for reload in &summary.state.reloads {

@@ -1,5 +1,5 @@
-use super::{reload_target, rule, ReloadTarget, Rule, RuleContext};
-use crate::analysis::diagnostic::{Diagnostic, Related};
+use super::{reload_target, rule, ReloadTarget, Rule, RuleContext, Findings};
+use crate::analysis::diagnostic::Related;
 use crate::analysis::summary::state::ReloadArg;
 
 pub static RULE: Rule = rule! {
@@ -36,7 +36,7 @@ pub static RULE: Rule = rule! {
     check: check,
 };
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     let project = ctx.project;
     for (path, summary) in project.files() {
         for reload in &summary.state.reloads {

@@ -1,4 +1,4 @@
-use super::{check_each_file, rule, Rule, RuleContext};
+use super::{check_each_file, rule, Rule, RuleContext, Findings};
 use crate::analysis::summary::FileSummary;
 use crate::analysis::diagnostic::{Diagnostic, Related};
 use crate::analysis::graph::resolve_module;
@@ -42,7 +42,7 @@ pub static RULE: Rule = rule! {
     check: check,
 };
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     check_each_file(ctx, RULE.code, out, check_file);
 }
 

@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 use super::{
     change_verb, check_each_file, enclosing_function, function_label, import_time_functions, is_test_file,
     module_global, mutable_kind, reload_target, resolve_mutation, rule, runs_on_import, state_change, state_display,
-    Global, ReloadTarget, Rule, RuleContext, StateChange, StateRef,
+    Global, ReloadTarget, Rule, RuleContext, StateChange, StateRef, Findings,
 };
 use crate::analysis::diagnostic::{Diagnostic, Related};
 use crate::analysis::graph::resolve_module;
@@ -155,7 +155,7 @@ fn restored(project: &Project, write: &Write, writes: &[&Write], reloads: &[Relo
         })
 }
 
-fn check(ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext, out: &mut Findings) {
     check_each_file(ctx, RULE.code, out, check_file);
 }
 

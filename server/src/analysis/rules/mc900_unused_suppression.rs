@@ -1,5 +1,4 @@
-use super::{rule, Rule, RuleContext};
-use crate::analysis::diagnostic::Diagnostic;
+use super::{rule, Rule, RuleContext, Findings};
 
 pub static RULE: Rule = rule! {
     /// ## What it does
@@ -33,4 +32,4 @@ pub static RULE: Rule = rule! {
 };
 
 /// The findings are made by the checker, which knows which suppressions silenced something.
-fn check(_ctx: &RuleContext, _out: &mut Vec<Diagnostic>) {}
+fn check(_ctx: &RuleContext, _out: &mut Findings) {}

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use super::check::{Filtered, RuleFilter};
 use super::config::Entry;
 use super::diagnostic::{Diagnostic, Related, Severity};
 use super::graph::{absolute_base, resolve_module, ImportGraph};
@@ -46,7 +47,7 @@ pub struct Rule {
     pub doc: &'static str,
     /// One line for listings.
     pub summary: &'static str,
-    pub check: fn(&RuleContext, &mut Vec<Diagnostic>),
+    pub check: fn(&RuleContext, &mut Findings),
 }
 
 /// Declares a rule; the doc comment becomes [`Rule::doc`].
@@ -108,6 +109,9 @@ pub fn documentation(rule: &Rule) -> String {
 /// What the rules read: the project, its graph, and the simulated runs of every entry.
 pub struct RuleContext<'a> {
     pub project: &'a Project,
+    /// The filters (selection, suppressions, severities) that findings kept between analyses
+    /// have already been through (see [`check_each_file`]).
+    pub filter: &'a RuleFilter,
     pub graph: &'a ImportGraph,
     /// Script-like entries (configured or detected) with their simulations.
     pub entry_orders: &'a [Arc<LoadOrder>],
@@ -158,18 +162,47 @@ pub fn first_per_site<T>(items: impl IntoIterator<Item = (Site, T)>) -> BTreeMap
 /// until its summary, or a summary that working them out read, changes (see
 /// [`Project::per_file`](crate::analysis::project::Project::per_file)): for the rules whose
 /// findings in a file depend only on that file and on what resolving its names reads.
+///
+/// The findings are kept filtered, so that an analysis after an edit hands on the kept lists
+/// of the unchanged files as they are: shared, neither copied nor filtered again.
 pub fn check_each_file(
     ctx: &RuleContext,
     code: &'static str,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Findings,
     check_file: impl Fn(&RuleContext, &str, &FileSummary, &mut Vec<Diagnostic>),
 ) {
     for found in ctx.project.per_file(code, |path, summary| {
         let mut found = Vec::new();
         check_file(ctx, path, summary, &mut found);
-        found
+        ctx.filter.apply(ctx.project, found)
     }) {
-        out.extend(found.iter().cloned());
+        if !found.is_empty() {
+            out.kept.push(found);
+        }
+    }
+}
+
+/// What one rule reports in an analysis.
+#[derive(Default)]
+pub struct Findings {
+    /// Findings made in this analysis, before the filters.
+    pub made: Vec<Diagnostic>,
+    /// Findings kept from the analysis that made them, filtered then (see [`check_each_file`]).
+    pub kept: Vec<Arc<Filtered>>,
+}
+
+impl Findings {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.made.push(diagnostic);
+    }
+
+    /// How many findings there are, made or kept.
+    pub fn len(&self) -> usize {
+        self.made.len() + self.kept.iter().map(|k| k.diagnostics.len()).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
