@@ -200,7 +200,8 @@ struct ItemEntry {
 struct MemoEntry {
     summary: Arc<FileSummary>,
     reads: Vec<Read>,
-    value: Arc<dyn Any + Send + Sync>,
+    /// `None` when the file has nothing for this fact.
+    value: Option<Arc<dyn Any + Send + Sync>>,
 }
 
 /// The summaries read on one thread while a per-file fact is computed; `everything` when it
@@ -425,23 +426,26 @@ impl Project {
         value
     }
 
-    /// `compute(path, summary)` for every file, in path order, computed again only for the
-    /// files whose summary, or one of the summaries that the computation read through
-    /// [`Project::summary`], differs from the last time (in this project or one it was carried
-    /// over from): the rules resolve names through other modules for every file in every
-    /// analysis, and an edit changes one file. `compute` may read this project's configuration,
-    /// environment and module tree and any summary through [`Project::summary`], and must not
-    /// hand work to other threads; a computation that lists the files is not kept.
+    /// The values of `compute(path, summary)` for every file, in path order, leaving out the
+    /// files for which it is `None` (nothing to report: most files, for most rules). Each is
+    /// computed again only for the files whose summary, or one of the summaries that the
+    /// computation read through [`Project::summary`], differs from the last time (in this
+    /// project or one it was carried over from): the rules resolve names through other modules
+    /// for every file in every analysis, and an edit changes one file. `compute` may read this
+    /// project's configuration, environment and module tree and any summary through
+    /// [`Project::summary`], and must not hand work to other threads; a computation that lists
+    /// the files is not kept.
     pub fn per_file<T: Send + Sync + 'static>(
         &self,
         fact: &'static str,
-        compute: impl Fn(&str, &Arc<FileSummary>) -> T,
+        compute: impl Fn(&str, &Arc<FileSummary>) -> Option<T>,
     ) -> Vec<Arc<T>> {
         let table = {
             let mut facts = self.memo.facts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             facts.entry(fact).or_default().clone()
         };
         let mut table = table.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let table = &mut *table;
         if table.entries.len() != self.addresses.len() {
             *table = FactTable { entries: (0..self.addresses.len()).map(|_| None).collect(), validated: None };
         }
@@ -450,37 +454,46 @@ impl Project {
         let changed: Option<Vec<bool>> = table.validated.as_ref().filter(|old| old.len() == self.addresses.len()).map(|old| {
             old.iter().zip(self.addresses.iter()).map(|(then, now)| then != now).collect()
         });
-        let values = self
-            .files
-            .iter()
-            .zip(self.indexes.iter())
-            .map(|((path, summary), index)| {
-                let slot = &mut table.entries[*index as usize];
-                if let Some(entry) = slot.as_ref() {
-                    let valid = Arc::ptr_eq(&entry.summary, summary)
-                        && match &changed {
-                            Some(changed) => entry.reads.iter().all(|(read, _)| !changed[*read as usize]),
-                            None => self.unchanged(&entry.reads),
-                        };
-                    if valid {
-                        if let Ok(value) = entry.value.clone().downcast::<T>() {
-                            return value;
+        let mut values = Vec::new();
+        // The entries go by layout index beside the summaries' addresses: a file's path and
+        // summary are looked up only when its value is computed again.
+        for ((slot, &address), path) in table.entries.iter_mut().zip(self.addresses.iter()).zip(&self.layout.files) {
+            if address == 0 {
+                // Files that are not summarised here have nothing to keep.
+                *slot = None;
+                continue;
+            }
+            if let Some(entry) = slot.as_ref() {
+                let valid = Arc::as_ptr(&entry.summary) as usize == address
+                    && match &changed {
+                        Some(changed) => entry.reads.iter().all(|(read, _)| !changed[*read as usize]),
+                        None => self.unchanged(&entry.reads),
+                    };
+                if valid {
+                    match &entry.value {
+                        None => continue,
+                        Some(value) => {
+                            if let Ok(value) = value.clone().downcast::<T>() {
+                                values.push(value);
+                                continue;
+                            }
                         }
                     }
                 }
-                let guard = RecordingGuard::start();
-                let value = Arc::new(compute(path, summary));
-                let recording = guard.finish();
-                *slot = (!recording.everything)
-                    .then(|| MemoEntry { summary: summary.clone(), reads: recording.reads, value: value.clone() });
-                value
-            })
-            .collect();
-        // Entries of files that are not summarised here were not checked: they go.
-        for (slot, address) in table.entries.iter_mut().zip(self.addresses.iter()) {
-            if *address == 0 {
-                *slot = None;
             }
+            let Some(summary) = self.files.get(path) else {
+                *slot = None;
+                continue;
+            };
+            let guard = RecordingGuard::start();
+            let value = compute(path, summary).map(Arc::new);
+            let recording = guard.finish();
+            *slot = (!recording.everything).then(|| MemoEntry {
+                summary: summary.clone(),
+                reads: recording.reads,
+                value: value.clone().map(|value| value as Arc<dyn Any + Send + Sync>),
+            });
+            values.extend(value);
         }
         table.validated = Some(self.addresses.clone());
         values

@@ -73,7 +73,9 @@ fn check(ctx: &RuleContext, out: &mut Findings) {
     // Where each file mutates module state depends only on its summary and on those that
     // resolving its names reads, so it is kept from one analysis to the next; the grouping
     // borrows from the kept lists rather than copying every mutator of the workspace.
-    let per_file = project.per_file(RULE.code, |path, summary| mutators_in(project, path, summary));
+    let per_file = project.per_file(RULE.code, |path, summary| {
+        Some(mutators_in(project, path, summary)).filter(|found| !found.is_empty())
+    });
     let mut mutators: BTreeMap<&(String, String), Vec<&Mutator>> = BTreeMap::new();
     for found in &per_file {
         for (state, mutator) in found.iter() {

@@ -86,7 +86,9 @@ fn check(ctx: &RuleContext, out: &mut Findings) {
     // class state depends only on its summary and on those that resolving its names reads, so
     // it is kept from one analysis to the next.
     let mut found: BTreeMap<(String, TextRange), Vec<Mutator>> = BTreeMap::new();
-    for mutators in project.per_file(RULE.code, |path, summary| mutators_in(project, path, summary)) {
+    for mutators in project.per_file(RULE.code, |path, summary| {
+        Some(mutators_in(project, path, summary)).filter(|found| !found.is_empty())
+    }) {
         for (attr, mutator) in mutators.iter() {
             found.entry(attr.clone()).or_default().push(mutator.clone());
         }

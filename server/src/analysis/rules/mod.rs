@@ -171,15 +171,11 @@ pub fn check_each_file(
     out: &mut Findings,
     check_file: impl Fn(&RuleContext, &str, &FileSummary, &mut Vec<Diagnostic>),
 ) {
-    for found in ctx.project.per_file(code, |path, summary| {
+    out.kept.extend(ctx.project.per_file(code, |path, summary| {
         let mut found = Vec::new();
         check_file(ctx, path, summary, &mut found);
-        ctx.filter.apply(ctx.project, found)
-    }) {
-        if !found.is_empty() {
-            out.kept.push(found);
-        }
-    }
+        Some(ctx.filter.apply(ctx.project, found)).filter(|found| !found.is_empty())
+    }));
 }
 
 /// What one rule reports in an analysis.
