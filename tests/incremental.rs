@@ -390,6 +390,22 @@ fn editing_a_conftest_changes_the_findings_of_the_tests_it_applies_to() {
 }
 
 #[test]
+fn a_kept_mc101_finding_follows_an_edit_of_a_mutating_file() {
+    let before = "# file: state.py\nITEMS = []\n# file: user.py\nimport state\n\ndef add():\n    state.ITEMS.append(1)\n# file: other.py\nimport state\n\ndef more():\n    state.ITEMS.append(2)\n";
+    let after = before.replace("import state\n\ndef add", "import state\n\n\ndef add");
+    let message = |fixture: &str| {
+        let analysis = analyze(&fixture_project(fixture, None));
+        analysis.diagnostics.iter().find(|d| d.code == "MC101").map(|d| d.message.clone()).unwrap_or_default()
+    };
+    assert!(message(before).contains("user.py:4"), "{}", message(before));
+    assert!(message(&after).contains("user.py:5"), "{}", message(&after));
+    // `recomputed` compares each cached analysis with a fresh one: MC101 keeps the finding of
+    // a global between analyses only while its mutators are the same.
+    recomputed(before, &after);
+    recomputed(&after, before);
+}
+
+#[test]
 fn renaming_a_name_nobody_reads_simulates_nothing() {
     let after = APP.replace("User = 1\n", "User = 1\nExtra = 2\n");
     assert_eq!(recomputed(APP, &after), (0, 2));

@@ -371,7 +371,7 @@ fn run_rules(
                 unused_suppressions(path, summary, &used, &filter)
                     .into_iter()
                     .filter(|d| !filter.ignored_in_file(d))
-                    .map(|d| Arc::new(filter.with_severity(d))),
+                    .map(|d| filter.with_severity(Arc::new(d))),
             );
         }
     }
@@ -472,13 +472,13 @@ impl RuleFilter {
     }
 
     /// The findings that the filters keep, with their configured severity.
-    pub fn apply(&self, project: &Project, found: Vec<Diagnostic>) -> Filtered {
+    pub fn apply(&self, project: &Project, found: Vec<Arc<Diagnostic>>) -> Filtered {
         let mut used = UsedSuppressions::default();
         let diagnostics = self.apply_recording(project, found, &mut used);
         Filtered { diagnostics, used }
     }
 
-    fn apply_recording(&self, project: &Project, found: Vec<Diagnostic>, used: &mut UsedSuppressions) -> Vec<Arc<Diagnostic>> {
+    fn apply_recording(&self, project: &Project, found: Vec<Arc<Diagnostic>>, used: &mut UsedSuppressions) -> Vec<Arc<Diagnostic>> {
         // A rule reports file by file, so the summary looked up for one finding usually serves
         // the next.
         let mut last: Option<(String, Option<&Arc<FileSummary>>)> = None;
@@ -495,13 +495,13 @@ impl RuleFilter {
                 };
                 self.keeps_recording(summary, d, used)
             })
-            .map(|d| Arc::new(self.with_severity(d)))
+            .map(|d| self.with_severity(d))
             .collect()
     }
 
-    fn with_severity(&self, mut diagnostic: Diagnostic) -> Diagnostic {
-        if let Some(severity) = self.severity(diagnostic.code) {
-            diagnostic.severity = severity;
+    fn with_severity(&self, mut diagnostic: Arc<Diagnostic>) -> Arc<Diagnostic> {
+        if let Some(severity) = self.severity(diagnostic.code).filter(|s| *s != diagnostic.severity) {
+            Arc::make_mut(&mut diagnostic).severity = severity;
         }
         diagnostic
     }

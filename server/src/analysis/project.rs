@@ -168,6 +168,7 @@ impl From<BTreeMap<String, Arc<FileSummary>>> for FileMap {
 struct Memo {
     facts: Mutex<FxHashMap<&'static str, MemoTable>>,
     items: Mutex<FxHashMap<&'static str, ItemTable>>,
+    kept: Mutex<FxHashMap<&'static str, Arc<dyn Any + Send + Sync>>>,
 }
 
 /// One fact's entries, by the layout index of their file, and the addresses (see
@@ -497,6 +498,23 @@ impl Project {
         }
         table.validated = Some(self.addresses.clone());
         values
+    }
+
+    /// What the caller keeps under `fact` from one analysis to the next, as long as projects
+    /// carry their memo over (modules resolve the same way: same layout, configuration and
+    /// environment). Unlike [`Project::per_file`], nothing here checks that a kept value still
+    /// holds: its owner must keep alive, and compare, whatever it was computed from.
+    pub fn kept<T: Default + Send + 'static>(&self, fact: &'static str) -> Arc<Mutex<T>> {
+        let mut kept = self.memo.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let slot = kept.entry(fact).or_insert_with(|| Arc::new(Mutex::new(T::default())));
+        match slot.clone().downcast::<Mutex<T>>() {
+            Ok(value) => value,
+            Err(_) => {
+                let value = Arc::new(Mutex::new(T::default()));
+                *slot = value.clone();
+                value
+            }
+        }
     }
 
     /// `compute(item)` for each of `items`, in order, computed again only for the items that

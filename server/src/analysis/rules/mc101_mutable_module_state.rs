@@ -1,10 +1,12 @@
-use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use super::{
     change_verb, first_at_each_place, function_label, initialisation_functions, is_main_module_file, is_test_file,
     list_sites, mutable_kind, resolve_mutation, rule, runs_on_import, Rule, RuleContext, Findings,
 };
-use crate::analysis::diagnostic::Related;
+use crate::analysis::diagnostic::{Diagnostic, Related};
 use crate::analysis::project::Project;
 use crate::analysis::summary::state::{Guard, NameRef};
 use crate::analysis::summary::FileSummary;
@@ -68,6 +70,20 @@ struct Mutator {
     verb: String,
 }
 
+/// The mutators found in one file, each with the module state (file, global) it changes.
+type FileMutators = Vec<((String, String), Mutator)>;
+
+/// A module global's finding (or none), kept with what it was worked out from: the summary of
+/// the global's file, and the kept lists holding its mutators with their places in them. The
+/// lists are kept alive here, so equal addresses mean the same lists.
+struct Reported {
+    owner: Arc<FileSummary>,
+    /// Held, never read: what keeps the addresses in `places` from being reused.
+    _lists: Vec<Arc<FileMutators>>,
+    places: Vec<(usize, usize)>,
+    finding: Option<Arc<Diagnostic>>,
+}
+
 fn check(ctx: &RuleContext, out: &mut Findings) {
     let project = ctx.project;
     // Where each file mutates module state depends only on its summary and on those that
@@ -76,59 +92,84 @@ fn check(ctx: &RuleContext, out: &mut Findings) {
     let per_file = project.per_file(RULE.code, |path, summary| {
         Some(mutators_in(project, path, summary)).filter(|found| !found.is_empty())
     });
-    let mut mutators: BTreeMap<&(String, String), Vec<&Mutator>> = BTreeMap::new();
-    for found in &per_file {
-        for (state, mutator) in found.iter() {
-            mutators.entry(state).or_default().push(mutator);
+    // Hashed, not ordered: the analysis sorts the findings in the end.
+    let mut mutators: FxHashMap<&(String, String), Vec<(usize, usize)>> = FxHashMap::default();
+    for (list, found) in per_file.iter().enumerate() {
+        for (index, (state, _)) in found.iter().enumerate() {
+            mutators.entry(state).or_default().push((list, index));
         }
     }
-    // Only globals that something mutates are reported: their bindings are looked up.
-    for ((path, name), found) in &mutators {
-        let Some(summary) = project.summary(path) else { continue };
-        if is_test_file(project, path, summary) || is_main_module_file(path) {
-            continue;
-        }
-        // The first module-level binding of the name that runs at import.
-        let Some(binding) =
-            summary.state.bindings.iter().find(|b| b.class.is_none() && b.guard == Guard::Runs && b.name == *name)
-        else {
-            continue;
-        };
-        let Some(kind) = mutable_kind(&binding.value) else { continue };
-        if binding.name.starts_with("__") && binding.name.ends_with("__") {
-            continue;
-        }
-        let module = project.display_name(path);
-        let mut actors: Vec<&str> = Vec::new();
-        for m in found {
-            if !actors.contains(&m.actor.as_str()) {
-                actors.push(&m.actor);
+    // A global's finding depends only on its file's summary and its mutators: after an edit,
+    // the findings of the globals whose inputs are the same are taken over, not written again.
+    let kept = project.kept::<FxHashMap<(String, String), Reported>>(RULE.code);
+    let mut kept = kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut next = FxHashMap::default();
+    for (state, places) in mutators {
+        let Some(owner) = project.summary(&state.0) else { continue };
+        let addressed: Vec<(usize, usize)> =
+            places.iter().map(|&(list, index)| (Arc::as_ptr(&per_file[list]) as usize, index)).collect();
+        let (key, reported) = match kept.remove_entry(state) {
+            Some((key, old)) if Arc::ptr_eq(&old.owner, owner) && old.places == addressed => (key, old),
+            _ => {
+                let found: Vec<&Mutator> = places.iter().map(|&(list, index)| &per_file[list][index].1).collect();
+                let mut lists: Vec<Arc<FileMutators>> = places.iter().map(|&(list, _)| per_file[list].clone()).collect();
+                lists.dedup_by(|a, b| Arc::ptr_eq(a, b));
+                let reported = Reported {
+                    owner: owner.clone(),
+                    _lists: lists,
+                    places: addressed,
+                    finding: report(ctx, &state.0, &state.1, owner, &found).map(Arc::new),
+                };
+                (state.clone(), reported)
             }
+        };
+        if let Some(finding) = &reported.finding {
+            out.push_shared(finding.clone());
         }
-        let who = list_sites(&actors.iter().map(|a| a.to_string()).collect::<Vec<_>>(), 3);
-        let verb = if actors.len() == 1 { "mutates" } else { "mutate" };
-        let sites: Vec<String> = found.iter().map(|m| format!("{}:{}", m.path, m.line)).collect();
-        let message = format!(
-            "`{}` is a {kind} created once, when `{module}` is first imported; {who} {verb} it after that, so every importer shares the same {kind} and sees each change — mutated at {}.",
-            binding.name,
-            list_sites(&sites, 4)
-        );
-        let related = found
-            .iter()
-            .take(10)
-            .map(|m| Related {
-                path: m.path.clone(),
-                range: m.range,
-                message: format!("{} {} `{}` here", m.actor, m.verb, binding.name),
-            })
-            .collect();
-        out.push(ctx.diagnostic(&RULE, path, binding.range, message, related));
+        next.insert(key, reported);
     }
+    *kept = next;
+}
+
+/// The finding for the module global `name` of `path`, given every place that mutates it after
+/// import time; none when the name is not a mutable container bound at import.
+fn report(ctx: &RuleContext, path: &str, name: &str, summary: &FileSummary, found: &[&Mutator]) -> Option<Diagnostic> {
+    let project = ctx.project;
+    if is_test_file(project, path, summary) || is_main_module_file(path) {
+        return None;
+    }
+    // The first module-level binding of the name that runs at import.
+    let binding = summary.state.bindings.iter().find(|b| b.class.is_none() && b.guard == Guard::Runs && b.name == name)?;
+    let kind = mutable_kind(&binding.value)?;
+    if binding.name.starts_with("__") && binding.name.ends_with("__") {
+        return None;
+    }
+    let module = project.display_name(path);
+    let mut actors: Vec<&str> = Vec::new();
+    for m in found {
+        if !actors.contains(&m.actor.as_str()) {
+            actors.push(&m.actor);
+        }
+    }
+    let who = list_sites(&actors.iter().map(|a| a.to_string()).collect::<Vec<_>>(), 3);
+    let verb = if actors.len() == 1 { "mutates" } else { "mutate" };
+    let sites: Vec<String> = found.iter().map(|m| format!("{}:{}", m.path, m.line)).collect();
+    let message = format!(
+        "`{}` is a {kind} created once, when `{module}` is first imported; {who} {verb} it after that, so every importer shares the same {kind} and sees each change — mutated at {}.",
+        binding.name,
+        list_sites(&sites, 4)
+    );
+    let related = found
+        .iter()
+        .take(10)
+        .map(|m| Related { path: m.path.clone(), range: m.range, message: format!("{} {} `{}` here", m.actor, m.verb, binding.name) })
+        .collect();
+    Some(ctx.diagnostic(&RULE, path, binding.range, message, related))
 }
 
 /// The module state (file, global) that the mutations of one file change after import time,
 /// with where and how.
-fn mutators_in(project: &Project, path: &str, summary: &FileSummary) -> Vec<((String, String), Mutator)> {
+fn mutators_in(project: &Project, path: &str, summary: &FileSummary) -> FileMutators {
     let mut found = Vec::new();
     if is_test_file(project, path, summary) || summary.state.mutations.is_empty() {
         return found;

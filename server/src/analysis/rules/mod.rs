@@ -174,21 +174,27 @@ pub fn check_each_file(
     out.kept.extend(ctx.project.per_file(code, |path, summary| {
         let mut found = Vec::new();
         check_file(ctx, path, summary, &mut found);
-        Some(ctx.filter.apply(ctx.project, found)).filter(|found| !found.is_empty())
+        Some(ctx.filter.apply(ctx.project, found.into_iter().map(Arc::new).collect())).filter(|found| !found.is_empty())
     }));
 }
 
 /// What one rule reports in an analysis.
 #[derive(Default)]
 pub struct Findings {
-    /// Findings made in this analysis, before the filters.
-    pub made: Vec<Diagnostic>,
+    /// Findings of this analysis, before the filters: made now, or kept by the rule from an
+    /// earlier analysis (see [`Project::kept`]).
+    pub made: Vec<Arc<Diagnostic>>,
     /// Findings kept from the analysis that made them, filtered then (see [`check_each_file`]).
     pub kept: Vec<Arc<Filtered>>,
 }
 
 impl Findings {
     pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.made.push(Arc::new(diagnostic));
+    }
+
+    /// A finding the rule kept from an earlier analysis.
+    pub fn push_shared(&mut self, diagnostic: Arc<Diagnostic>) {
         self.made.push(diagnostic);
     }
 
