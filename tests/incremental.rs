@@ -373,51 +373,46 @@ fn recomputed(before: &str, after: &str) -> (usize, usize) {
 
 const APP: &str = "# file: main.py\nimport models\nimport services\nif __name__ == '__main__':\n    models.run()\n# file: tool.py\nimport services\nif __name__ == '__main__':\n    pass\n# file: models.py\nimport helpers\nUser = 1\n\ndef run():\n    return helpers.VALUE\n\ndef unused():\n    return 1\n# file: helpers.py\nVALUE = 1\n# file: services.py\nfrom models import User\n";
 
+/// The findings of `code` in a fresh analysis of `fixture`, one `path: message` per line.
+fn findings_of(code: &str, fixture: &str) -> String {
+    let analysis = analyze(&fixture_project(fixture, None));
+    let lines: Vec<String> =
+        analysis.diagnostics.iter().filter(|d| d.code == code).map(|d| format!("{}: {}", d.path, d.message)).collect();
+    lines.join("\n")
+}
+
+/// Findings that a rule keeps from one analysis to the next must follow an edit, both ways:
+/// the fresh findings of `code` before and after the edit hold each of `in_before` and
+/// `in_after` (none at all when the list is empty), and [`recomputed`] checks the cached
+/// analyses against fresh ones.
+fn check_kept_findings_follow(code: &str, before: &str, after: &str, in_before: &[&str], in_after: &[&str]) {
+    for (fixture, expected) in [(before, in_before), (after, in_after)] {
+        let found = findings_of(code, fixture);
+        if expected.is_empty() {
+            assert_eq!(found, "", "no {code} finding expected");
+        }
+        for part in expected {
+            assert!(found.contains(part), "{code} findings should contain {part:?}:\n{found}");
+        }
+    }
+    recomputed(before, after);
+    recomputed(after, before);
+}
+
 #[test]
-fn editing_a_conftest_changes_the_findings_of_the_tests_it_applies_to() {
+fn kept_findings_follow_the_edits_they_depend_on() {
+    // MC401: a test file's findings follow an edit of the conftest.py that applies to it.
     let undone = "# file: config.py\nusers = []\n# file: tests/conftest.py\nimport pytest\nimport config\n\n@pytest.fixture(autouse=True)\ndef clean():\n    yield\n    config.users.clear()\n# file: tests/test_users.py\nimport config\n\ndef test_add():\n    config.users.append(1)\n";
     let leaks = undone.replace("    config.users.clear()\n", "    pass\n");
-    let mc401 = |fixture: &str| {
-        let analysis = analyze(&fixture_project(fixture, None));
-        analysis.diagnostics.iter().filter(|d| d.code == "MC401").map(|d| d.path.clone()).collect::<Vec<_>>()
-    };
-    assert_eq!(mc401(undone), Vec::<String>::new());
-    assert_eq!(mc401(&leaks), vec!["tests/test_users.py".to_string()]);
-    // `recomputed` compares each cached analysis with a fresh one: the test file's kept
-    // findings must follow the edit of the conftest, both ways.
-    recomputed(undone, &leaks);
-    recomputed(&leaks, undone);
-}
-
-#[test]
-fn a_kept_mc101_finding_follows_an_edit_of_a_mutating_file() {
+    check_kept_findings_follow("MC401", undone, &leaks, &[], &["tests/test_users.py: "]);
+    // MC101: a global's finding follows an edit that moves one of its mutators.
     let before = "# file: state.py\nITEMS = []\n# file: user.py\nimport state\n\ndef add():\n    state.ITEMS.append(1)\n# file: other.py\nimport state\n\ndef more():\n    state.ITEMS.append(2)\n";
     let after = before.replace("import state\n\ndef add", "import state\n\n\ndef add");
-    let message = |fixture: &str| {
-        let analysis = analyze(&fixture_project(fixture, None));
-        analysis.diagnostics.iter().find(|d| d.code == "MC101").map(|d| d.message.clone()).unwrap_or_default()
-    };
-    assert!(message(before).contains("user.py:4"), "{}", message(before));
-    assert!(message(&after).contains("user.py:5"), "{}", message(&after));
-    // `recomputed` compares each cached analysis with a fresh one: MC101 keeps the finding of
-    // a global between analyses only while its mutators are the same.
-    recomputed(before, &after);
-    recomputed(&after, before);
-}
-
-#[test]
-fn kept_cycle_findings_follow_an_edit_that_moves_an_import() {
-    // The import graph stays the same; the lines that MC001's messages quote move.
+    check_kept_findings_follow("MC101", before, &after, &["user.py:4"], &["user.py:5"]);
+    // MC001: the import graph stays the same, the lines its messages quote move.
     let before = "# file: a.py\nimport b\nX = 1\n# file: b.py\nimport c\n# file: c.py\nimport a\n";
     let after = before.replace("# file: b.py\nimport c\n", "# file: b.py\n# moved\nimport c\n");
-    let messages = |fixture: &str| {
-        let analysis = analyze(&fixture_project(fixture, None));
-        analysis.diagnostics.iter().filter(|d| d.code == "MC001").map(|d| d.message.clone()).collect::<Vec<_>>().join("\n")
-    };
-    assert!(messages(before).contains("b.py:1"), "{}", messages(before));
-    assert!(messages(&after).contains("b.py:2"), "{}", messages(&after));
-    recomputed(before, &after);
-    recomputed(&after, before);
+    check_kept_findings_follow("MC001", before, &after, &["b.py:1"], &["b.py:2"]);
 }
 
 #[test]
