@@ -257,6 +257,8 @@ thread_local! {
 struct Derived {
     owned: FxHashSet<usize>,
     facts: Mutex<FxHashMap<(usize, &'static str), AnyFact>>,
+    /// The project's addresses that `owned` holds, by layout index.
+    addresses: Arc<Vec<usize>>,
 }
 
 /// A derived fact of any type, downcast by the caller that knows it.
@@ -265,7 +267,12 @@ type AnyFact = Arc<dyn Any + Send + Sync>;
 impl Derived {
     /// The table for the summaries at `addresses` (a project's, see [`Project::addresses`]; 0
     /// for a pending file), with the facts of `previous` for the summaries they share.
-    fn for_summaries(addresses: &[usize], previous: Option<&Derived>) -> Derived {
+    fn for_summaries(addresses: &Arc<Vec<usize>>, previous: Option<&Derived>) -> Derived {
+        if let Some(previous) = previous {
+            if let Some(patched) = Derived::patched(addresses, previous) {
+                return patched;
+            }
+        }
         let owned: FxHashSet<usize> = addresses.iter().copied().filter(|address| *address != 0).collect();
         let facts = match previous {
             Some(previous) => {
@@ -274,7 +281,34 @@ impl Derived {
             }
             None => FxHashMap::default(),
         };
-        Derived { owned, facts: Mutex::new(facts) }
+        Derived { owned, facts: Mutex::new(facts), addresses: addresses.clone() }
+    }
+
+    /// `previous`'s table with the few summaries that differ replaced, when the layout is the
+    /// same and few differ (the language server makes a project per edit): copying the tables
+    /// as they are costs far less than hashing every address and fact into new ones.
+    fn patched(addresses: &Arc<Vec<usize>>, previous: &Derived) -> Option<Derived> {
+        if previous.addresses.len() != addresses.len() {
+            return None;
+        }
+        let changed: Vec<(usize, usize)> =
+            previous.addresses.iter().zip(addresses.iter()).filter(|(was, now)| was != now).map(|(was, now)| (*was, *now)).collect();
+        if changed.len() > 16 {
+            return None;
+        }
+        let mut owned = previous.owned.clone();
+        // A summary may stand for two paths: an address goes only when no path has it any more.
+        let gone: Vec<usize> =
+            changed.iter().map(|(was, _)| *was).filter(|was| *was != 0 && !addresses.contains(was)).collect();
+        for was in &gone {
+            owned.remove(was);
+        }
+        owned.extend(changed.iter().map(|(_, now)| *now).filter(|now| *now != 0));
+        let mut facts = previous.facts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        if !gone.is_empty() {
+            facts.retain(|(address, _), _| !gone.contains(address));
+        }
+        Some(Derived { owned, facts: Mutex::new(facts), addresses: addresses.clone() })
     }
 }
 
