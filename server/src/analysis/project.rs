@@ -42,8 +42,6 @@ pub struct Project {
     /// against this project compares numbers. Projects that share a memo have equal layouts
     /// (see [`Project::same_resolution`]), so an index means the same path in all of them.
     addresses: Arc<Vec<usize>>,
-    /// The layout index of each file of `files`, in its order.
-    indexes: Arc<Vec<u32>>,
 }
 
 /// The summaries of a project: a map shared with whoever built it (the language server's files
@@ -388,12 +386,10 @@ impl Project {
             }
         }
         let version = config.version().unwrap_or(env.version);
-        let (addresses, indexes) = addresses_of(&layout, &files);
         let mut project = Project {
             derived: Arc::default(),
             memo: Arc::default(),
-            addresses: Arc::new(addresses),
-            indexes: Arc::new(indexes),
+            addresses: Arc::new(addresses_of(&layout, &files)),
             files,
             tree,
             layout,
@@ -436,9 +432,7 @@ impl Project {
         }
         let mut project = self.clone();
         project.files = self.files.with(path, summary);
-        let (addresses, indexes) = addresses_of(&project.layout, &project.files);
-        project.addresses = Arc::new(addresses);
-        project.indexes = Arc::new(indexes);
+        project.addresses = Arc::new(addresses_of(&project.layout, &project.files));
         project.derived = Arc::new(Derived::for_summaries(&project.addresses, Some(&self.derived)));
         project
     }
@@ -681,27 +675,25 @@ impl Project {
     }
 }
 
-/// The address of the summary of each file of `layout` (0 for a pending one), in its order;
-/// and the layout index of each of `files`, in their order.
-fn addresses_of(layout: &Layout, files: &FileMap) -> (Vec<usize>, Vec<u32>) {
+/// The address of the summary of each file of `layout` (0 for a pending one), in its order.
+fn addresses_of(layout: &Layout, files: &FileMap) -> Vec<usize> {
     // Both are sorted by path, and every summarised file is in the layout of a project built
     // from them.
     let mut summaries = files.iter().peekable();
-    let mut indexes = Vec::with_capacity(files.len());
+    let mut summarised = 0;
     let addresses = layout
         .files
         .iter()
-        .enumerate()
-        .map(|(index, path)| match summaries.next_if(|(file, _)| *file == path) {
+        .map(|path| match summaries.next_if(|(file, _)| *file == path) {
             Some((_, summary)) => {
-                indexes.push(index as u32);
+                summarised += 1;
                 Arc::as_ptr(summary) as usize
             }
             None => 0,
         })
         .collect();
-    assert_eq!(indexes.len(), files.len(), "every summarised file is in the layout");
-    (addresses, indexes)
+    assert_eq!(summarised, files.len(), "every summarised file is in the layout");
+    addresses
 }
 
 /// The input of a [`ModuleTree`]: module files (sorted) and extra folders.
