@@ -255,8 +255,6 @@ thread_local! {
 struct Derived {
     owned: FxHashSet<usize>,
     facts: Mutex<FxHashMap<(usize, &'static str), AnyFact>>,
-    /// The project's addresses that `owned` holds, by layout index.
-    addresses: Arc<Vec<usize>>,
 }
 
 /// A derived fact of any type, downcast by the caller that knows it.
@@ -264,13 +262,15 @@ type AnyFact = Arc<dyn Any + Send + Sync>;
 
 impl Derived {
     /// The table for the summaries at `addresses` (a project's, see [`Project::addresses`]; 0
-    /// for a pending file), with the facts of `previous` for the summaries they share.
-    fn for_summaries(addresses: &Arc<Vec<usize>>, previous: Option<&Derived>) -> Derived {
-        if let Some(previous) = previous {
-            if let Some(patched) = Derived::patched(addresses, previous) {
+    /// for a pending file), with the facts of `previous` (a project's table, with that
+    /// project's addresses) for the summaries they share.
+    fn for_summaries(addresses: &[usize], previous: Option<(&Derived, &[usize])>) -> Derived {
+        if let Some((previous, previous_addresses)) = previous {
+            if let Some(patched) = Derived::patched(addresses, previous, previous_addresses) {
                 return patched;
             }
         }
+        let previous = previous.map(|(previous, _)| previous);
         let owned: FxHashSet<usize> = addresses.iter().copied().filter(|address| *address != 0).collect();
         let facts = match previous {
             Some(previous) => {
@@ -279,18 +279,18 @@ impl Derived {
             }
             None => FxHashMap::default(),
         };
-        Derived { owned, facts: Mutex::new(facts), addresses: addresses.clone() }
+        Derived { owned, facts: Mutex::new(facts) }
     }
 
     /// `previous`'s table with the few summaries that differ replaced, when the layout is the
     /// same and few differ (the language server makes a project per edit): copying the tables
     /// as they are costs far less than hashing every address and fact into new ones.
-    fn patched(addresses: &Arc<Vec<usize>>, previous: &Derived) -> Option<Derived> {
-        if previous.addresses.len() != addresses.len() {
+    fn patched(addresses: &[usize], previous: &Derived, previous_addresses: &[usize]) -> Option<Derived> {
+        if previous_addresses.len() != addresses.len() {
             return None;
         }
         let changed: Vec<(usize, usize)> =
-            previous.addresses.iter().zip(addresses.iter()).filter(|(was, now)| was != now).map(|(was, now)| (*was, *now)).collect();
+            previous_addresses.iter().zip(addresses.iter()).filter(|(was, now)| was != now).map(|(was, now)| (*was, *now)).collect();
         if changed.len() > 16 {
             return None;
         }
@@ -306,7 +306,7 @@ impl Derived {
         if !gone.is_empty() {
             facts.retain(|(address, _), _| !gone.contains(address));
         }
-        Some(Derived { owned, facts: Mutex::new(facts), addresses: addresses.clone() })
+        Some(Derived { owned, facts: Mutex::new(facts) })
     }
 }
 
@@ -402,7 +402,8 @@ impl Project {
         // Derived facts carry over only where everything they may read besides the summary is
         // the same.
         let reused = previous.filter(|p| p.same_resolution(&project));
-        project.derived = Arc::new(Derived::for_summaries(&project.addresses, reused.map(|p| &*p.derived)));
+        project.derived =
+            Arc::new(Derived::for_summaries(&project.addresses, reused.map(|p| (&*p.derived, p.addresses.as_slice()))));
         if let Some(previous) = reused {
             project.memo = previous.memo.clone();
         }
@@ -433,7 +434,7 @@ impl Project {
         let mut project = self.clone();
         project.files = self.files.with(path, summary);
         project.addresses = Arc::new(addresses_of(&project.layout, &project.files));
-        project.derived = Arc::new(Derived::for_summaries(&project.addresses, Some(&self.derived)));
+        project.derived = Arc::new(Derived::for_summaries(&project.addresses, Some((&self.derived, &self.addresses))));
         project
     }
 
