@@ -9,7 +9,7 @@ use super::{
 };
 use crate::analysis::diagnostic::{Diagnostic, Related};
 use crate::analysis::graph::resolve_module;
-use crate::analysis::modules::{parent_dir, Spec};
+use crate::analysis::modules::Spec;
 use crate::analysis::project::Project;
 use crate::analysis::summary::state::{Guard, Mutation, MutationKind, NameRef, Scope};
 use crate::analysis::summary::FileSummary;
@@ -90,13 +90,6 @@ struct Reloaded<'a> {
     outer: Option<TextRange>,
 }
 
-/// Whether `conftest` applies to `test` (pytest loads conftest.py files from the test's folder
-/// and every folder above it).
-fn applies(conftest: &str, test: &str) -> bool {
-    let dir = parent_dir(conftest);
-    dir.is_empty() || test.starts_with(&format!("{dir}/"))
-}
-
 fn removes(kind: &MutationKind) -> bool {
     match kind {
         MutationKind::DelItem | MutationKind::DelAttr(_) => true,
@@ -107,10 +100,6 @@ fn removes(kind: &MutationKind) -> bool {
 
 fn same_state(a: &StateRef, b: &StateRef) -> bool {
     a.file == b.file && a.name == b.name && (a.attrs.starts_with(&b.attrs) || b.attrs.starts_with(&a.attrs))
-}
-
-fn in_scope_of(path: &str, other: &str) -> bool {
-    other == path || (other.rsplit('/').next() == Some("conftest.py") && applies(other, path))
 }
 
 /// The outermost function holding `offset` (a test function or method, with everything nested
@@ -126,14 +115,15 @@ fn outermost_function(summary: &FileSummary, offset: u32) -> Option<TextRange> {
 }
 
 /// Whether a teardown, a reset, a second write in the same test (save and restore), a
-/// cleanup callback or a reload undoes `write`.
-/// Whether something undoes `write`; `writes` holds the writes to the same module global.
+/// cleanup callback or a reload undoes `write`. `writes` holds the writes to the same module
+/// global and `reloads` the reloads, of the write's file and of the `conftest.py` files that
+/// apply to it (see [`check_file`]): nothing else can undo it.
 fn restored(project: &Project, write: &Write, writes: &[&Write], reloads: &[Reloaded]) -> bool {
     let Some(summary) = project.summary(write.path) else { return false };
     let outer = write.outer;
     let same_test = |path: &str, other: Option<TextRange>| path == write.path && outer.is_some() && outer == other;
     let undone_by_write = writes.iter().any(|other| {
-        if std::ptr::eq(other.mutation, write.mutation) || !in_scope_of(write.path, other.path) || !same_state(other.state, write.state) {
+        if std::ptr::eq(other.mutation, write.mutation) || !same_state(other.state, write.state) {
             return false;
         }
         let restore_like = other.mutation.kind.is_restore_like() || write.mutation.kind.is_restore_like();
@@ -151,7 +141,7 @@ fn restored(project: &Project, write: &Write, writes: &[&Write], reloads: &[Relo
     undone_by_write
         || undone_by_cleanup
         || reloads.iter().any(|r| {
-            r.file == write.state.file && in_scope_of(write.path, r.path) && (r.scope.teardown || r.scope.setup || same_test(r.path, r.outer))
+            r.file == write.state.file && (r.scope.teardown || r.scope.setup || same_test(r.path, r.outer))
         })
 }
 
