@@ -84,18 +84,18 @@ fn check(ctx: &RuleContext, out: &mut Findings) {
     let project = ctx.project;
     // (file, class attribute binding range) → places that mutate it. Where each file mutates
     // class state depends only on its summary and on those that resolving its names reads, so
-    // it is kept from one analysis to the next.
-    let mut found: BTreeMap<(String, TextRange), Vec<Mutator>> = BTreeMap::new();
-    for mutators in project.per_file(RULE.code, |path, summary| {
+    // it is kept from one analysis to the next; the grouping borrows from the kept lists
+    // rather than copying every mutator of the workspace (as MC101's does).
+    let per_file = project.per_file(RULE.code, |path, summary| {
         Some(mutators_in(project, path, summary)).filter(|found| !found.is_empty())
-    }) {
-        for (attr, mutator) in mutators.iter() {
-            found.entry(attr.clone()).or_default().push(mutator.clone());
-        }
+    });
+    let mut found: BTreeMap<&(String, TextRange), Vec<&Mutator>> = BTreeMap::new();
+    for (attr, mutator) in per_file.iter().flat_map(|mutators| mutators.iter()) {
+        found.entry(attr).or_default().push(mutator);
     }
     for ((path, binding_range), mutators) in found {
-        let Some(summary) = project.summary(&path) else { continue };
-        let Some(binding) = summary.state.bindings.iter().find(|b| b.range == binding_range) else { continue };
+        let Some(summary) = project.summary(path) else { continue };
+        let Some(binding) = summary.state.bindings.iter().find(|b| b.range == *binding_range) else { continue };
         let Some(class) = summary.state.classes.iter().find(|c| Some(c.range) == binding.class) else { continue };
         let Some(kind) = mutable_kind(&binding.value) else { continue };
         if (binding.name.starts_with("__") && binding.name.ends_with("__")) || is_field_declaration(binding, class) {
@@ -110,11 +110,11 @@ fn check(ctx: &RuleContext, out: &mut Findings) {
             list_sites(&sites, 4)
         );
         let related = mutators
-            .into_iter()
+            .iter()
             .take(10)
-            .map(|m| Related { path: m.path, range: m.range, message: m.message })
+            .map(|m| Related { path: m.path.clone(), range: m.range, message: m.message.clone() })
             .collect();
-        out.push(ctx.diagnostic(&RULE, &path, binding.range, message, related));
+        out.push(ctx.diagnostic(&RULE, path, binding.range, message, related));
     }
 }
 
