@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::config::Entry;
-use super::diagnostic::{Diagnostic, Severity};
+use super::diagnostic::{move_positions, Diagnostic, Severity};
 use super::entries::entry_points_in;
 use super::graph::{FileImports, ImportGraph};
 use super::project::Project;
@@ -528,20 +528,8 @@ impl Analysis {
         for order in self.entry_orders.iter_mut().chain(self.cycle_orders.iter_mut()) {
             Arc::make_mut(order).remap(path, &apply);
         }
-        for diagnostic in Arc::make_mut(&mut self.diagnostics).iter_mut() {
-            if diagnostic.path != path && diagnostic.related.iter().all(|r| r.path != path) {
-                continue;
-            }
-            let diagnostic = Arc::make_mut(diagnostic);
-            if diagnostic.path == path {
-                apply(&mut diagnostic.range);
-            }
-            for related in &mut diagnostic.related {
-                if related.path == path {
-                    apply(&mut related.range);
-                }
-            }
-        }
+        let diagnostics: &mut Vec<Arc<Diagnostic>> = Arc::make_mut(&mut self.diagnostics);
+        move_positions(diagnostics, path, apply);
     }
 }
 

@@ -65,3 +65,21 @@ impl Diagnostic {
         (&self.path, self.range.start, self.range.end, self.code)
     }
 }
+
+/// Moves the positions in `path` of `findings` (and of their related locations) through
+/// `apply`, after an edit that kept the file's shape. Findings are shared between analyses, so
+/// only those with a position in `path` are copied.
+pub fn move_positions(findings: &mut [std::sync::Arc<Diagnostic>], path: &str, apply: impl Fn(&mut TextRange)) {
+    for finding in findings {
+        if finding.path != path && finding.related.iter().all(|r| r.path != path) {
+            continue;
+        }
+        let finding = std::sync::Arc::make_mut(finding);
+        if finding.path == path {
+            apply(&mut finding.range);
+        }
+        for related in finding.related.iter_mut().filter(|r| r.path == path) {
+            apply(&mut related.range);
+        }
+    }
+}

@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::check::Analysis;
-use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::diagnostic::{move_positions, Diagnostic};
 use crate::analysis::project::Project;
 use crate::analysis::simulate::{LoadOrder, Site};
 use crate::analysis::summary::positions::range_map;
@@ -53,18 +53,7 @@ impl Results {
             }
         };
         let mut diagnostics: Vec<Arc<Diagnostic>> = (*self.analysis.diagnostics).clone();
-        for diagnostic in &mut diagnostics {
-            if diagnostic.path != path && diagnostic.related.iter().all(|r| r.path != path) {
-                continue;
-            }
-            let diagnostic = Arc::make_mut(diagnostic);
-            if diagnostic.path == path {
-                apply(&mut diagnostic.range);
-            }
-            for related in diagnostic.related.iter_mut().filter(|r| r.path == path) {
-                apply(&mut related.range);
-            }
-        }
+        move_positions(&mut diagnostics, path, apply);
         let mut moves = self.analysis.moves.clone();
         let composed: FxHashMap<TextRange, TextRange> = match moves.get(path) {
             Some(earlier) => earlier.iter().map(|(from, now)| (*from, map.get(now).copied().unwrap_or(*now))).collect(),
