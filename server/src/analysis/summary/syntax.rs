@@ -339,10 +339,12 @@ pub(super) enum Which {
 }
 
 impl Which {
+    /// Which list of children answers the question. The code among the named children is
+    /// read off their list (see [`ChildIter`]): the walks ask both questions of most nodes, and
+    /// the children are then listed once.
     fn key(self) -> u8 {
         match self {
-            Which::Named => 0,
-            Which::NamedCode => 1,
+            Which::Named | Which::NamedCode => 0,
             Which::All => 2,
             Which::InField(field) => 3 + field as u8,
         }
@@ -363,7 +365,8 @@ const SMALL: u32 = 12;
 /// question leads to them.
 pub(super) struct Children<'a> {
     cursor: RefCell<TreeCursor<'a>>,
-    arena: RefCell<Vec<Node<'a>>>,
+    /// Each child with whether it is a comment (known for the named children's lists only).
+    arena: RefCell<Vec<(Node<'a>, bool)>>,
     lists: NodeMap<(u32, u32)>,
     fields: NodeMap<Option<Node<'a>>>,
 }
@@ -392,7 +395,7 @@ impl<'a> Children<'a> {
             self.lists.borrow_mut().insert(key, (start, end));
             (start, end)
         });
-        ChildIter { children: self, next: start as usize, end: end as usize }
+        ChildIter { children: self, skip_comments: which == Which::NamedCode, next: start as usize, end: end as usize }
     }
 
     /// The children as a vector, for the places that keep them while the walk goes on.
@@ -432,9 +435,8 @@ impl<'a> Children<'a> {
         if count <= SMALL && field.is_none() {
             let named = || (0..node.named_child_count() as u32).filter_map(|i| node.named_child(i));
             match which {
-                Which::All => arena.extend((0..count).filter_map(|i| node.child(i))),
-                Which::Named => arena.extend(named()),
-                Which::NamedCode => arena.extend(named().filter(|c| kind(*c) != Kind::Comment)),
+                Which::All => arena.extend((0..count).filter_map(|i| node.child(i)).map(|c| (c, false))),
+                Which::Named | Which::NamedCode => arena.extend(named().map(|c| (c, kind(c) == Kind::Comment))),
                 Which::InField(_) => {}
             }
             return;
@@ -447,13 +449,13 @@ impl<'a> Children<'a> {
         loop {
             let child = cursor.node();
             let wanted = match which {
-                Which::Named => child.is_named(),
-                Which::NamedCode => child.is_named() && kind(child) != Kind::Comment,
+                Which::Named | Which::NamedCode => child.is_named(),
                 Which::All => true,
                 Which::InField(_) => cursor.field_id().map(|id| id.get()) == field,
             };
             if wanted {
-                arena.push(child);
+                let comment = matches!(which, Which::Named | Which::NamedCode) && kind(child) == Kind::Comment;
+                arena.push((child, comment));
             }
             if !cursor.goto_next_sibling() {
                 break;
@@ -465,6 +467,8 @@ impl<'a> Children<'a> {
 /// The children found by one [`Children::iter`].
 pub(super) struct ChildIter<'c, 'a> {
     children: &'c Children<'a>,
+    /// The list holds the named children and the question was [`Which::NamedCode`].
+    skip_comments: bool,
     next: usize,
     end: usize,
 }
@@ -473,28 +477,34 @@ impl<'a> Iterator for ChildIter<'_, 'a> {
     type Item = Node<'a>;
 
     fn next(&mut self) -> Option<Node<'a>> {
-        if self.next == self.end {
-            return None;
+        let arena = self.children.arena.borrow();
+        while self.next < self.end {
+            let (node, comment) = arena[self.next];
+            self.next += 1;
+            if !(self.skip_comments && comment) {
+                return Some(node);
+            }
         }
-        let node = self.children.arena.borrow()[self.next];
-        self.next += 1;
-        Some(node)
+        None
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.end - self.next, Some(self.end - self.next))
+        let left = self.end - self.next;
+        (if self.skip_comments { 0 } else { left }, Some(left))
     }
 }
 
-impl ExactSizeIterator for ChildIter<'_, '_> {}
-
 impl DoubleEndedIterator for ChildIter<'_, '_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        if self.next == self.end {
-            return None;
+        let arena = self.children.arena.borrow();
+        while self.next < self.end {
+            self.end -= 1;
+            let (node, comment) = arena[self.end];
+            if !(self.skip_comments && comment) {
+                return Some(node);
+            }
         }
-        self.end -= 1;
-        Some(self.children.arena.borrow()[self.end])
+        None
     }
 }
 
@@ -561,5 +571,39 @@ pub(super) fn dotted_text<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -
         node_text(node, text).to_string()
     } else {
         parts.join(".")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kinds of the children that `which` selects, front to back and back to front, after
+    /// `first` was asked of the same node (the answers share one list).
+    fn selected(source: &str, path: &[usize], first: Which, which: Which) -> (Vec<Kind>, Vec<Kind>) {
+        let tree = crate::analysis::summary::parse(source).expect("tree-sitter parses without a timeout");
+        let kids = Children::new(tree.root_node());
+        let mut node = tree.root_node();
+        for &index in path {
+            node = kids.iter(node, Which::Named).nth(index).expect("the path leads to a node");
+        }
+        let _ = kids.collect(node, first);
+        let forward = kids.iter(node, which).map(kind).collect();
+        let mut backward: Vec<Kind> = kids.iter(node, which).rev().map(kind).collect();
+        backward.reverse();
+        (forward, backward)
+    }
+
+    #[test]
+    fn code_children_skip_the_comments_that_named_children_keep() {
+        // The parameters of `f`: the module's function definition, then its parameters.
+        let source = "def f(  # the receiver\n    self,  # and the value\n    value,\n): pass\n";
+        let path = [0, 1];
+        let named = vec![Kind::Comment, Kind::Identifier, Kind::Comment, Kind::Identifier];
+        let code = vec![Kind::Identifier, Kind::Identifier];
+        for first in [Which::Named, Which::NamedCode, Which::All] {
+            assert_eq!(selected(source, &path, first, Which::Named), (named.clone(), named.clone()));
+            assert_eq!(selected(source, &path, first, Which::NamedCode), (code.clone(), code.clone()));
+        }
     }
 }
