@@ -354,21 +354,21 @@ impl Which {
 /// Up to this many children, [`Children`] asks a node for its children by index.
 const SMALL: u32 = 12;
 
-/// The children and fields of the tree's nodes, each looked up in the tree once per file.
+/// The children of the tree's nodes, each list looked up in the tree once per file, and their
+/// fields.
 ///
 /// Every question to the tree is expensive: a step of a tree cursor costs some 650
-/// instructions, `Node::named_child(i)` some 450 (it starts again from the first child), a
-/// field look-up some 400, because each of them walks through the hidden nodes that the grammar
-/// wraps around expressions. The summary's walks (the event program, the state facts, the names
-/// of each scope) ask the same questions of the same nodes, so the answers are kept: a node's
-/// children go into one arena, and a map from the node (its id, unique in its tree) and the
-/// question leads to them.
+/// instructions, `Node::named_child(i)` some 450 (it starts again from the first child),
+/// because each of them walks through the hidden nodes that the grammar wraps around
+/// expressions. The summary's walks (the event program, the state facts, the names of each
+/// scope) ask for the children of the same nodes, so the lists are kept: a node's children go
+/// into one arena, and a map from the node (its id, unique in its tree) and the list leads to
+/// them. A field is asked of the tree each time (see [`Children::child`]).
 pub(super) struct Children<'a> {
     cursor: RefCell<TreeCursor<'a>>,
     /// Each child with whether it is a comment (known for the named children's lists only).
     arena: RefCell<Vec<(Node<'a>, bool)>>,
     lists: NodeMap<(u32, u32)>,
-    fields: NodeMap<Option<Node<'a>>>,
 }
 
 /// Answers kept per (node id, question).
@@ -380,7 +380,6 @@ impl<'a> Children<'a> {
             cursor: RefCell::new(root.walk()),
             arena: RefCell::new(Vec::new()),
             lists: RefCell::new(HashMap::default()),
-            fields: RefCell::new(HashMap::default()),
         }
     }
 
@@ -403,20 +402,14 @@ impl<'a> Children<'a> {
         self.iter(node, which).collect()
     }
 
-    /// The first child in `field`, as `Node::child_by_field_name` finds it.
+    /// The first child in `field`, as `Node::child_by_field_name` finds it. Unlike the lists
+    /// of children, the answer is not kept: a field look-up stops at the field's child, which
+    /// is among the first few, and costs less than keeping and finding the answer in a map.
     pub(super) fn child(&self, node: Node<'a>, field: Field) -> Option<Node<'a>> {
-        let id = grammar().fields[field as usize];
-        // A leaf has no fields, and asking costs less than remembering.
-        if id == 0 || node.child_count() == 0 {
-            return None;
+        match grammar().fields[field as usize] {
+            0 => None,
+            id => node.child_by_field_id(id),
         }
-        let key = (node.id(), field as u8);
-        if let Some(found) = self.fields.borrow().get(&key) {
-            return *found;
-        }
-        let found = node.child_by_field_id(id);
-        self.fields.borrow_mut().insert(key, found);
-        found
     }
 
     fn push(&self, node: Node<'a>, which: Which) {
