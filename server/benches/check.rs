@@ -26,7 +26,8 @@
 //! /proc/self/stat) over wall time gives the cores used; the peak RSS of each step is read from
 //! VmHWM after resetting it (/proc/self/clear_refs), so it includes memory still held from
 //! before the step. A last pass splits load and analyze into their phases, and lists the slowest
-//! files and simulations.
+//! files and simulations. It also times a floor for summarising: one tree-cursor pass over every
+//! node of each tree (kind, field and byte range read), the least any walk of a whole tree costs.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::{BTreeMap, BTreeSet};
@@ -477,6 +478,48 @@ fn load_phases(root: &Path, files: &[String]) -> Vec<FileCost> {
         .collect()
 }
 
+/// The thread time of parsing each file and of one tree-cursor pass over every node of its
+/// tree that reads what a summariser reads of each node (kind, field, byte range): the least
+/// that any walk of the whole tree costs, to compare with summarising.
+fn walk_every_node_phase(root: &Path, files: &[String]) -> (f64, f64, usize) {
+    files
+        .par_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
+            let Ok(text) = decode_python_source(&bytes) else { return (0.0, 0.0, 0) };
+            let t = Instant::now();
+            let Some(tree) = parse(&text) else { return (0.0, 0.0, 0) };
+            let parse_time = secs(t.elapsed());
+            let t = Instant::now();
+            let (nodes, mix) = visit_every_node(&tree);
+            std::hint::black_box(mix);
+            (parse_time, secs(t.elapsed()), nodes)
+        })
+        .reduce(|| (0.0, 0.0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2))
+}
+
+/// Visits every node of `tree` with one cursor, reading each node's kind, field and byte range
+/// as a summariser would; returns a number made from them so that the reads are not optimised
+/// away.
+fn visit_every_node(tree: &tree_sitter::Tree) -> (usize, usize) {
+    let mut cursor = tree.walk();
+    let (mut nodes, mut mix) = (0usize, 0usize);
+    loop {
+        let node = cursor.node();
+        nodes += 1;
+        mix = mix.wrapping_add(usize::from(node.kind_id()) ^ node.start_byte() ^ node.end_byte());
+        mix = mix.wrapping_add(cursor.field_id().map_or(0, |id| usize::from(id.get())));
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return (nodes, mix);
+            }
+        }
+    }
+}
+
 struct SimCost {
     entry: Entry,
     time: Duration,
@@ -541,6 +584,16 @@ fn print_phases(root: &Path, config: &Config, config_file: Option<&Path>, files:
             100.0 * decode / total,
             100.0 * parse_t / total,
             100.0 * summ / total
+        ),
+    );
+    let ((parse_again, walk, nodes), s) = measure_clean(|| walk_every_node_phase(root, files));
+    row(
+        "floor: parse + one cursor pass over every node",
+        &s,
+        format!(
+            "thread time: parse {parse_again:.2} s, the pass over {nodes} nodes {walk:.2} s ({:.2}× the parse); summarise above: {:.2}× the parse",
+            walk / parse_again,
+            summ / parse_t
         ),
     );
     let (summaries, s) = measure_clean(|| {
