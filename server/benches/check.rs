@@ -29,7 +29,7 @@
 //! files and simulations. It also times a floor for summarising: one tree-cursor pass over every
 //! node of each tree (kind, field and byte range read), the least any walk of a whole tree costs.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -39,6 +39,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use modcache::allocator::Allocator as Inner;
 use modcache::analysis::check::{analyze, RuleFilter};
 use modcache::analysis::config::{Config, Entry};
 use modcache::analysis::entries::entry_points;
@@ -52,7 +53,7 @@ use modcache::workspace::{self, interpreter, LoadOptions, Workspace};
 
 const TEST_FOLDERS: &[&str] = &["test", "tests", "idle_test"];
 
-/// The system allocator, counting the bytes allocated and not yet freed while [`held_by`]
+/// The binary's allocator (mimalloc, see `modcache::allocator`), counting the bytes allocated and not yet freed while [`held_by`]
 /// watches, so that the phase pass can say how much memory each result keeps (RSS cannot: the
 /// allocator keeps freed memory from earlier steps). When nobody watches, the only cost is one
 /// relaxed load per allocation, which the timed runs pay equally in floor and pipeline.
@@ -67,7 +68,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
             LIVE_BYTES.fetch_add(layout.size() as i64, Ordering::Relaxed);
         }
         // SAFETY: the caller's contract for `alloc` is passed on unchanged.
-        unsafe { System.alloc(layout) }
+        unsafe { Inner.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -75,7 +76,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
             LIVE_BYTES.fetch_sub(layout.size() as i64, Ordering::Relaxed);
         }
         // SAFETY: as for `alloc`.
-        unsafe { System.dealloc(ptr, layout) }
+        unsafe { Inner.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -83,7 +84,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
             LIVE_BYTES.fetch_add(new_size as i64 - layout.size() as i64, Ordering::Relaxed);
         }
         // SAFETY: as for `alloc`.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        unsafe { Inner.realloc(ptr, layout, new_size) }
     }
 }
 
@@ -932,6 +933,8 @@ fn run_target(target: &Target, runs: usize, phases: bool) {
 }
 
 fn main() {
+    // SAFETY: first statement of `main`, as in the binary; no tree-sitter object exists yet.
+    unsafe { modcache::allocator::route_tree_sitter_to_mimalloc() };
     let args = parse_args();
     QUIET.set(args.quiet).expect("set once");
     // Start the pool before anything is timed.

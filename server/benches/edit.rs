@@ -103,7 +103,12 @@ fn report(label: &str, mut values: Vec<Duration>) {
     );
 }
 
+#[global_allocator]
+static ALLOCATOR: modcache::allocator::Allocator = modcache::allocator::Allocator;
+
 fn main() {
+    // SAFETY: first statement of `main`, as in the binary; no tree-sitter object exists yet.
+    unsafe { modcache::allocator::route_tree_sitter_to_mimalloc() };
     let args = parse_args();
     let started = Instant::now();
     let loaded = workspace::load(&args.dir, &LoadOptions::default()).expect("the folder loads");

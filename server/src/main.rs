@@ -1,3 +1,8 @@
+#[global_allocator]
+static ALLOCATOR: modcache::allocator::Allocator = modcache::allocator::Allocator;
+
 fn main() -> std::process::ExitCode {
+    // SAFETY: this is the first statement of `main`; no tree-sitter object exists yet.
+    unsafe { modcache::allocator::route_tree_sitter_to_mimalloc() };
     modcache::cli::run()
 }
