@@ -53,10 +53,11 @@ use modcache::workspace::{self, interpreter, LoadOptions, Workspace};
 
 const TEST_FOLDERS: &[&str] = &["test", "tests", "idle_test"];
 
-/// The binary's allocator (mimalloc, see `modcache::allocator`), counting the bytes allocated and not yet freed while [`held_by`]
-/// watches, so that the phase pass can say how much memory each result keeps (RSS cannot: the
-/// allocator keeps freed memory from earlier steps). When nobody watches, the only cost is one
-/// relaxed load per allocation, which the timed runs pay equally in floor and pipeline.
+/// The binary's allocator (mimalloc, see `modcache::allocator`), counting the bytes allocated and
+/// not yet freed while [`held_by`] watches, so that the phase pass can say how much memory each
+/// result keeps (RSS cannot: the allocator keeps freed memory from earlier steps). When nobody
+/// watches, the only cost is one relaxed load per allocation, which the timed runs pay equally
+/// in floor and pipeline.
 struct CountingAllocator;
 
 static COUNTING: AtomicBool = AtomicBool::new(false);
