@@ -935,7 +935,7 @@ fn run_target(target: &Target, runs: usize, phases: bool) {
 
 fn main() {
     // SAFETY: first statement of `main`, as in the binary; no tree-sitter object exists yet.
-    unsafe { modcache::allocator::route_tree_sitter_to_mimalloc() };
+    unsafe { modcache::allocator::set_up() };
     let args = parse_args();
     QUIET.set(args.quiet).expect("set once");
     // Start the pool before anything is timed.

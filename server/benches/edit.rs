@@ -108,7 +108,7 @@ static ALLOCATOR: modcache::allocator::Allocator = modcache::allocator::Allocato
 
 fn main() {
     // SAFETY: first statement of `main`, as in the binary; no tree-sitter object exists yet.
-    unsafe { modcache::allocator::route_tree_sitter_to_mimalloc() };
+    unsafe { modcache::allocator::set_up() };
     let args = parse_args();
     let started = Instant::now();
     let loaded = workspace::load(&args.dir, &LoadOptions::default()).expect("the folder loads");

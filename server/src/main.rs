@@ -3,6 +3,6 @@ static ALLOCATOR: modcache::allocator::Allocator = modcache::allocator::Allocato
 
 fn main() -> std::process::ExitCode {
     // SAFETY: this is the first statement of `main`; no tree-sitter object exists yet.
-    unsafe { modcache::allocator::route_tree_sitter_to_mimalloc() };
+    unsafe { modcache::allocator::set_up() };
     modcache::cli::run()
 }
