@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::config::Entry;
 use super::modules::Spec;
 use super::project::Project;
-use super::summary::{blocks_that_may_run, Block, Callee, Event, FileSummary, FuncId, ImportId, ImportKind, ImportStmt};
+use super::summary::{blocks_that_may_run, Block, Callee, Event, FileSummary, FuncId, ImportId, ImportKind, ImportStmt, TryEvent};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edge {
@@ -333,7 +333,8 @@ impl Walker<'_> {
                         self.block(body, via, module_level);
                     }
                 }
-                Event::Try { body, handlers, orelse, finally } => {
+                Event::Try(t) => {
+                    let TryEvent { body, handlers, orelse, finally } = &**t;
                     let start = self.out.len();
                     self.block(body, via, module_level);
                     // A fallback runs only when something in the body fails to import.

@@ -16,7 +16,7 @@ use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use super::config::Entry;
 use super::modules::{parent_dir, Spec};
 use super::project::Project;
-use super::summary::{blocks_that_may_run, Block, Callee, Event, FileSummary, FuncId, ImportKind, ImportStmt};
+use super::summary::{blocks_that_may_run, Block, Callee, Event, FileSummary, FuncId, ImportKind, ImportStmt, TryEvent};
 use super::text::TextRange;
 
 /// Upper bound on events executed in one simulation; real projects need far fewer, and it
@@ -395,10 +395,9 @@ impl BlockDiff<'_, '_> {
                         _ => false,
                     }
             }
-            (
-                Event::Try { body: p, handlers: h, orelse: x, finally: f },
-                Event::Try { body: q, handlers: k, orelse: y, finally: g },
-            ) => {
+            (Event::Try(s), Event::Try(t)) => {
+                let TryEvent { body: p, handlers: h, orelse: x, finally: f } = &**s;
+                let TryEvent { body: q, handlers: k, orelse: y, finally: g } = &**t;
                 h.len() == k.len()
                     && self.block(p, q)
                     && h.iter().zip(k).all(|(m, n)| m.catches == n.catches && self.block(&m.body, &n.body))
@@ -1092,7 +1091,8 @@ impl<'p> Sim<'p> {
                 }
                 Ok(())
             }
-            Event::Try { body, handlers, orelse, finally } => {
+            Event::Try(t) => {
+                let TryEvent { body, handlers, orelse, finally } = &**t;
                 let result = match self.exec_block(summary, body, scope) {
                     Ok(()) => self.exec_block(summary, orelse, scope),
                     Err(Stop::Raise(error)) => match handlers.iter().find(|h| h.catches.catches(error.kind)) {

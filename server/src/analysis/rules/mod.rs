@@ -307,7 +307,7 @@ fn reached_functions(project: &Project, summary: &FileSummary, every_branch: boo
                             self.block(body, via, module_level);
                         }
                     }
-                    Event::Try { .. } => {
+                    Event::Try(_) => {
                         for block in event.branch_blocks() {
                             self.block(block, via, module_level);
                         }

@@ -579,7 +579,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 }
             }
         }
-        out.push(Event::Try { body, handlers, orelse, finally });
+        out.push(Event::Try(Box::new(TryEvent { body, handlers, orelse, finally })));
     }
 
     /// What an `except` clause's type expression catches.

@@ -63,7 +63,7 @@ fn visit_block(block: &mut Block, f: &mut dyn FnMut(&mut TextRange)) {
                 f(range);
                 visit_block(body, f);
             }
-            Event::If { .. } | Event::Try { .. } => {
+            Event::If { .. } | Event::Try(_) => {
                 for nested in event.branch_blocks_mut() {
                     visit_block(nested, f);
                 }
