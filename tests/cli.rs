@@ -251,3 +251,35 @@ fn explain_prints_every_rule_and_docs_are_generated_from_it() {
     }
     assert_eq!(modcache(&root, &["explain", "MC999"]).status.code(), Some(2));
 }
+
+/// The binary turns transparent huge pages off for itself (`allocator::set_up`), which the
+/// kernel shows in `/proc/PID/status`. The language server waits on its input, so its status can
+/// be read while it runs; `set_up` is the first statement of `main`, hence the short wait.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_runs_without_transparent_huge_pages() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_modcache"))
+        .arg("server")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", server.id());
+    let started = Instant::now();
+    let mut last = String::new();
+    while started.elapsed() < Duration::from_secs(10) {
+        let status = std::fs::read_to_string(&status_file).unwrap_or_default();
+        last = status.lines().find(|line| line.starts_with("THP_enabled:")).unwrap_or("").to_string();
+        if last.ends_with('0') {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(last.split_whitespace().collect::<Vec<_>>(), ["THP_enabled:", "0"], "{status_file}: {last:?}");
+}
