@@ -283,3 +283,62 @@ fn the_binary_runs_without_transparent_huge_pages() {
     let _ = server.wait();
     assert_eq!(last.split_whitespace().collect::<Vec<_>>(), ["THP_enabled:", "0"], "{status_file}: {last:?}");
 }
+
+/// The interpreter is asked in the workspace, as the user runs `python3` there: a version
+/// manager's pin (pyenv's `.python-version`) chooses it, and the workspace's own `json.py` and
+/// `sysconfig.py` do not break the probe. CPython run in the same folder is the oracle. Where
+/// pyenv pins another version than the global one, the pin decides which module the entry
+/// imports; without pyenv the two answers must still agree.
+#[test]
+fn the_interpreter_is_the_one_python3_runs_in_the_workspace() {
+    let other_version = Command::new("pyenv")
+        .args(["versions", "--bare"])
+        .output()
+        .ok()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .find(|v| v.starts_with("3.") && !v.starts_with("3.11") && v.split('.').nth(1).is_some_and(|m| m.parse::<u32>().is_ok_and(|m| m >= 8)))
+        .map(str::to_string);
+    let mut fixture = String::from(
+        "\
+# file: main.py
+import sys
+if sys.version_info[:2] == (3, 11):
+    import eleven
+else:
+    import not_eleven
+# file: eleven.py
+print('eleven')
+# file: not_eleven.py
+print('not_eleven')
+# file: json.py
+raise SystemExit('the workspace json.py ran')
+# file: sysconfig.py
+raise SystemExit('the workspace sysconfig.py ran')
+",
+    );
+    if let Some(version) = &other_version {
+        fixture.push_str(&format!("# file: .python-version\n{version}\n"));
+    } else {
+        eprintln!("pyenv or a second Python 3 version is missing: only the shadowing half is tested");
+    }
+    let ws = workspace(&fixture);
+    let cpython = Command::new("python3").arg("main.py").current_dir(ws.path()).output().unwrap();
+    assert!(cpython.status.success(), "python3 main.py: {}", stderr(&cpython));
+    let expected = stdout(&cpython).trim().to_string();
+    if other_version.is_some() {
+        assert_eq!(expected, "not_eleven", "the pin should have chosen another Python than 3.11");
+    }
+    let out = json(&modcache(ws.path(), &["order", "--format", "json", "main.py"]));
+    let modules: Vec<&str> = out["order"].as_array().unwrap().iter().filter_map(|m| m["module"].as_str()).collect();
+    assert_eq!(modules, ["__main__", expected.as_str()], "{out}");
+    // Without the pin the global Python decides; `[:2]` is a 2-tuple, equal to `(3, 11)` on 3.11.
+    let _ = std::fs::remove_file(ws.path().join(".python-version"));
+    let cpython = Command::new("python3").arg("main.py").current_dir(ws.path()).output().unwrap();
+    let expected = stdout(&cpython).trim().to_string();
+    let out = json(&modcache(ws.path(), &["order", "--format", "json", "main.py"]));
+    let modules: Vec<&str> = out["order"].as_array().unwrap().iter().filter_map(|m| m["module"].as_str()).collect();
+    assert_eq!(modules, ["__main__", expected.as_str()], "{out}");
+}

@@ -16,9 +16,13 @@ use crate::analysis::python_env::PythonEnv;
 use crate::analysis::summary::PythonVersion;
 
 /// The script run in the interpreter. It records `sys.modules` before importing anything, so the
-/// start-up set is what user code sees.
+/// start-up set is what user code sees. It runs in the workspace (see [`probe`]), whose folder
+/// `-c` puts first on `sys.path` as `''`; that entry goes before the probe imports anything, so
+/// that a `json.py` or `site.py` of the workspace cannot stand in for the standard library's.
 const PROBE: &str = r#"
 import sys
+if sys.path and sys.path[0] == "":
+    del sys.path[0]
 preloaded = sorted(sys.modules)
 import json, sysconfig, site
 paths = sysconfig.get_paths()
@@ -84,15 +88,17 @@ pub fn candidates(root: &Path, configured: Option<&str>) -> Vec<String> {
 
 /// Runs the first candidate that answers; `None` when none does.
 pub fn discover(root: &Path, configured: Option<&str>) -> Option<Interpreter> {
-    candidates(root, configured).into_iter().find_map(|exe| probe(&exe))
+    candidates(root, configured).into_iter().find_map(|exe| probe(&exe, root))
 }
 
-fn probe(executable: &str) -> Option<Interpreter> {
+fn probe(executable: &str, root: &Path) -> Option<Interpreter> {
     let mut child = Command::new(executable)
         .arg("-c")
         .arg(PROBE)
-        // Run outside the workspace so that its modules cannot shadow the probe's own imports.
-        .current_dir(std::env::temp_dir())
+        // Run in the workspace, as the user runs `python3` there: version managers that choose
+        // the interpreter by folder (pyenv's shims read `.python-version` in the current folder
+        // and its parents) then choose the one the user gets.
+        .current_dir(root)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -58,8 +58,9 @@ pub enum Cond {
     TypeChecking,
     /// `__name__ == "__main__"`: true only in the module that runs as `__main__`.
     MainGuard,
-    /// `sys.version_info[start:] <op> (a, b, …)`; `index` is set for `sys.version_info[i] <op> n`.
-    Version { op: CompareOp, index: Option<u32>, version: Vec<u32> },
+    /// `sys.version_info <op> (a, b, …)`, `sys.version_info[:n] <op> (a, b, …)` or
+    /// `sys.version_info[i] <op> n`, after `part`.
+    Version { op: CompareOp, part: VersionPart, version: Vec<u32> },
     /// `sys.platform <op> "name"`, or `sys.platform.startswith("prefix")` when `prefix` is set.
     Platform { op: CompareOp, value: String, prefix: bool },
     /// `os.name == "posix"`.
@@ -68,6 +69,18 @@ pub enum Cond {
     And(Vec<Cond>),
     Or(Vec<Cond>),
     Unknown,
+}
+
+/// The part of `sys.version_info` that a [`Cond::Version`] compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionPart {
+    /// The whole 5-tuple (`major, minor, micro, releaselevel, serial`).
+    Whole,
+    /// `[:n]`, a tuple of the first `n` elements: `sys.version_info[:2] == (3, 8)` holds on 3.8,
+    /// where the whole tuple is greater than `(3, 8)`.
+    Prefix(u32),
+    /// `[i]`, one element.
+    Item(u32),
 }
 
 /// A `major.minor` Python version.
@@ -118,28 +131,26 @@ impl Cond {
             Cond::Const(value) => Some(*value),
             Cond::TypeChecking => Some(false),
             Cond::MainGuard => Some(env.is_main),
-            Cond::Version { op, index, version } => {
+            Cond::Version { op, part, version } => {
+                // Only the major and minor version are known; the micro version and the release
+                // level make an answer unknown only where the comparison reaches them.
                 let actual = [env.version.major, env.version.minor];
-                match index {
-                    Some(i) => {
-                        let actual = *actual.get(*i as usize)?;
-                        Some(op.holds(actual.cmp(version.first()?)))
+                let length = match *part {
+                    VersionPart::Item(i) => {
+                        let actual = *actual.get(i as usize)?;
+                        return Some(op.holds(actual.cmp(version.first()?)));
                     }
-                    None => {
-                        // Compare as Python compares tuples: element by element, then by length.
-                        // A micro version (third element) is unknown and makes the answer unknown
-                        // only when the first two elements are equal.
-                        let known = version.len().min(2);
-                        let ordering = actual[..known].cmp(&version[..known]);
-                        if ordering.is_eq() && version.len() > 2 {
-                            return None;
-                        }
-                        // sys.version_info has more elements than a 2-tuple, so it is greater
-                        // than an equal 2-element prefix.
-                        let ordering = if ordering.is_eq() { Ordering::Greater } else { ordering };
-                        Some(op.holds(ordering))
+                    VersionPart::Whole => 5,
+                    VersionPart::Prefix(n) => n.min(5) as usize,
+                };
+                // Compare as Python compares tuples: element by element, then by length.
+                for (i, wanted) in version.iter().enumerate().take(length) {
+                    match actual.get(i)?.cmp(wanted) {
+                        Ordering::Equal => {}
+                        ordering => return Some(op.holds(ordering)),
                     }
                 }
+                Some(op.holds(length.cmp(&version.len())))
             }
             Cond::Platform { op, value, prefix } => {
                 if *prefix {
@@ -221,20 +232,36 @@ mod tests {
         CondEnv { is_main: false, version: PythonVersion { major: 3, minor }, platform: "linux" }
     }
 
+    /// Each case is a condition on `sys.version_info` of Python 3.8, and what Python says of
+    /// it: the expected answers are those of `python3 -c "v = (3, 8, 18, 'final', 0); print(…)"`
+    /// with `v` for `sys.version_info`; `None` where the answer needs the micro version.
     #[test]
     fn version_checks_compare_like_tuples() {
-        let ge38 = Cond::Version { op: CompareOp::Ge, index: None, version: vec![3, 8] };
-        assert_eq!(ge38.eval(&env(11)), Some(true));
-        assert_eq!(ge38.eval(&env(7)), Some(false));
-        assert_eq!(ge38.eval(&env(8)), Some(true));
-        let lt311 = Cond::Version { op: CompareOp::Lt, index: None, version: vec![3, 11] };
-        assert_eq!(lt311.eval(&env(11)), Some(false));
-        let lt3 = Cond::Version { op: CompareOp::Lt, index: None, version: vec![3] };
-        assert_eq!(lt3.eval(&env(11)), Some(false));
-        let major2 = Cond::Version { op: CompareOp::Eq, index: Some(0), version: vec![2] };
-        assert_eq!(major2.eval(&env(11)), Some(false));
-        let micro = Cond::Version { op: CompareOp::Ge, index: None, version: vec![3, 11, 2] };
-        assert_eq!(micro.eval(&env(11)), None);
+        use CompareOp::{Eq, Ge, Gt, Lt, Ne};
+        use VersionPart::{Item, Prefix, Whole};
+        let cases: &[(CompareOp, VersionPart, &[u32], Option<bool>)] = &[
+            (Ge, Whole, &[3, 8], Some(true)),       // v >= (3, 8)
+            (Ge, Whole, &[3, 9], Some(false)),      // v >= (3, 9)
+            (Gt, Whole, &[3, 8], Some(true)),       // v > (3, 8)
+            (Eq, Whole, &[3, 8], Some(false)),      // v == (3, 8)
+            (Lt, Whole, &[3], Some(false)),         // v < (3,)
+            (Ge, Whole, &[3, 8, 2], None),          // v >= (3, 8, 2)
+            (Lt, Whole, &[3, 9, 2], Some(true)),    // v < (3, 9, 2)
+            (Eq, Prefix(2), &[3, 8], Some(true)),   // v[:2] == (3, 8)
+            (Ne, Prefix(2), &[3, 8], Some(false)),  // v[:2] != (3, 8)
+            (Gt, Prefix(2), &[3, 8], Some(false)),  // v[:2] > (3, 8)
+            (Ge, Prefix(2), &[3, 7], Some(true)),   // v[:2] >= (3, 7)
+            (Lt, Prefix(2), &[3, 8, 0], Some(true)), // v[:2] < (3, 8, 0)
+            (Eq, Prefix(1), &[3], Some(true)),      // v[:1] == (3,)
+            (Eq, Prefix(3), &[3, 8], Some(false)),  // v[:3] == (3, 8)
+            (Eq, Prefix(3), &[3, 8, 18], None),     // v[:3] == (3, 8, 18)
+            (Eq, Item(0), &[2], Some(false)),       // v[0] == 2
+            (Ge, Item(1), &[8], Some(true)),        // v[1] >= 8
+        ];
+        for (op, part, version, expected) in cases {
+            let cond = Cond::Version { op: *op, part: *part, version: version.to_vec() };
+            assert_eq!(cond.eval(&env(8)), *expected, "{cond:?}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use tree_sitter::{Node, Parser, Tree};
 
-use super::condition::{CompareOp, Cond};
+use super::condition::{CompareOp, Cond, VersionPart};
 use super::syntax::{any_within, dotted_text, kind, node_text, range, Children, Field, Kind, Marks, Which};
 use super::*;
 use crate::analysis::text::{LineIndex, TextRange};
@@ -1334,29 +1334,38 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if !self.is_version_subject(subject) {
             return Cond::Unknown;
         }
-        let index = if kind(subject) == Kind::Subscript {
+        let part = if kind(subject) == Kind::Subscript {
             let Some(sub) = self.kids.child(subject, Field::Subscript) else {
                 return Cond::Unknown;
             };
             match kind(sub) {
                 Kind::Integer => match self.text(sub).parse::<u32>() {
-                    Ok(i) if i < 2 => Some(i),
+                    Ok(i) if i < 2 => VersionPart::Item(i),
                     _ => return Cond::Unknown,
                 },
-                // `[:2]` and friends compare a prefix, which the tuple comparison handles.
-                Kind::Slice if self.text(sub).starts_with(':') => None,
+                // `[:n]` is a tuple of the first n elements, and `[:]` the whole tuple.
+                Kind::Slice => match self.text(sub).strip_prefix(':').map(str::trim) {
+                    Some("") => VersionPart::Whole,
+                    Some(end) => match end.parse::<u32>() {
+                        Ok(n) => VersionPart::Prefix(n),
+                        Err(_) => return Cond::Unknown,
+                    },
+                    None => return Cond::Unknown,
+                },
                 _ => return Cond::Unknown,
             }
         } else {
-            None
+            VersionPart::Whole
         };
-        let version: Option<Vec<u32>> = match (index, kind(value)) {
-            (Some(_), Kind::Integer) => self.text(value).parse().ok().map(|v| vec![v]),
-            (None, Kind::Tuple) => self.kids.iter(value, Which::Named).map(|c| self.text(c).parse::<u32>().ok()).collect(),
+        let version: Option<Vec<u32>> = match (part, kind(value)) {
+            (VersionPart::Item(_), Kind::Integer) => self.text(value).parse().ok().map(|v| vec![v]),
+            (VersionPart::Whole | VersionPart::Prefix(_), Kind::Tuple) => {
+                self.kids.iter(value, Which::Named).map(|c| self.text(c).parse::<u32>().ok()).collect()
+            }
             _ => None,
         };
         match version {
-            Some(version) if !version.is_empty() => Cond::Version { op, index, version },
+            Some(version) if !version.is_empty() => Cond::Version { op, part, version },
             _ => Cond::Unknown,
         }
     }

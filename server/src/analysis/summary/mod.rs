@@ -13,7 +13,7 @@ pub mod positions;
 pub mod state;
 mod syntax;
 
-pub use condition::{CompareOp, Cond, CondEnv, PythonVersion};
+pub use condition::{CompareOp, Cond, CondEnv, PythonVersion, VersionPart};
 pub use extract::{new_parser, parse, summarize, summarize_tree};
 
 use crate::analysis::text::{LineIndex, TextRange};
