@@ -51,6 +51,7 @@ CONTEXTS = [
     ("type_checking", 4),
     ("main_guard", 5),
     ("try", 6),
+    ("version_check", 3),
 ]
 
 
@@ -290,11 +291,31 @@ class Generator:
             return "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n%s" % indent(statement).rstrip("\n")
         if context == "main_guard":
             return 'if __name__ == "__main__":\n%s' % indent(statement).rstrip("\n")
+        if context == "version_check":
+            if self.chance(0.5):
+                return "import sys\nif %s:\n%s" % (self.version_condition(), indent(statement).rstrip("\n"))
+            return "import sys\nif %s:\n    pass\nelse:\n%s" % (self.version_condition(), indent(statement).rstrip("\n"))
         if context == "try":
             name = local if local and local.isidentifier() else "_fallback"
             fallback = self.rng.choice(["pass", "%s = None" % name])
             return "try:\n%sexcept ImportError:\n    %s" % (indent(statement), fallback)
         raise AssertionError(context)
+
+    def version_condition(self):
+        """A `sys.version_info` test in one of the spellings that real code uses, which the
+        interpreter running the oracle decides one way or the other."""
+        op = self.rng.choice(["<", "<=", ">", ">=", "==", "!="])
+        minor = self.rng.randint(6, 14)
+        form = self.rng.randrange(5)
+        if form == 0:
+            return "sys.version_info %s (3, %d)" % (op, minor)
+        if form == 1:
+            return "sys.version_info[:2] %s (3, %d)" % (op, minor)
+        if form == 2:
+            return "sys.version_info[1] %s %d" % (op, minor)
+        if form == 3:
+            return "sys.version_info[0] %s %d" % (op, self.rng.choice([2, 3]))
+        return "sys.version_info[:1] %s (3,)" % op
 
     def binding_item(self, name):
         if name == "make":
