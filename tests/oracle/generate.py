@@ -306,7 +306,7 @@ class Generator:
         interpreter running the oracle decides one way or the other."""
         op = self.rng.choice(["<", "<=", ">", ">=", "==", "!="])
         minor = self.rng.randint(6, 14)
-        form = self.rng.randrange(5)
+        form = self.rng.randrange(6)
         if form == 0:
             return "sys.version_info %s (3, %d)" % (op, minor)
         if form == 1:
@@ -315,7 +315,9 @@ class Generator:
             return "sys.version_info[1] %s %d" % (op, minor)
         if form == 3:
             return "sys.version_info[0] %s %d" % (op, self.rng.choice([2, 3]))
-        return "sys.version_info[:1] %s (3,)" % op
+        if form == 4:
+            return "sys.version_info[:1] %s (3,)" % op
+        return self.rng.choice(["sys.version_info.major %s 3" % op, "sys.version_info.minor %s %d" % (op, minor)])
 
     def binding_item(self, name):
         if name == "make":

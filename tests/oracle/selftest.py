@@ -40,6 +40,7 @@ CONSTRUCTS = {
     "function import, called": r"^def (load_\d+)\(\):\n(    .*\n)+\1\(\)$",
     "if TYPE_CHECKING": r"^if TYPE_CHECKING:\n    (import|from) ",
     "sys.version_info check": r"^if sys\.version_info(\[:?\d\])? [<>=!]+ ",
+    "sys.version_info.major/.minor check": r"^if sys\.version_info\.(major|minor) [<>=!]+ ",
     "sys.version_info[:2] check": r"^if sys\.version_info\[:2\] [<>=!]+ \(3, \d+\):",
     "__main__ guard": r'^if __name__ == "__main__":\n    ',
     "try/except ImportError": r"^try:\n(    .*\n)+except ImportError:",

@@ -58,8 +58,8 @@ pub enum Cond {
     TypeChecking,
     /// `__name__ == "__main__"`: true only in the module that runs as `__main__`.
     MainGuard,
-    /// `sys.version_info <op> (a, b, …)`, `sys.version_info[:n] <op> (a, b, …)` or
-    /// `sys.version_info[i] <op> n`, after `part`.
+    /// `sys.version_info <op> (a, b, …)`, `sys.version_info[:n] <op> (a, b, …)`,
+    /// `sys.version_info[i] <op> n` or `sys.version_info.major <op> n`, after `part`.
     Version { op: CompareOp, part: VersionPart, version: Vec<u32> },
     /// `sys.platform <op> "name"`, or `sys.platform.startswith("prefix")` when `prefix` is set.
     Platform { op: CompareOp, value: String, prefix: bool },
@@ -79,7 +79,7 @@ pub enum VersionPart {
     /// `[:n]`, a tuple of the first `n` elements: `sys.version_info[:2] == (3, 8)` holds on 3.8,
     /// where the whole tuple is greater than `(3, 8)`.
     Prefix(u32),
-    /// `[i]`, one element.
+    /// `[i]`, `.major` or `.minor`: one element.
     Item(u32),
 }
 

@@ -1334,7 +1334,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if !self.is_version_subject(subject) {
             return Cond::Unknown;
         }
-        let part = if kind(subject) == Kind::Subscript {
+        let part = if let Some(i) = self.version_field(subject).filter(|_| kind(subject) == Kind::Attribute) {
+            VersionPart::Item(i)
+        } else if kind(subject) == Kind::Subscript {
             let Some(sub) = self.kids.child(subject, Field::Subscript) else {
                 return Cond::Unknown;
             };
@@ -1374,7 +1376,23 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if self.is_version_info(node) {
             return true;
         }
-        kind(node) == Kind::Subscript && self.kids.child(node, Field::Value).is_some_and(|v| self.is_version_info(v))
+        match kind(node) {
+            Kind::Subscript => self.kids.child(node, Field::Value).is_some_and(|v| self.is_version_info(v)),
+            Kind::Attribute => self.version_field(node).is_some(),
+            _ => false,
+        }
+    }
+
+    /// The element that `sys.version_info.major` or `.minor` names.
+    fn version_field(&self, node: Node<'a>) -> Option<u32> {
+        if !self.kids.child(node, Field::Object).is_some_and(|o| self.is_version_info(o)) {
+            return None;
+        }
+        match self.kids.child(node, Field::Attribute).map(|a| self.text(a)) {
+            Some("major") => Some(0),
+            Some("minor") => Some(1),
+            _ => None,
+        }
     }
 
     fn is_os_name(&self, node: Node<'a>) -> bool {
