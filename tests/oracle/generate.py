@@ -52,6 +52,7 @@ CONTEXTS = [
     ("main_guard", 5),
     ("try", 6),
     ("version_check", 3),
+    ("platform_check", 2),
 ]
 
 
@@ -291,10 +292,12 @@ class Generator:
             return "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n%s" % indent(statement).rstrip("\n")
         if context == "main_guard":
             return 'if __name__ == "__main__":\n%s' % indent(statement).rstrip("\n")
-        if context == "version_check":
+        if context in ("version_check", "platform_check"):
+            condition = self.version_condition() if context == "version_check" else self.platform_condition()
+            header = "import sys\n" if "os." not in condition else "import os\n"
             if self.chance(0.5):
-                return "import sys\nif %s:\n%s" % (self.version_condition(), indent(statement).rstrip("\n"))
-            return "import sys\nif %s:\n    pass\nelse:\n%s" % (self.version_condition(), indent(statement).rstrip("\n"))
+                return "%sif %s:\n%s" % (header, condition, indent(statement).rstrip("\n"))
+            return "%sif %s:\n    pass\nelse:\n%s" % (header, condition, indent(statement).rstrip("\n"))
         if context == "try":
             name = local if local and local.isidentifier() else "_fallback"
             fallback = self.rng.choice(["pass", "%s = None" % name])
@@ -318,6 +321,17 @@ class Generator:
         if form == 4:
             return "sys.version_info[:1] %s (3,)" % op
         return self.rng.choice(["sys.version_info.major %s 3" % op, "sys.version_info.minor %s %d" % (op, minor)])
+
+    def platform_condition(self):
+        """A `sys.platform` or `os.name` test as real code spells it."""
+        op = self.rng.choice(["==", "!="])
+        form = self.rng.randrange(3)
+        if form == 0:
+            return "sys.platform %s %r" % (op, self.rng.choice(["linux", "win32", "darwin", "cygwin"]))
+        if form == 1:
+            negate = self.rng.choice(["", "not "])
+            return "%ssys.platform.startswith(%r)" % (negate, self.rng.choice(["linux", "win", "darwin", "freebsd"]))
+        return "os.name %s %r" % (op, self.rng.choice(["posix", "nt"]))
 
     def binding_item(self, name):
         if name == "make":

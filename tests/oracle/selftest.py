@@ -41,6 +41,8 @@ CONSTRUCTS = {
     "if TYPE_CHECKING": r"^if TYPE_CHECKING:\n    (import|from) ",
     "sys.version_info check": r"^if sys\.version_info(\[:?\d\])? [<>=!]+ ",
     "sys.version_info.major/.minor check": r"^if sys\.version_info\.(major|minor) [<>=!]+ ",
+    "sys.platform check": r"^if (not )?sys\.platform( [=!]= |\.startswith\()",
+    "os.name check": r"^if os\.name [=!]= ",
     "sys.version_info[:2] check": r"^if sys\.version_info\[:2\] [<>=!]+ \(3, \d+\):",
     "__main__ guard": r'^if __name__ == "__main__":\n    ',
     "try/except ImportError": r"^try:\n(    .*\n)+except ImportError:",
@@ -146,7 +148,7 @@ class OutcomeVarietyTest(unittest.TestCase):
         args = types.SimpleNamespace(python=sys.executable, cpython_only=True)
         kinds = set()
         with tempfile.TemporaryDirectory() as scratch:
-            cases = run.random_cases(list(SEEDS)[:120], scratch)
+            cases = run.random_cases(list(SEEDS)[:200], scratch)
             results = [run.check(case, args) for case in cases]
         for result in results:
             self.assertTrue(result.passed, result.problems)
