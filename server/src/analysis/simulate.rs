@@ -898,9 +898,9 @@ impl<'p> Sim<'p> {
                 self.stack.pop();
                 if let Err(stop) = result {
                     self.set_state(index, State::Failed);
-                    if self.sys_modules.get(name) == Some(&Cached::Instance(index)) {
-                        self.uncache_module(name);
-                    }
+                    // `_load_unlocked` deletes `sys.modules[name]` whatever it holds by now: an
+                    // object that the failed code planted under its own name goes too.
+                    self.uncache_module(name);
                     return Err(stop);
                 }
                 self.set_state(index, State::Done);
