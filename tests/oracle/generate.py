@@ -295,6 +295,11 @@ class Generator:
         if context in ("version_check", "platform_check"):
             condition = self.version_condition() if context == "version_check" else self.platform_condition()
             header = "import sys\n" if "os." not in condition else "import os\n"
+            if self.chance(0.3):
+                # Libraries name their checks once (`PY2 = sys.version_info[0] == 2`).
+                name = self.fresh("IS_NEW").upper()
+                header += "%s = %s\n" % (name, condition)
+                condition = self.rng.choice([name, "not " + name])
             if self.chance(0.5):
                 return "%sif %s:\n%s" % (header, condition, indent(statement).rstrip("\n"))
             return "%sif %s:\n    pass\nelse:\n%s" % (header, condition, indent(statement).rstrip("\n"))
@@ -313,7 +318,7 @@ class Generator:
         if form == 0:
             return "sys.version_info %s (3, %d)" % (op, minor)
         if form == 1:
-            return "sys.version_info[:2] %s (3, %d)" % (op, minor)
+            return "sys.version_info[%s:2] %s (3, %d)" % (self.rng.choice(["", "", "0"]), op, minor)
         if form == 2:
             return "sys.version_info[1] %s %d" % (op, minor)
         if form == 3:

@@ -190,6 +190,17 @@ impl Cond {
         }
     }
 
+    /// Whether the condition can be decided once the interpreter and the entry are known:
+    /// nothing in it is [`Cond::Unknown`].
+    pub fn is_static(&self) -> bool {
+        match self {
+            Cond::Unknown => false,
+            Cond::Not(inner) => inner.is_static(),
+            Cond::And(parts) | Cond::Or(parts) => parts.iter().all(Cond::is_static),
+            _ => true,
+        }
+    }
+
     /// Whether the condition is false however the program is run (used to classify imports).
     pub fn is_always_false(&self) -> bool {
         match self {

@@ -1,7 +1,7 @@
 //! Builds a [`FileSummary`] from a tree-sitter parse tree.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Parser, Tree};
 
@@ -74,6 +74,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
         ctx: Ctx::default(),
         future_annotations: false,
         assigning_bare_object: false,
+        named_conds: HashMap::new(),
     };
     if root.has_error() {
         collect_syntax_errors(root, &mut extractor.summary.syntax_errors);
@@ -279,6 +280,12 @@ struct Extractor<'t, 'a> {
     future_annotations: bool,
     /// The right-hand side of the assignment being read is a bare `object()`.
     assigning_bare_object: bool,
+    /// Module globals bound once, at module level, to a condition that can be decided
+    /// (`PY2 = sys.version_info[0] == 2`), so that `if PY2:` at module level is decided too.
+    /// A name bound by a second assignment or an augmented one leaves the map for good
+    /// (`None`). Other ways to rebind it (`global` in a function called in between, `import …
+    /// as PY2`) are not followed.
+    named_conds: HashMap<String, Option<Cond>>,
 }
 
 impl<'t, 'a> Extractor<'t, 'a> {
@@ -727,6 +734,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     if self.at_module_level() && targets.len() == 1 && self.text(targets[0]) == "__all__" {
                         self.record_all(right, false);
                     }
+                    if self.at_module_level() {
+                        self.record_named_conds(&targets, right);
+                    }
                     // A call's fields are looked up once for the questions below and the walk.
                     let call = (kind(right) == Kind::Call)
                         .then(|| (self.kids.child(right, Field::Function), self.kids.child(right, Field::Arguments)));
@@ -775,6 +785,24 @@ impl<'t, 'a> Extractor<'t, 'a> {
         self.assigning_bare_object = false;
     }
 
+    /// Keeps `NAME = <condition>` in [`Extractor::named_conds`] when the condition can be
+    /// decided and this is the name's first assignment; a later assignment to any of the
+    /// targets forgets it.
+    fn record_named_conds(&mut self, targets: &[Node<'a>], value: Node<'a>) {
+        for target in targets {
+            if kind(*target) != Kind::Identifier {
+                continue;
+            }
+            let name = self.text(*target);
+            if let Some(known) = self.named_conds.get_mut(name) {
+                *known = None;
+                continue;
+            }
+            let cond = if targets.len() == 1 { Some(self.cond(value)).filter(Cond::is_static) } else { None };
+            self.named_conds.insert(name.to_string(), cond);
+        }
+    }
+
     fn augmented_assignment(&mut self, node: Node<'a>, out: &mut Block) {
         let left = self.kids.child(node, Field::Left);
         if let Some(right) = self.kids.child(node, Field::Right) {
@@ -784,6 +812,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
             self.expr(right, out);
         }
         if let Some(left) = left {
+            if let Some(known) = self.named_conds.get_mut(self.text(left)) {
+                *known = None;
+            }
             match kind(left) {
                 Kind::Identifier => out.push(Event::Bind { name: self.text(left).to_string(), range: range(left) }),
                 _ => self.target(left, out),
@@ -1216,6 +1247,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     Cond::TypeChecking
                 } else if name == "__debug__" {
                     Cond::Const(true)
+                } else if let Some(Some(cond)) = self.named_conds.get(name).filter(|_| self.at_module_level()) {
+                    // Only at module level: a function may run after another module has set
+                    // the global to something else.
+                    cond.clone()
                 } else {
                     Cond::Unknown
                 }
@@ -1345,14 +1380,15 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     Ok(i) if i < 2 => VersionPart::Item(i),
                     _ => return Cond::Unknown,
                 },
-                // `[:n]` is a tuple of the first n elements, and `[:]` the whole tuple.
-                Kind::Slice => match self.text(sub).strip_prefix(':').map(str::trim) {
-                    Some("") => VersionPart::Whole,
-                    Some(end) => match end.parse::<u32>() {
+                // `[:n]` and `[0:n]` are a tuple of the first n elements, and `[:]` the whole
+                // tuple.
+                Kind::Slice => match self.text(sub).split_once(':').map(|(start, end)| (start.trim(), end.trim())) {
+                    Some(("" | "0", "")) => VersionPart::Whole,
+                    Some(("" | "0", end)) => match end.parse::<u32>() {
                         Ok(n) => VersionPart::Prefix(n),
                         Err(_) => return Cond::Unknown,
                     },
-                    None => return Cond::Unknown,
+                    _ => return Cond::Unknown,
                 },
                 _ => return Cond::Unknown,
             }
