@@ -306,7 +306,10 @@ class Generator:
         if context == "try":
             name = local if local and local.isidentifier() else "_fallback"
             fallback = self.rng.choice(["pass", "%s = None" % name])
-            return "try:\n%sexcept ImportError:\n    %s" % (indent(statement), fallback)
+            # Real fallbacks catch more or less than ImportError: a ModuleNotFoundError handler
+            # lets "cannot import name" through.
+            caught = self.rng.choice(["ImportError"] * 4 + ["ModuleNotFoundError", "(ImportError, AttributeError)", "Exception", ""])
+            return "try:\n%sexcept%s:\n    %s" % (indent(statement), " " + caught if caught else "", fallback)
         raise AssertionError(context)
 
     def version_condition(self):
