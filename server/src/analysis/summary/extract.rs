@@ -67,6 +67,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     }
     let mut extractor = Extractor {
         text,
+        root,
         kids: &kids,
         event_marks: &marks.events,
         aliases: Aliases::collect(&imports, text, &kids),
@@ -271,6 +272,7 @@ struct Ctx {
 
 struct Extractor<'t, 'a> {
     text: &'t str,
+    root: Node<'a>,
     kids: &'t Children<'a>,
     /// See [`Marks::events`].
     event_marks: &'t [usize],
@@ -280,12 +282,12 @@ struct Extractor<'t, 'a> {
     future_annotations: bool,
     /// The right-hand side of the assignment being read is a bare `object()`.
     assigning_bare_object: bool,
-    /// Module globals bound once, at module level, to a condition that can be decided
-    /// (`PY2 = sys.version_info[0] == 2`), so that `if PY2:` at module level is decided too.
-    /// A name bound by a second assignment or an augmented one leaves the map for good
-    /// (`None`). Other ways to rebind it (`global` in a function called in between, `import …
-    /// as PY2`) are not followed.
-    named_conds: HashMap<String, Option<Cond>>,
+    /// Module globals assigned, at module level, a condition that can be decided
+    /// (`PY2 = sys.version_info[0] == 2`), with the assigned name's range, so that `if PY2:` at
+    /// module level is decided too. The first assignment of a name is kept; a second one
+    /// (`None`) rules the name out, and so does any other place of the file that may bind it
+    /// (see [`Extractor::only_read_elsewhere`]).
+    named_conds: HashMap<String, Option<(Cond, TextRange)>>,
 }
 
 impl<'t, 'a> Extractor<'t, 'a> {
@@ -799,8 +801,52 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 continue;
             }
             let cond = if targets.len() == 1 { Some(self.cond(value)).filter(Cond::is_static) } else { None };
-            self.named_conds.insert(name.to_string(), cond);
+            self.named_conds.insert(name.to_string(), cond.map(|cond| (cond, range(*target))));
         }
+    }
+
+    /// Whether every other place where `name` stands as an identifier in the file reads it in
+    /// a context that cannot rebind it (a condition, an operand, an argument). Anything else
+    /// (a target, an import, a parameter, a `global` statement, a context this list does not
+    /// name) may bind it, and the assignment at `at` is then not the value the name holds.
+    /// Only names assigned a decidable condition get here, which few files have.
+    fn only_read_elsewhere(&self, name: &str, at: TextRange) -> bool {
+        let bytes = self.text.as_bytes();
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        memchr::memmem::find_iter(bytes, name.as_bytes()).all(|start| {
+            let end = start + name.len();
+            if start as u32 == at.start
+                || (start > 0 && is_word(bytes[start - 1]))
+                || bytes.get(end).is_some_and(|b| is_word(*b))
+            {
+                return true;
+            }
+            let Some(node) = self.root.descendant_for_byte_range(start, end) else { return false };
+            if kind(node) != Kind::Identifier {
+                // The word inside a string or a comment.
+                return matches!(kind(node), Kind::StringContent | Kind::String | Kind::Comment);
+            }
+            let Some(parent) = node.parent() else { return false };
+            match kind(parent) {
+                Kind::IfStatement
+                | Kind::ElifClause
+                | Kind::WhileStatement
+                | Kind::NotOperator
+                | Kind::BooleanOperator
+                | Kind::ComparisonOperator
+                | Kind::ConditionalExpression
+                | Kind::ParenthesizedExpression
+                | Kind::BinaryOperator
+                | Kind::UnaryOperator
+                | Kind::ArgumentList
+                | Kind::Call
+                | Kind::Attribute
+                | Kind::Subscript => true,
+                // The value of an assignment reads the name; its target binds it.
+                Kind::Assignment => self.kids.child(parent, Field::Left).is_none_or(|left| left.id() != node.id()),
+                _ => false,
+            }
+        })
     }
 
     fn augmented_assignment(&mut self, node: Node<'a>, out: &mut Block) {
@@ -1247,10 +1293,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     Cond::TypeChecking
                 } else if name == "__debug__" {
                     Cond::Const(true)
-                } else if let Some(Some(cond)) = self.named_conds.get(name).filter(|_| self.at_module_level()) {
+                } else if let Some(Some((cond, at))) = self.named_conds.get(name).filter(|_| self.at_module_level()) {
                     // Only at module level: a function may run after another module has set
                     // the global to something else.
-                    cond.clone()
+                    if self.only_read_elsewhere(name, *at) { cond.clone() } else { Cond::Unknown }
                 } else {
                     Cond::Unknown
                 }
