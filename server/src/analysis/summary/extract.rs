@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Parser, Tree};
 
 use super::condition::{CompareOp, Cond, VersionPart};
-use super::syntax::{any_within, dotted_text, kind, node_text, range, Children, Field, Kind, Marks, Which};
+use super::syntax::{any_within, dotted_text, is_word_byte, kind, node_text, range, Children, Field, Kind, Marks, Which};
 use super::*;
 use crate::analysis::text::{LineIndex, TextRange};
 
@@ -284,10 +284,9 @@ struct Extractor<'t, 'a> {
     assigning_bare_object: bool,
     /// Module globals assigned, at module level, a condition that can be decided
     /// (`PY2 = sys.version_info[0] == 2`), with the assigned name's range, so that `if PY2:` at
-    /// module level is decided too. The first assignment of a name is kept; a second one
-    /// (`None`) rules the name out, and so does any other place of the file that may bind it
-    /// (see [`Extractor::only_read_elsewhere`]).
-    named_conds: HashMap<String, Option<(Cond, TextRange)>>,
+    /// module level is decided too, unless some other place of the file may bind the name (see
+    /// [`Extractor::only_read_elsewhere`], which also rules out a second assignment).
+    named_conds: HashMap<String, (Cond, TextRange)>,
 }
 
 impl<'t, 'a> Extractor<'t, 'a> {
@@ -788,20 +787,15 @@ impl<'t, 'a> Extractor<'t, 'a> {
     }
 
     /// Keeps `NAME = <condition>` in [`Extractor::named_conds`] when the condition can be
-    /// decided and this is the name's first assignment; a later assignment to any of the
-    /// targets forgets it.
+    /// decided. Whether another assignment rebinds the name is asked where the name is read.
     fn record_named_conds(&mut self, targets: &[Node<'a>], value: Node<'a>) {
-        for target in targets {
-            if kind(*target) != Kind::Identifier {
-                continue;
-            }
-            let name = self.text(*target);
-            if let Some(known) = self.named_conds.get_mut(name) {
-                *known = None;
-                continue;
-            }
-            let cond = if targets.len() == 1 { Some(self.cond(value)).filter(Cond::is_static) } else { None };
-            self.named_conds.insert(name.to_string(), cond.map(|cond| (cond, range(*target))));
+        let [target] = targets else { return };
+        if kind(*target) != Kind::Identifier || self.named_conds.contains_key(self.text(*target)) {
+            return;
+        }
+        let cond = self.cond(value);
+        if cond.is_static() {
+            self.named_conds.insert(self.text(*target).to_string(), (cond, range(*target)));
         }
     }
 
@@ -812,12 +806,11 @@ impl<'t, 'a> Extractor<'t, 'a> {
     /// Only names assigned a decidable condition get here, which few files have.
     fn only_read_elsewhere(&self, name: &str, at: TextRange) -> bool {
         let bytes = self.text.as_bytes();
-        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         memchr::memmem::find_iter(bytes, name.as_bytes()).all(|start| {
             let end = start + name.len();
             if start as u32 == at.start
-                || (start > 0 && is_word(bytes[start - 1]))
-                || bytes.get(end).is_some_and(|b| is_word(*b))
+                || (start > 0 && is_word_byte(bytes[start - 1]))
+                || bytes.get(end).is_some_and(|b| is_word_byte(*b))
             {
                 return true;
             }
@@ -858,9 +851,6 @@ impl<'t, 'a> Extractor<'t, 'a> {
             self.expr(right, out);
         }
         if let Some(left) = left {
-            if let Some(known) = self.named_conds.get_mut(self.text(left)) {
-                *known = None;
-            }
             match kind(left) {
                 Kind::Identifier => out.push(Event::Bind { name: self.text(left).to_string(), range: range(left) }),
                 _ => self.target(left, out),
@@ -1293,7 +1283,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     Cond::TypeChecking
                 } else if name == "__debug__" {
                     Cond::Const(true)
-                } else if let Some(Some((cond, at))) = self.named_conds.get(name).filter(|_| self.at_module_level()) {
+                } else if let Some((cond, at)) = self.named_conds.get(name).filter(|_| self.at_module_level()) {
                     // Only at module level: a function may run after another module has set
                     // the global to something else.
                     if self.only_read_elsewhere(name, *at) { cond.clone() } else { Cond::Unknown }
@@ -1415,7 +1405,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if !self.is_version_subject(subject) {
             return Cond::Unknown;
         }
-        let part = if let Some(i) = self.version_field(subject).filter(|_| kind(subject) == Kind::Attribute) {
+        let part = if let Some(i) = self.version_field(subject) {
             VersionPart::Item(i)
         } else if kind(subject) == Kind::Subscript {
             let Some(sub) = self.kids.child(subject, Field::Subscript) else {
@@ -1460,14 +1450,13 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
         match kind(node) {
             Kind::Subscript => self.kids.child(node, Field::Value).is_some_and(|v| self.is_version_info(v)),
-            Kind::Attribute => self.version_field(node).is_some(),
-            _ => false,
+            _ => self.version_field(node).is_some(),
         }
     }
 
     /// The element that `sys.version_info.major` or `.minor` names.
     fn version_field(&self, node: Node<'a>) -> Option<u32> {
-        if !self.kids.child(node, Field::Object).is_some_and(|o| self.is_version_info(o)) {
+        if kind(node) != Kind::Attribute || !self.kids.child(node, Field::Object).is_some_and(|o| self.is_version_info(o)) {
             return None;
         }
         match self.kids.child(node, Field::Attribute).map(|a| self.text(a)) {

@@ -200,24 +200,29 @@ pub(super) fn any_within(marks: &[usize], node: Node) -> bool {
     marks.get(first).is_some_and(|at| *at < node.end_byte())
 }
 
+/// Whether a byte belongs to a word in the sense of [`Marks`]: an ASCII letter, digit or `_`.
+pub(super) fn is_word_byte(byte: u8) -> bool {
+    const fn word_bytes() -> [bool; 256] {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            let b = byte as u8;
+            table[byte] = b.is_ascii_alphanumeric() || b == b'_';
+            byte += 1;
+        }
+        table
+    }
+    static WORD: [bool; 256] = word_bytes();
+    WORD[usize::from(byte)]
+}
+
 impl Marks {
     pub(super) fn scan(text: &str) -> Marks {
-        const fn word_bytes() -> [bool; 256] {
-            let mut table = [false; 256];
-            let mut byte = 0;
-            while byte < 256 {
-                let b = byte as u8;
-                table[byte] = b.is_ascii_alphanumeric() || b == b'_';
-                byte += 1;
-            }
-            table
-        }
-        static WORD: [bool; 256] = word_bytes();
         let bytes = text.as_bytes();
         let mut marks = Marks::default();
         let mut at = 0;
         while at < bytes.len() {
-            if !WORD[usize::from(bytes[at])] {
+            if !is_word_byte(bytes[at]) {
                 match bytes[at] {
                     b'(' => {
                         marks.events.push(at);
@@ -235,7 +240,7 @@ impl Marks {
                 continue;
             }
             let start = at;
-            while at < bytes.len() && WORD[usize::from(bytes[at])] {
+            while at < bytes.len() && is_word_byte(bytes[at]) {
                 at += 1;
             }
             // Most words are none of these; their length and first letter say so cheaply.
