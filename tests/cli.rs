@@ -325,20 +325,22 @@ raise SystemExit('the workspace sysconfig.py ran')
         eprintln!("pyenv or a second Python 3 version is missing: only the shadowing half is tested");
     }
     let ws = workspace(&fixture);
-    let cpython = Command::new("python3").arg("main.py").current_dir(ws.path()).output().unwrap();
-    assert!(cpython.status.success(), "python3 main.py: {}", stderr(&cpython));
-    let expected = stdout(&cpython).trim().to_string();
+    // Runs main.py under CPython in the workspace, checks that `modcache order` ran the module
+    // CPython imported, and returns that module's name.
+    let agree_with_cpython = || {
+        let cpython = Command::new("python3").arg("main.py").current_dir(ws.path()).output().unwrap();
+        assert!(cpython.status.success(), "python3 main.py: {}", stderr(&cpython));
+        let expected = stdout(&cpython).trim().to_string();
+        let out = json(&modcache(ws.path(), &["order", "--format", "json", "main.py"]));
+        let modules: Vec<&str> = out["order"].as_array().unwrap().iter().filter_map(|m| m["module"].as_str()).collect();
+        assert_eq!(modules, ["__main__", expected.as_str()], "{out}");
+        expected
+    };
+    let imported = agree_with_cpython();
     if other_version.is_some() {
-        assert_eq!(expected, "not_eleven", "the pin should have chosen another Python than 3.11");
+        assert_eq!(imported, "not_eleven", "the pin should have chosen another Python than 3.11");
     }
-    let out = json(&modcache(ws.path(), &["order", "--format", "json", "main.py"]));
-    let modules: Vec<&str> = out["order"].as_array().unwrap().iter().filter_map(|m| m["module"].as_str()).collect();
-    assert_eq!(modules, ["__main__", expected.as_str()], "{out}");
     // Without the pin the global Python decides; `[:2]` is a 2-tuple, equal to `(3, 11)` on 3.11.
     let _ = std::fs::remove_file(ws.path().join(".python-version"));
-    let cpython = Command::new("python3").arg("main.py").current_dir(ws.path()).output().unwrap();
-    let expected = stdout(&cpython).trim().to_string();
-    let out = json(&modcache(ws.path(), &["order", "--format", "json", "main.py"]));
-    let modules: Vec<&str> = out["order"].as_array().unwrap().iter().filter_map(|m| m["module"].as_str()).collect();
-    assert_eq!(modules, ["__main__", expected.as_str()], "{out}");
+    agree_with_cpython();
 }
