@@ -53,6 +53,7 @@ CONTEXTS = [
     ("try", 6),
     ("version_check", 3),
     ("platform_check", 2),
+    ("class_method", 5),
 ]
 
 
@@ -255,7 +256,7 @@ class Generator:
         if target == MISSING_MODULE and self.chance(0.85):
             context = "try"
         statement, local = self.import_statement(importer, target)
-        if "import *" in statement and context in ("func_called", "func_uncalled", "class_body"):
+        if "import *" in statement and context in ("func_called", "func_uncalled", "class_body", "class_method"):
             # A star import is a SyntaxError outside module level.
             context = "top"
         if "importlib." in statement:
@@ -303,6 +304,8 @@ class Generator:
             if self.chance(0.5):
                 return "%sif %s:\n%s" % (header, condition, indent(statement).rstrip("\n"))
             return "%sif %s:\n    pass\nelse:\n%s" % (header, condition, indent(statement).rstrip("\n"))
+        if context == "class_method":
+            return self.class_method_item(statement)
         if context == "try":
             name = local if local and local.isidentifier() else "_fallback"
             fallback = self.rng.choice(["pass", "%s = None" % name])
@@ -311,6 +314,36 @@ class Generator:
             caught = self.rng.choice(["ImportError"] * 4 + ["ModuleNotFoundError", "(ImportError, AttributeError)", "Exception", ""])
             return "try:\n%sexcept%s:\n    %s" % (indent(statement), " " + caught if caught else "", fallback)
         raise AssertionError(context)
+
+    def class_method_item(self, statement):
+        """The import in a method, and module code that creates an object or calls the method
+        in one of the ways that run it (or, now and then, in none)."""
+        cls = self.fresh("Maker")
+        base = self.fresh("Base")
+        obj = "_%s" % self.fresh("obj")
+        method = "def __init__(self):\n%s" % indent(statement)
+        form = self.rng.randrange(7)
+        if form == 0:
+            # The class's own `__init__`.
+            return "class %s:\n%s%s = %s()" % (cls, indent(method), obj, cls)
+        if form == 1:
+            # An inherited `__init__`.
+            return "class %s:\n%sclass %s(%s):\n    pass\n%s = %s()" % (base, indent(method), cls, base, obj, cls)
+        if form == 2:
+            # `super().__init__()` reaches the base's.
+            return "class %s:\n%sclass %s(%s):\n    def __init__(self):\n        super().__init__()\n%s = %s()" % (
+                base, indent(method), cls, base, obj, cls)
+        if form == 3:
+            build = "@classmethod\ndef build(cls):\n%s    return cls\n" % indent(statement)
+            return "class %s:\n%s%s = %s.build()" % (cls, indent(build), obj, cls)
+        if form == 4:
+            new = "def __new__(cls):\n%s    return super().__new__(cls)\n" % indent(statement)
+            return "class %s:\n%s%s = %s()" % (cls, indent(new), obj, cls)
+        if form == 5:
+            # A built-in base comes first, so the first-party mixin's `__init__` never runs.
+            return "class %s:\n%sclass %s(dict, %s):\n    pass\n%s = %s()" % (base, indent(method), cls, base, obj, cls)
+        # Defined, never created.
+        return "class %s:\n%s" % (cls, indent(method).rstrip("\n"))
 
     def version_condition(self):
         """A `sys.version_info` test in one of the spellings that real code uses, which the

@@ -327,7 +327,7 @@ impl Walker<'_> {
                         }
                     }
                 }
-                Event::Class { body, .. } => self.block(body, via, false),
+                Event::Class(class) => self.block(&class.body, via, false),
                 Event::If { branches, orelse } => {
                     for body in blocks_that_may_run(branches, orelse.as_ref(), &env) {
                         self.block(body, via, module_level);

@@ -367,8 +367,8 @@ impl BlockDiff<'_, '_> {
             (Event::Bind { name: x, .. }, Event::Bind { name: y, .. }) => self.name(x, y),
             (Event::Unbind { name: x }, Event::Unbind { name: y }) => self.name(x, y),
             (Event::Def { name: x, func: f, .. }, Event::Def { name: y, func: g, .. }) => f == g && self.name(x, y),
-            (Event::Class { name: x, body: p, .. }, Event::Class { name: y, body: q, .. }) => {
-                self.name(x, y) && self.block(p, q)
+            (Event::Class(x), Event::Class(y)) => {
+                x.bases == y.bases && self.name(&x.name, &y.name) && self.block(&x.body, &y.body)
             }
             (Event::Call { callee: x, .. }, Event::Call { callee: y, .. }) => x == y,
             (Event::Attr { base: x, attrs: p, range: r }, Event::Attr { base: y, attrs: q, range: s }) => {
@@ -451,6 +451,8 @@ fn import_kind_eq(a: &ImportKind, b: &ImportKind) -> bool {
 enum Value {
     Module(usize),
     Function(usize, FuncId),
+    /// A class that a first-party class statement made, by its index in `Sim::classes`.
+    Class(usize),
     Opaque,
     /// A plain `object()`: it has no attributes, not even `__name__` or `__path__`.
     Bare,
@@ -516,6 +518,8 @@ struct Scope {
     locals: Option<FxHashMap<String, Value>>,
     /// Names declared `global` in the running function.
     globals: Vec<String>,
+    /// The class whose namespace held the running function, which `super()` starts after.
+    class: Option<usize>,
 }
 
 struct Frame {
@@ -542,6 +546,18 @@ struct Sim<'p> {
     events: usize,
     truncated: bool,
     reads: Reads,
+    /// Every class that a class statement made so far, addressed by [`Value::Class`].
+    classes: Vec<Class>,
+    /// Classes whose statement ran and whose name is not bound yet (decorators run in
+    /// between), with the range of the name that their `Bind` event carries.
+    unbound_classes: Vec<(TextRange, usize)>,
+}
+
+/// A class made by running a class statement: what its body bound, and its bases.
+struct Class {
+    namespace: FxHashMap<String, Value>,
+    /// Each base's value, `None` when it is an expression the summary does not follow.
+    bases: Vec<Option<Value>>,
 }
 
 /// Control flow out of a block: an exception, or the budget running out.
@@ -578,6 +594,8 @@ impl<'p> Sim<'p> {
             events: 0,
             truncated: false,
             reads: Reads::default(),
+            classes: Vec::new(),
+            unbound_classes: Vec::new(),
         }
     }
 
@@ -599,7 +617,7 @@ impl<'p> Sim<'p> {
                 self.stack.push(Frame { instance: main, site: None });
                 self.find_and_load(module, None).and_then(|cached| match cached {
                     Cached::Instance(i) => match self.read_name(function).instances[i].namespace.get(function).copied() {
-                        Some(Value::Function(module, func)) => self.call_function(module, func),
+                        Some(Value::Function(module, func)) => self.call_function(module, func, None),
                         _ => Ok(()),
                     },
                     Cached::Opaque | Cached::Bare => Ok(()),
@@ -944,7 +962,7 @@ impl<'p> Sim<'p> {
             let line = summary.line_number(error.start);
             return Err(self.error("SyntaxError", format!("invalid syntax ({path}, line {line})"), site));
         }
-        let mut scope = Scope { module: index, locals: None, globals: Vec::new() };
+        let mut scope = Scope { module: index, locals: None, globals: Vec::new(), class: None };
         self.exec_block(&summary, &summary.body, &mut scope)
     }
 
@@ -1018,8 +1036,15 @@ impl<'p> Sim<'p> {
     fn exec_event(&mut self, summary: &FileSummary, event: &Event, scope: &mut Scope) -> Flow {
         match event {
             Event::Import(id) => self.exec_import(summary.import(*id), scope),
-            Event::Bind { name, .. } => {
-                self.bind(scope, name, Value::Opaque);
+            Event::Bind { name, range } => {
+                let value = match self.unbound_classes.last() {
+                    Some(&(at, class)) if at == *range => {
+                        self.unbound_classes.pop();
+                        Value::Class(class)
+                    }
+                    _ => Value::Opaque,
+                };
+                self.bind(scope, name, value);
                 Ok(())
             }
             Event::Unbind { name } => {
@@ -1030,23 +1055,20 @@ impl<'p> Sim<'p> {
                 self.bind(scope, name, Value::Function(scope.module, *func));
                 Ok(())
             }
-            Event::Class { body, .. } => {
-                let mut class_scope = Scope { module: scope.module, locals: Some(FxHashMap::default()), globals: Vec::new() };
-                self.exec_block(summary, body, &mut class_scope)
+            Event::Class(class) => {
+                let bases = class.bases.iter().map(|base| base.as_ref().and_then(|b| self.callee_value(scope, b)).map(|(value, _)| value)).collect();
+                let mut class_scope = Scope { module: scope.module, locals: Some(FxHashMap::default()), globals: Vec::new(), class: None };
+                self.exec_block(summary, &class.body, &mut class_scope)?;
+                let namespace = class_scope.locals.unwrap_or_default();
+                self.classes.push(Class { namespace, bases });
+                self.unbound_classes.push((class.name_range, self.classes.len() - 1));
+                Ok(())
             }
-            Event::Call { callee, .. } => {
-                let target = match callee {
-                    Callee::Name(name) => self.lookup(scope, name),
-                    Callee::Attr { base, attr } => match self.lookup(scope, base) {
-                        Some(Value::Module(m)) => self.read_name(attr).instances[m].namespace.get(attr).copied(),
-                        _ => None,
-                    },
-                };
-                match target {
-                    Some(Value::Function(module, func)) => self.call_function(module, func),
-                    _ => Ok(()),
-                }
-            }
+            Event::Call { callee, .. } => match self.callee_value(scope, callee) {
+                Some((Value::Function(module, func), owner)) => self.call_function(module, func, owner),
+                Some((Value::Class(class), _)) => self.instantiate(class),
+                _ => Ok(()),
+            },
             Event::Attr { base, attrs, range } => {
                 let mut value = self.lookup(scope, base);
                 for attr in attrs {
@@ -1110,7 +1132,63 @@ impl<'p> Sim<'p> {
         }
     }
 
-    fn call_function(&mut self, module: usize, func: FuncId) -> Flow {
+    /// What a call's callee (or a class's base) names: `name`, `base.attr` on a module or a
+    /// class, or `super().attr` in a method. A value found in a class comes with that class.
+    fn callee_value(&mut self, scope: &Scope, callee: &Callee) -> Option<(Value, Option<usize>)> {
+        match callee {
+            Callee::Name(name) => self.lookup(scope, name).map(|value| (value, None)),
+            Callee::Attr { base, attr } => match self.lookup(scope, base)? {
+                Value::Module(m) => self.read_name(attr).instances[m].namespace.get(attr).map(|value| (*value, None)),
+                Value::Class(class) => self.class_attribute(class, attr),
+                _ => None,
+            },
+            Callee::Super { attr } => self.base_attribute(scope.class?, attr),
+        }
+    }
+
+    /// Looks `name` up in a class and then its bases, see [`Sim::base_attribute`]; gives the
+    /// value with the class that binds it.
+    fn class_attribute(&mut self, class: usize, name: &str) -> Option<(Value, Option<usize>)> {
+        self.read_name(name);
+        match self.classes[class].namespace.get(name) {
+            Some(value) => Some((*value, Some(class))),
+            None => self.base_attribute(class, name),
+        }
+    }
+
+    /// Looks `name` up in the bases of a class, depth first from the left (the method
+    /// resolution order of every hierarchy without a diamond). `None` when none binds it, and
+    /// also when a base that comes first is not a first-party class: such a base may define the
+    /// name, and every class inherits `__init__` and `__new__` from `object`.
+    fn base_attribute(&mut self, class: usize, name: &str) -> Option<(Value, Option<usize>)> {
+        self.read_name(name);
+        // A base was made before the class, so its index is smaller and the walk ends.
+        for base in self.classes[class].bases.clone() {
+            match base {
+                Some(Value::Class(base)) if base < class => {
+                    if let Some(found) = self.class_attribute(base, name) {
+                        return Some(found);
+                    }
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// Calling a class runs its `__new__` and then its `__init__`, when the class or a
+    /// first-party base defines them.
+    fn instantiate(&mut self, class: usize) -> Flow {
+        for method in ["__new__", "__init__"] {
+            if let Some((Value::Function(module, func), owner)) = self.class_attribute(class, method) {
+                self.call_function(module, func, owner)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a function's body; `class` is the class whose namespace held it, for `super()`.
+    fn call_function(&mut self, module: usize, func: FuncId, class: Option<usize>) -> Flow {
         // Recursion and very deep call chains are cut: the first run of a function is the one
         // whose imports matter.
         if self.calls.contains(&(module, func)) || self.calls.len() >= MAX_CALL_DEPTH {
@@ -1134,7 +1212,7 @@ impl<'p> Sim<'p> {
             self.reads.called.insert((name_hash(path), func));
         }
         let start = self.version;
-        let mut scope = Scope { module, locals: Some(FxHashMap::default()), globals: function.globals.clone() };
+        let mut scope = Scope { module, locals: Some(FxHashMap::default()), globals: function.globals.clone(), class };
         let result = self.exec_block(&summary, &function.body, &mut scope);
         self.calls.pop();
         if result.is_ok() && self.version == start {
@@ -1280,7 +1358,7 @@ impl<'p> Sim<'p> {
                 format!("cannot import name '{name}' from '<unknown module name>'"),
                 site.cloned(),
             )),
-            Value::Opaque | Value::Function(..) => Ok(Value::Opaque),
+            Value::Opaque | Value::Function(..) | Value::Class(_) => Ok(Value::Opaque),
         }
     }
 

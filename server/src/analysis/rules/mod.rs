@@ -293,7 +293,7 @@ fn reached_functions(project: &Project, summary: &FileSummary, every_branch: boo
                             }
                         }
                     }
-                    Event::Class { body, .. } => self.block(body, via, false),
+                    Event::Class(class) => self.block(&class.body, via, false),
                     Event::If { branches, orelse } if self.every_branch => {
                         for branch in branches {
                             self.block(&branch.body, via, module_level);
@@ -365,7 +365,7 @@ fn find_initialisation_functions(project: &Project, summary: &FileSummary) -> Ha
                 Event::Call { callee: Callee::Name(name), .. } => {
                     out.insert(name.clone());
                 }
-                Event::Class { body, .. } => called_names(body, out),
+                Event::Class(class) => called_names(&class.body, out),
                 _ => event.branch_blocks().into_iter().for_each(|block| called_names(block, out)),
             }
         }
@@ -753,7 +753,7 @@ pub fn via_call(ctx: &RuleContext, path: &str, summary: &FileSummary, via: Optio
     fn callee_at(block: &Block, at: TextRange) -> Option<String> {
         block.iter().find_map(|event| match event {
             Event::Call { callee: Callee::Name(name), range } if *range == at => Some(name.clone()),
-            Event::Class { body, .. } => callee_at(body, at),
+            Event::Class(class) => callee_at(&class.body, at),
             _ => event.branch_blocks().into_iter().find_map(|block| callee_at(block, at)),
         })
     }

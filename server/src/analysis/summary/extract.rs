@@ -683,13 +683,23 @@ impl<'t, 'a> Extractor<'t, 'a> {
         let Some(name_node) = self.kids.child(node, Field::Name) else {
             return;
         };
-        if let Some(bases) = self.kids.child(node, Field::Superclasses) {
-            self.expr(bases, out);
+        let mut bases = Vec::new();
+        if let Some(arguments) = self.kids.child(node, Field::Superclasses) {
+            self.expr(arguments, out);
+            let kids = self.kids;
+            for base in kids.iter(arguments, Which::NamedCode) {
+                // `metaclass=M` and other keywords go to the metaclass; they are not bases.
+                if kind(base) != Kind::KeywordArgument {
+                    bases.push(self.callee(base));
+                }
+            }
         }
         let body = self.with_ctx(|ctx| ctx.in_class = true, |this| this.field_block(node, Field::Body));
-        out.push(Event::Class { name: String::new(), body, range: range(node) });
+        let name = self.text(name_node).to_string();
+        let name_range = range(name_node);
+        out.push(Event::Class(Box::new(ClassEvent { name: name.clone(), name_range, bases, body, range: range(node) })));
         self.apply_decorators(decorators, out);
-        out.push(Event::Bind { name: self.text(name_node).to_string(), range: range(name_node) });
+        out.push(Event::Bind { name, range: name_range });
     }
 
     /// A decorator that is a plain name or attribute is called with the new function or class.
@@ -709,12 +719,17 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
-    /// `base.attr` as a callee, when `base` is a name.
+    /// `base.attr` as a callee, when `base` is a name, and `super().attr`.
     fn attribute_callee(&self, parts: AttrParts<'a>) -> Option<Callee> {
         let object = parts.object?;
-        let attr = parts.attribute?;
-        (kind(object) == Kind::Identifier)
-            .then(|| Callee::Attr { base: self.text(object).to_string(), attr: self.text(attr).to_string() })
+        let attr = self.text(parts.attribute?).to_string();
+        match kind(object) {
+            Kind::Identifier => Some(Callee::Attr { base: self.text(object).to_string(), attr }),
+            Kind::Call if self.kids.child(object, Field::Function).is_some_and(|f| self.text(f) == "super") => {
+                Some(Callee::Super { attr })
+            }
+            _ => None,
+        }
     }
 
     fn assignment(&mut self, node: Node<'a>, out: &mut Block) {
@@ -873,6 +888,29 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 }
             }
             None => self.summary.all_is_dynamic = true,
+        }
+    }
+
+    /// `__all__.extend([...])` and `__all__.append('name')` add to a literal `__all__` (the
+    /// standard library's `token` builds most of its `__all__` with `extend`); any other method
+    /// that changes the list leaves it unknown. Only reading methods keep it as it is.
+    fn record_all_method(&mut self, function: Option<AttrParts<'a>>, arguments: Node<'a>) {
+        let Some(AttrParts { object: Some(object), attribute: Some(method) }) = function else {
+            return;
+        };
+        if self.text(object) != "__all__" {
+            return;
+        }
+        let mut args = self.kids.iter(arguments, Which::NamedCode);
+        let (first, more) = (args.next(), args.next().is_some());
+        match (self.text(method), first, more) {
+            ("extend", Some(value), false) => self.record_all(value, true),
+            ("append", Some(value), false) => match (self.string_literal(value), &mut self.summary.all) {
+                (Some(name), Some(all)) => all.push(name),
+                _ => self.summary.all_is_dynamic = true,
+            },
+            ("count" | "index" | "copy", _, _) => {}
+            _ => self.summary.all_is_dynamic = true,
         }
     }
 
@@ -1117,6 +1155,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 }
             }
             if self.at_module_level() {
+                self.record_all_method(parts, arguments);
                 let callee_text = self.text(function);
                 if callee_text == "exec"
                     || (callee_text.ends_with(".update") && self.is_globals_call(parts.and_then(|p| p.object)))

@@ -161,8 +161,10 @@ pub enum Event {
     Unbind { name: String },
     /// `def name(...)`: binds `name` to a function that may be called later.
     Def { name: String, func: FuncId, range: TextRange },
-    /// A class statement: its body runs now, in its own namespace, then `name` is bound.
-    Class { name: String, body: Block, range: TextRange },
+    /// A class statement: its body runs now, in its own namespace. The decorators' calls and
+    /// then a [`Event::Bind`] of the name follow it. Boxed like `Try`: classes are a small share
+    /// of the events, and their bases would make every event larger.
+    Class(Box<ClassEvent>),
     /// A call whose target may be a function of this or another first-party module.
     Call { callee: Callee, range: TextRange },
     /// A read of `base.attr[.attr…]`, which fails on a partially initialised module.
@@ -183,6 +185,21 @@ pub enum Event {
     Try(Box<TryEvent>),
 }
 
+/// The parts of a class statement, see [`Event::Class`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassEvent {
+    pub name: String,
+    /// Where the name stands. The `Bind` that binds the class carries the same range, which is
+    /// how the simulator knows that this binding is the class and not whatever else binds the
+    /// name.
+    pub name_range: TextRange,
+    /// The base classes in order, each when it is a name or `name.attr`, `None` for any other
+    /// expression (keyword arguments such as `metaclass=` are not bases and are left out).
+    pub bases: Vec<Option<Callee>>,
+    pub body: Block,
+    pub range: TextRange,
+}
+
 /// The parts of a `try` statement, see [`Event::Try`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TryEvent {
@@ -201,7 +218,10 @@ impl FileSummary {
             events.shrink_to_fit();
             for event in events {
                 match event {
-                    Event::Class { body, .. } => block(body),
+                    Event::Class(class) => {
+                        class.bases.shrink_to_fit();
+                        block(&mut class.body);
+                    }
                     Event::Attr { attrs, .. } => attrs.shrink_to_fit(),
                     Event::If { branches, .. } => branches.shrink_to_fit(),
                     Event::Try(t) => t.handlers.shrink_to_fit(),
@@ -324,6 +344,8 @@ impl Catch {
 pub enum Callee {
     Name(String),
     Attr { base: String, attr: String },
+    /// `super().attr` (with or without arguments to `super`).
+    Super { attr: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

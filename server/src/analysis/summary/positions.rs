@@ -59,9 +59,10 @@ fn visit_block(block: &mut Block, f: &mut dyn FnMut(&mut TextRange)) {
             | Event::SetAttr { range, .. }
             | Event::SysModulesSet { range, .. }
             | Event::SysModulesDel { range, .. } => f(range),
-            Event::Class { body, range, .. } => {
-                f(range);
-                visit_block(body, f);
+            Event::Class(class) => {
+                f(&mut class.range);
+                f(&mut class.name_range);
+                visit_block(&mut class.body, f);
             }
             Event::If { .. } | Event::Try(_) => {
                 for nested in event.branch_blocks_mut() {
