@@ -73,7 +73,8 @@ def change_message(result):
 def change_error_type(result):
     if result["outcome"]["status"] != "error":
         return False
-    result["outcome"]["error"] = "RuntimeError"
+    error = result["outcome"]["error"]
+    result["outcome"]["error"] = "TypeError" if error == "RuntimeError" else "RuntimeError"
     return True
 
 

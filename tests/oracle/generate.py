@@ -395,6 +395,7 @@ class Generator:
         if self.chance(0.04):
             ghost = self.rng.choice(GHOSTS)
             items.append("import %s" % ghost if self.chance(0.1) else "try:\n    import %s\nexcept ImportError:\n    pass" % ghost)
+        items.extend(self.raise_items())
         if module.is_package and self.chance(0.4):
             children = self.children(module.name)
             listed = self.rng.sample(children, min(len(children), self.rng.randint(0, 2)))
@@ -403,6 +404,28 @@ class Generator:
         if module.name == "main" and self.chance(0.06):
             victim = self.rng.choice(self.importable())
             items.append("import sys\nimport %s\ndel sys.modules[%r]\nimport %s" % (victim, victim, victim))
+        return items
+
+    def raise_items(self):
+        """`raise` at module level: behind a platform or version test (the importer's fallback
+        may catch it), caught on the spot, raised again from a handler, or behind a condition
+        that no model can decide."""
+        items = []
+        if self.chance(0.06):
+            condition = self.rng.choice([self.platform_condition, self.version_condition])()
+            header = "import sys\n" if "os." not in condition else "import os\n"
+            error = self.rng.choice(["ImportError", "ModuleNotFoundError", "RuntimeError", "NotImplementedError"])
+            items.append("%sif %s:\n    raise %s(%r)" % (header, condition, error, "gated"))
+        if self.chance(0.04):
+            error, caught = self.rng.choice([
+                ("KeyError", "LookupError"), ("ModuleNotFoundError", "ImportError"),
+                ("IOError", "OSError"), ("ValueError", "Exception"), ("TypeError", "ImportError"),
+            ])
+            items.append("try:\n    raise %s(%r)\nexcept %s:\n    pass" % (error, "caught", caught))
+        if self.chance(0.03):
+            items.append("try:\n    import %s\nexcept ImportError:\n    raise" % MISSING_MODULE)
+        if self.chance(0.03):
+            items.append("import os\nif os.environ.get('MODCACHE_ORACLE_UNSET'):\n    raise ValueError('unset')")
         return items
 
     def main_guard_item(self, module, rank):

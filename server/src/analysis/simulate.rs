@@ -16,7 +16,9 @@ use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use super::config::Entry;
 use super::modules::{parent_dir, Spec};
 use super::project::Project;
-use super::summary::{blocks_that_may_run, Block, Callee, Event, FileSummary, FuncId, ImportKind, ImportStmt, TryEvent};
+use super::summary::{
+    blocks_that_may_run_certain, Block, Callee, Event, FileSummary, FuncId, ImportKind, ImportStmt, Raised, TryEvent,
+};
 use super::text::TextRange;
 
 /// Upper bound on events executed in one simulation; real projects need far fewer, and it
@@ -386,6 +388,7 @@ impl BlockDiff<'_, '_> {
                 Event::SysModulesSet { name: y, bare: q, .. },
             ) => x == y && p == q,
             (Event::SysModulesDel { name: x, .. }, Event::SysModulesDel { name: y, .. }) => x == y,
+            (Event::Raise { raised: x, .. }, Event::Raise { raised: y, .. }) => x == y,
             (Event::If { branches: p, orelse: x }, Event::If { branches: q, orelse: y }) => {
                 p.len() == q.len()
                     && p.iter().zip(q).all(|(m, n)| m.cond == n.cond && self.block(&m.body, &n.body))
@@ -548,6 +551,11 @@ struct Sim<'p> {
     reads: Reads,
     /// Every class that a class statement made so far, addressed by [`Value::Class`].
     classes: Vec<Class>,
+    /// How many blocks that may not run in CPython (branches of undecided conditions) the
+    /// simulation is inside. A `raise` there would invent a crash, so it raises nothing.
+    uncertain: u32,
+    /// The errors that the running `except` handlers caught, innermost last, for a bare `raise`.
+    handling: Vec<PyError>,
     /// Classes whose statement ran and whose name is not bound yet (decorators run in
     /// between), with the range of the name that their `Bind` event carries.
     unbound_classes: Vec<(TextRange, usize)>,
@@ -596,6 +604,8 @@ impl<'p> Sim<'p> {
             reads: Reads::default(),
             classes: Vec::new(),
             unbound_classes: Vec::new(),
+            uncertain: 0,
+            handling: Vec::new(),
         }
     }
 
@@ -837,11 +847,17 @@ impl<'p> Sim<'p> {
                     // A namespace package's `__path__` is recalculated from its parent's
                     // `__path__`, looked up in sys.modules (`_NamespacePath._get_parent_path`):
                     // when that parent has failed and left sys.modules, finding a submodule
-                    // raises KeyError.
+                    // raises KeyError, and when a plain `object()` replaced it there,
+                    // AttributeError.
                     if instance.path.is_none() {
                         if let Some((grandparent, _)) = parent.rsplit_once('.') {
-                            if !self.sys_modules.contains_key(grandparent) {
-                                return Err(self.error("KeyError", format!("'{grandparent}'"), site.cloned()));
+                            match self.sys_modules.get(grandparent) {
+                                None => return Err(self.error("KeyError", format!("'{grandparent}'"), site.cloned())),
+                                Some(Cached::Bare) => {
+                                    let message = "'object' object has no attribute '__path__'".to_string();
+                                    return Err(self.error("AttributeError", message, site.cloned()));
+                                }
+                                Some(_) => {}
                             }
                         }
                     }
@@ -1104,12 +1120,32 @@ impl<'p> Sim<'p> {
                 self.uncache_module(name);
                 Ok(())
             }
+            Event::Raise { raised, range } => {
+                if self.uncertain > 0 {
+                    return Ok(());
+                }
+                match raised {
+                    Some(Raised { class, message }) => {
+                        let site = self.site(scope, *range);
+                        Err(self.error(class, message.clone(), site))
+                    }
+                    // `raise` with nothing to raise again is a RuntimeError in CPython; a bare
+                    // `raise` outside a handler is not code that runs at import time.
+                    None => match self.handling.last() {
+                        Some(error) => Err(Stop::Raise(Box::new(error.clone()))),
+                        None => Ok(()),
+                    },
+                }
+            }
             Event::If { branches, orelse } => {
                 let is_main = self.instances[scope.module].is_main;
                 let env = self.project.cond_env(is_main);
                 // An undecidable branch may run, and so may the later ones.
-                for body in blocks_that_may_run(branches, orelse.as_ref(), &env) {
-                    self.exec_block(summary, body, scope)?;
+                for (body, certain) in blocks_that_may_run_certain(branches, orelse.as_ref(), &env) {
+                    self.uncertain += u32::from(!certain);
+                    let result = self.exec_block(summary, body, scope);
+                    self.uncertain -= u32::from(!certain);
+                    result?;
                 }
                 Ok(())
             }
@@ -1118,7 +1154,12 @@ impl<'p> Sim<'p> {
                 let result = match self.exec_block(summary, body, scope) {
                     Ok(()) => self.exec_block(summary, orelse, scope),
                     Err(Stop::Raise(error)) => match handlers.iter().find(|h| h.catches.catches(error.kind)) {
-                        Some(handler) => self.exec_block(summary, &handler.body, scope),
+                        Some(handler) => {
+                            self.handling.push(*error);
+                            let result = self.exec_block(summary, &handler.body, scope);
+                            self.handling.pop();
+                            result
+                        }
                         None => Err(Stop::Raise(error)),
                     },
                     Err(Stop::Budget) => Err(Stop::Budget),

@@ -262,6 +262,8 @@ impl<'a> AttrParts<'a> {
 struct Ctx {
     in_function: Option<FuncId>,
     in_class: bool,
+    /// In the body of a `for` or `while` loop, which may run no time or stop at a `break`.
+    in_loop: bool,
     type_checking: bool,
     main_guard: bool,
     guarded_by_except: bool,
@@ -350,7 +352,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     self.expr(c, out);
                 }
                 let cond = cond_node.map(|c| self.cond(c)).unwrap_or(Cond::Unknown);
-                let body = self.branch_block(&cond, node, Field::Body);
+                let body = self.with_ctx(|ctx| ctx.in_loop = true, |this| this.branch_block(&cond, node, Field::Body));
                 let orelse = self.kids.child(node, Field::Alternative).map(|e| self.field_block(e, Field::Body));
                 out.push(Event::If { branches: vec![Branch { cond, body }], orelse: None });
                 if let Some(orelse) = orelse {
@@ -364,7 +366,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 if let Some(left) = self.kids.child(node, Field::Left) {
                     self.target(left, out);
                 }
-                out.extend(self.field_block(node, Field::Body));
+                let body = self.with_ctx(|ctx| ctx.in_loop = true, |this| this.field_block(node, Field::Body));
+                out.extend(body);
                 if let Some(orelse) = self.kids.child(node, Field::Alternative) {
                     out.extend(self.field_block(orelse, Field::Body));
                 }
@@ -450,9 +453,44 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     self.stmt(child, out);
                 }
             }
-            // return, raise, assert, print (Python 2) and anything else: their expressions run.
+            Kind::RaiseStatement => {
+                self.expr(node, out);
+                if self.ctx.in_function.is_none() && !self.ctx.in_loop {
+                    if let Some(raised) = self.raised(node) {
+                        out.push(Event::Raise { raised, range: range(node) });
+                    }
+                }
+            }
+            // return, assert, print (Python 2) and anything else: their expressions run.
             _ => self.expr(node, out),
         }
+    }
+
+    /// What a `raise` statement raises: `Some(None)` for a bare `raise`, `None` when it is not
+    /// a built-in exception class that the model follows (see [`exceptions::is_modelled`]).
+    fn raised(&self, node: Node<'a>) -> Option<Option<Raised>> {
+        let cause = self.kids.child(node, Field::Cause);
+        let Some(exception) = self.kids.iter(node, Which::NamedCode).find(|c| Some(*c) != cause) else {
+            return Some(None);
+        };
+        let (class, arguments) = match kind(exception) {
+            Kind::Identifier => (exception, None),
+            Kind::Call => (self.kids.child(exception, Field::Function)?, self.kids.child(exception, Field::Arguments)),
+            _ => return None,
+        };
+        let class = exceptions::canonical(self.text(class)).filter(|c| exceptions::is_modelled(c))?;
+        let arguments: Vec<Node<'a>> = arguments.map(|a| self.kids.collect(a, Which::NamedCode)).unwrap_or_default();
+        let message = match arguments.as_slice() {
+            [] => String::new(),
+            // `str(KeyError('k'))` is the repr of the key.
+            [one] => match self.string_literal(*one) {
+                Some(text) if class == "KeyError" && !text.contains('\'') => format!("'{text}'"),
+                Some(text) if class != "KeyError" && !text.contains('\\') => text,
+                _ => self.text(*one).to_string(),
+            },
+            [first, .., last] => self.text[first.start_byte()..last.end_byte()].to_string(),
+        };
+        Some(Some(Raised { class, message }))
     }
 
     fn with_item_value(&mut self, value: Node<'a>, out: &mut Block) {

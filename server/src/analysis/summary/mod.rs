@@ -8,6 +8,7 @@
 //! summary plus the ranges of its syntax errors, never an error.
 
 mod condition;
+pub mod exceptions;
 mod extract;
 pub mod positions;
 pub mod state;
@@ -179,10 +180,24 @@ pub enum Event {
     /// `if`/`elif`/`else` (and `while`, whose body is taken at most once): the first branch
     /// whose condition holds runs; conditions that cannot be decided run every such branch.
     If { branches: Vec<Branch>, orelse: Option<Block> },
+    /// `raise` of a built-in exception class at module level or in a class body, outside loops
+    /// (`None`: a bare `raise`, which raises again what the handler it stands in caught).
+    /// Functions are left out: a `return` that the model does not follow may come first.
+    Raise { raised: Option<Raised>, range: TextRange },
     /// `try` with its handlers; a handler runs when the simulated body raised what it catches.
     /// Boxed because its four lists would make every event 104 bytes instead of 64, and `try`
     /// statements are a small share of the events.
     Try(Box<TryEvent>),
+}
+
+/// The exception of a `raise` statement, see [`Event::Raise`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Raised {
+    /// The built-in class, as `type(e).__name__` spells it.
+    pub class: &'static str,
+    /// `str()` of the exception: the literal argument, empty without one, else the argument's
+    /// source text.
+    pub message: String,
 }
 
 /// The parts of a class statement, see [`Event::Class`].
@@ -285,8 +300,19 @@ pub fn blocks_that_may_run<'a>(
     orelse: Option<&'a Block>,
     env: &'a CondEnv<'_>,
 ) -> impl Iterator<Item = &'a Block> + 'a {
+    blocks_that_may_run_certain(branches, orelse, env).map(|(block, _)| block)
+}
+
+/// [`blocks_that_may_run`], each block with whether it certainly runs: every condition before
+/// it certainly failed, and its own certainly holds (or it is the `else`).
+pub fn blocks_that_may_run_certain<'a>(
+    branches: &'a [Branch],
+    orelse: Option<&'a Block>,
+    env: &'a CondEnv<'_>,
+) -> impl Iterator<Item = (&'a Block, bool)> + 'a {
     let mut next = 0;
     let mut decided = false;
+    let mut certain = true;
     std::iter::from_fn(move || {
         while !decided && next < branches.len() {
             let branch = &branches[next];
@@ -294,17 +320,20 @@ pub fn blocks_that_may_run<'a>(
             match branch.cond.eval(env) {
                 Some(true) => {
                     decided = true;
-                    return Some(&branch.body);
+                    return Some((&branch.body, certain));
                 }
                 Some(false) => {}
-                None => return Some(&branch.body),
+                None => {
+                    certain = false;
+                    return Some((&branch.body, false));
+                }
             }
         }
         if decided {
             return None;
         }
         decided = true;
-        orelse
+        orelse.map(|block| (block, certain))
     })
 }
 
@@ -328,13 +357,7 @@ impl Catch {
     pub fn catches(&self, error: &str) -> bool {
         match self {
             Catch::All => true,
-            Catch::Names(names) => names.iter().any(|name| {
-                name == error
-                    || name == "Exception"
-                    || name == "BaseException"
-                    || (name == "ImportError" && error == "ModuleNotFoundError")
-                    || (name == "LookupError" && error == "KeyError")
-            }),
+            Catch::Names(names) => names.iter().any(|name| exceptions::is_caught_by(error, name)),
         }
     }
 }

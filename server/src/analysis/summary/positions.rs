@@ -58,7 +58,8 @@ fn visit_block(block: &mut Block, f: &mut dyn FnMut(&mut TextRange)) {
             | Event::Attr { range, .. }
             | Event::SetAttr { range, .. }
             | Event::SysModulesSet { range, .. }
-            | Event::SysModulesDel { range, .. } => f(range),
+            | Event::SysModulesDel { range, .. }
+            | Event::Raise { range, .. } => f(range),
             Event::Class(class) => {
                 f(&mut class.range);
                 f(&mut class.name_range);
