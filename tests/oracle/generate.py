@@ -54,6 +54,9 @@ CONTEXTS = [
     ("version_check", 3),
     ("platform_check", 2),
     ("class_method", 5),
+    ("generator", 3),
+    ("coroutine", 2),
+    ("suppress", 3),
 ]
 
 
@@ -256,7 +259,7 @@ class Generator:
         if target == MISSING_MODULE and self.chance(0.85):
             context = "try"
         statement, local = self.import_statement(importer, target)
-        if "import *" in statement and context in ("func_called", "func_uncalled", "class_body", "class_method"):
+        if "import *" in statement and context in ("func_called", "func_uncalled", "class_body", "class_method", "generator", "coroutine"):
             # A star import is a SyntaxError outside module level.
             context = "top"
         if "importlib." in statement:
@@ -306,6 +309,25 @@ class Generator:
             return "%sif %s:\n    pass\nelse:\n%s" % (header, condition, indent(statement).rstrip("\n"))
         if context == "class_method":
             return self.class_method_item(statement)
+        if context == "generator":
+            # Calling a generator function runs nothing; iterating it runs the body.
+            function = self.fresh("gen")
+            use = self.rng.choice(["_%s = %s()" % (self.fresh("made"), function),
+                                   "for _ in %s():\n    pass" % function, "list(%s())" % function])
+            return "def %s():\n%s    yield 1\n%s" % (function, indent(statement), use)
+        if context == "coroutine":
+            # Calling an `async` function runs nothing; sending into the coroutine runs it.
+            function = self.fresh("co")
+            if self.chance(0.5):
+                use = "%s().close()" % function
+            else:
+                drive = self.fresh("drive")
+                use = "def %s(coro):\n    try:\n        coro.send(None)\n    except StopIteration:\n        pass\n%s(%s())" % (
+                    drive, drive, function)
+            return "async def %s():\n%s%s" % (function, indent(statement), use)
+        if context == "suppress":
+            caught = self.rng.choice(["ImportError", "ModuleNotFoundError", "ImportError, AttributeError", "KeyError"])
+            return "from contextlib import suppress\nwith suppress(%s):\n%s" % (caught, indent(statement).rstrip("\n"))
         if context == "try":
             name = local if local and local.isidentifier() else "_fallback"
             fallback = self.rng.choice(["pass", "%s = None" % name])

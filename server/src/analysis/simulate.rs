@@ -1080,8 +1080,13 @@ impl<'p> Sim<'p> {
                 self.unbound_classes.push((class.name_range, self.classes.len() - 1));
                 Ok(())
             }
-            Event::Call { callee, .. } => match self.callee_value(scope, callee) {
-                Some((Value::Function(module, func), owner)) => self.call_function(module, func, owner),
+            Event::Call { callee, consumed, .. } => match self.callee_value(scope, callee) {
+                Some((Value::Function(module, func), owner)) => {
+                    if !consumed && self.is_lazy(module, func) {
+                        return Ok(());
+                    }
+                    self.call_function(module, func, owner)
+                }
                 Some((Value::Class(class), _)) => self.instantiate(class),
                 _ => Ok(()),
             },
@@ -1226,6 +1231,12 @@ impl<'p> Sim<'p> {
             }
         }
         Ok(())
+    }
+
+    /// Whether a function is a generator or `async`, so that calling it runs nothing.
+    fn is_lazy(&self, module: usize, func: FuncId) -> bool {
+        let summary = self.instances[module].summary.as_ref();
+        summary.and_then(|s| s.functions.get(func as usize)).is_some_and(|f| f.lazy)
     }
 
     /// Runs a function's body; `class` is the class whose namespace held it, for `super()`.

@@ -271,7 +271,7 @@ fn reached_functions(project: &Project, summary: &FileSummary, every_branch: boo
                     Event::Bind { name, .. } if module_level => {
                         self.functions.remove(name);
                     }
-                    Event::Call { callee: Callee::Name(name), range } => {
+                    Event::Call { callee: Callee::Name(name), range, .. } => {
                         // Calling a decorated function runs whatever the decorator returned; only
                         // caching and context-manager decorators are known to run the body. For
                         // initialisation every call counts.
@@ -752,7 +752,7 @@ pub fn via_call(ctx: &RuleContext, path: &str, summary: &FileSummary, via: Optio
     let Some(call) = via else { return (String::new(), Vec::new()) };
     fn callee_at(block: &Block, at: TextRange) -> Option<String> {
         block.iter().find_map(|event| match event {
-            Event::Call { callee: Callee::Name(name), range } if *range == at => Some(name.clone()),
+            Event::Call { callee: Callee::Name(name), range, .. } if *range == at => Some(name.clone()),
             Event::Class(class) => callee_at(&class.body, at),
             _ => event.branch_blocks().into_iter().find_map(|block| callee_at(block, at)),
         })

@@ -70,6 +70,8 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
         root,
         kids: &kids,
         event_marks: &marks.events,
+        yield_marks: &marks.yields,
+        consumed: Vec::new(),
         aliases: Aliases::collect(&imports, text, &kids),
         summary: FileSummary { line_index, ..FileSummary::default() },
         ctx: Ctx::default(),
@@ -278,6 +280,11 @@ struct Extractor<'t, 'a> {
     kids: &'t Children<'a>,
     /// See [`Marks::events`].
     event_marks: &'t [usize],
+    /// See [`Marks::yields`].
+    yield_marks: &'t [usize],
+    /// The calls (by node id) whose result the expression around them iterates, awaits or
+    /// passes on, until the walk reaches them (see [`Event::Call`]).
+    consumed: Vec<usize>,
     aliases: Aliases,
     summary: FileSummary,
     ctx: Ctx,
@@ -361,6 +368,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
             Kind::ForStatement => {
                 if let Some(right) = self.kids.child(node, Field::Right) {
+                    self.consume(right);
                     self.expr(right, out);
                 }
                 if let Some(left) = self.kids.child(node, Field::Left) {
@@ -373,18 +381,45 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 }
             }
             Kind::WithStatement => {
+                // `with suppress(ImportError):` catches what it names in the rest of the
+                // statement, as a `try` with an empty handler does; each such item opens a level.
+                let mut levels: Vec<(Block, Catch)> = Vec::new();
                 for clause in kids.iter(node, Which::Named) {
                     if kind(clause) != Kind::WithClause {
                         continue;
                     }
                     for item in kids.iter(clause, Which::Named) {
-                        match self.kids.child(item, Field::Value) {
-                            Some(value) => self.with_item_value(value, out),
-                            None => self.expr(item, out),
+                        let target = match levels.last_mut() {
+                            Some((block, _)) => block,
+                            None => &mut *out,
+                        };
+                        let value = self.kids.child(item, Field::Value);
+                        match value {
+                            Some(value) => self.with_item_value(value, target),
+                            None => self.expr(item, target),
+                        }
+                        if let Some(catch) = self.suppressed(value.unwrap_or(item)) {
+                            levels.push((Vec::new(), catch));
                         }
                     }
                 }
-                out.extend(self.field_block(node, Field::Body));
+                let guards_imports = levels.iter().any(|(_, catch)| catch.catches("ImportError"));
+                let body = self.with_ctx(
+                    |ctx| ctx.guarded_by_except |= guards_imports,
+                    |this| this.field_block(node, Field::Body),
+                );
+                match levels.last_mut() {
+                    Some((block, _)) => block.extend(body),
+                    None => out.extend(body),
+                }
+                while let Some((body, catches)) = levels.pop() {
+                    let handlers = vec![Handler { catches, body: Vec::new() }];
+                    let event = Event::Try(Box::new(TryEvent { body, handlers, orelse: Vec::new(), finally: Vec::new() }));
+                    match levels.last_mut() {
+                        Some((block, _)) => block.push(event),
+                        None => out.push(event),
+                    }
+                }
             }
             Kind::TryStatement => self.try_statement(node, out),
             Kind::FunctionDefinition => self.function_definition(node, &[], out),
@@ -646,6 +681,22 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
+    /// What a `with` item catches when it is `suppress(...)` or `contextlib.suppress(...)`.
+    fn suppressed(&self, item: Node<'a>) -> Option<Catch> {
+        if kind(item) != Kind::Call {
+            return None;
+        }
+        let function = self.kids.child(item, Field::Function)?;
+        if !matches!(self.text(function), "suppress" | "contextlib.suppress") {
+            return None;
+        }
+        let mut names = Vec::new();
+        for argument in self.kids.iter(self.kids.child(item, Field::Arguments)?, Which::NamedCode) {
+            self.exception_names(argument, &mut names);
+        }
+        (!names.is_empty()).then_some(Catch::Names(names))
+    }
+
     fn exception_names(&self, node: Node<'a>, out: &mut Vec<String>) {
         match kind(node) {
             Kind::Identifier => out.push(self.text(node).to_string()),
@@ -695,12 +746,14 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
         }
         let func = self.summary.functions.len() as FuncId;
+        let lazy = node.child(0).is_some_and(|first| self.text(first) == "async") || self.is_generator(node);
         self.summary.functions.push(Function {
             name: name.clone(),
             body: Vec::new(),
             globals: Vec::new(),
             range: range(node),
             name_range: range(name_node),
+            lazy,
         });
         let body = self.with_ctx(
             |ctx| {
@@ -740,11 +793,33 @@ impl<'t, 'a> Extractor<'t, 'a> {
         out.push(Event::Bind { name, range: name_range });
     }
 
+    /// Whether a `yield` of the function's own (not of a function or lambda inside it) makes it
+    /// a generator.
+    fn is_generator(&self, function: Node<'a>) -> bool {
+        let first = self.yield_marks.partition_point(|at| *at < function.start_byte());
+        self.yield_marks[first..].iter().take_while(|at| **at < function.end_byte()).any(|&at| {
+            // The word is the keyword when the tree has a `yield` token there (not a string, a
+            // comment or a longer name).
+            let Some(token) = self.root.descendant_for_byte_range(at, at + 5) else { return false };
+            if token.kind() != "yield" || token.is_named() {
+                return false;
+            }
+            let mut scope = token.parent();
+            while let Some(node) = scope {
+                if matches!(kind(node), Kind::FunctionDefinition | Kind::Lambda) {
+                    return node.id() == function.id();
+                }
+                scope = node.parent();
+            }
+            false
+        })
+    }
+
     /// A decorator that is a plain name or attribute is called with the new function or class.
     fn apply_decorators(&mut self, decorators: &[Node<'a>], out: &mut Block) {
         for decorator in decorators {
             if let Some(callee) = self.callee(*decorator) {
-                out.push(Event::Call { callee, range: range(*decorator) });
+                out.push(Event::Call { callee, range: range(*decorator), consumed: true });
             }
         }
     }
@@ -1133,7 +1208,15 @@ impl<'t, 'a> Extractor<'t, 'a> {
             Kind::ForInClause => {
                 // The loop variable lives in the comprehension's own scope; the iterable runs.
                 if let Some(right) = self.kids.child(node, Field::Right) {
+                    self.consume(right);
                     self.expr(right, out);
+                }
+            }
+            Kind::Await => {
+                let kids = self.kids;
+                for child in kids.iter(node, Which::NamedCode) {
+                    self.consume(child);
+                    self.expr(child, out);
                 }
             }
             Kind::KeywordArgument => {
@@ -1150,6 +1233,13 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     self.expr(child, out);
                 }
             }
+        }
+    }
+
+    /// Notes that the value of `node`, when it is a call, is iterated, awaited or passed on.
+    fn consume(&mut self, node: Node<'a>) {
+        if kind(node) == Kind::Call {
+            self.consumed.push(node.id());
         }
     }
 
@@ -1209,6 +1299,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
         }
         if let Some(arguments) = arguments {
+            let kids = self.kids;
+            self.consumed.extend(kids.iter(arguments, Which::NamedCode).filter(|a| kind(*a) == Kind::Call).map(|a| a.id()));
             self.expr(arguments, out);
         }
         let callee = match (function, parts) {
@@ -1216,8 +1308,15 @@ impl<'t, 'a> Extractor<'t, 'a> {
             (Some(function), None) => self.callee(function),
             (None, None) => None,
         };
+        let consumed = match self.consumed.iter().rposition(|id| *id == node.id()) {
+            Some(at) => {
+                self.consumed.swap_remove(at);
+                true
+            }
+            None => false,
+        };
         if let Some(callee) = callee {
-            out.push(Event::Call { callee, range: range(node) });
+            out.push(Event::Call { callee, range: range(node), consumed });
         }
     }
 

@@ -166,8 +166,11 @@ pub enum Event {
     /// then a [`Event::Bind`] of the name follow it. Boxed like `Try`: classes are a small share
     /// of the events, and their bases would make every event larger.
     Class(Box<ClassEvent>),
-    /// A call whose target may be a function of this or another first-party module.
-    Call { callee: Callee, range: TextRange },
+    /// A call whose target may be a function of this or another first-party module. `consumed`
+    /// when its result is iterated, awaited or passed to another call (`list(gen())`,
+    /// `for x in gen():`, `asyncio.run(main())`): calling a generator or an `async` function
+    /// runs none of its body, and only such a use may run it.
+    Call { callee: Callee, range: TextRange, consumed: bool },
     /// A read of `base.attr[.attr…]`, which fails on a partially initialised module.
     Attr { base: String, attrs: Vec<String>, range: TextRange },
     /// `base.attr = value`: binds `attr` in the object (a module's namespace, if it is one).
@@ -380,6 +383,8 @@ pub struct Function {
     pub range: TextRange,
     /// The range of the `def` line's name, for diagnostics and hovers.
     pub name_range: TextRange,
+    /// A generator or an `async` function: calling it makes an object and runs none of the body.
+    pub lazy: bool,
 }
 
 /// An import statement (or dynamic import call) and where it stands.

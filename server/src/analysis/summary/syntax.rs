@@ -181,6 +181,8 @@ impl Kind {
 pub(super) struct Marks {
     /// Where `import` stands as a word.
     pub(super) imports: Vec<usize>,
+    /// Where `yield` stands as a word.
+    pub(super) yields: Vec<usize>,
     /// Where an expression may bind a name: every `:=`, and `as` as a word.
     pub(super) binders: Vec<usize>,
     /// Where a suppression directive may start: `modcache:`, or a word that starts with `noqa`
@@ -249,7 +251,10 @@ impl Marks {
             match (word.len(), word[0] | 0x20) {
                 (2, b'a') if word == b"as" => marks.binders.push(start),
                 (2, b'i') if word == b"in" => marks.facts.push(start),
-                (5, b'y') if word == b"yield" => marks.facts.push(start),
+                (5, b'y') if word == b"yield" => {
+                    marks.facts.push(start);
+                    marks.yields.push(start);
+                }
                 (6, b'i') if word == b"import" => marks.imports.push(start),
                 (8, b'm') if word == b"modcache" && bytes.get(at) == Some(&b':') => marks.suppressions.push(start),
                 (4.., b'n') if word[..4].eq_ignore_ascii_case(b"noqa") => marks.suppressions.push(start),
