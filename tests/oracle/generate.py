@@ -69,6 +69,8 @@ class Module:
     items: list = field(default_factory=list)
     # Names from VALUE_NAMES that this module binds somewhere at top level.
     binds: set = field(default_factory=set)
+    # A name from VALUE_NAMES that the module's `__getattr__` serves instead of binding it.
+    lazy: str = None
 
     @property
     def package(self):
@@ -148,6 +150,9 @@ class Generator:
             module.binds = {name for name in VALUE_NAMES if self.chance(0.6)}
             if not module.binds and self.chance(0.9):
                 module.binds.add(self.rng.choice(VALUE_NAMES))
+            unbound = [name for name in VALUE_NAMES if name not in module.binds]
+            if unbound and not module.is_package and module.name not in ("main", "pkg.__main__") and self.chance(0.08):
+                module.lazy = self.rng.choice(unbound)
 
     def importable(self):
         """Modules that other modules may import by name (`pkg.__main__` only runs via -m)."""
@@ -163,7 +168,8 @@ class Generator:
 
     def pick_name(self, target):
         """A name to take from `target`: usually one it binds, sometimes one it never binds."""
-        bound = sorted(self.modules[target].binds) if target in self.modules else []
+        module = self.modules.get(target)
+        bound = sorted(module.binds | ({module.lazy} if module.lazy else set())) if module else []
         if bound and not self.chance(0.03):
             return self.rng.choice(bound)
         return "NOPE"
@@ -278,7 +284,14 @@ class Generator:
         if context in ("func_called", "func_uncalled"):
             function = self.fresh("load")
             body = statement
-            if local is not None and self.chance(0.5):
+            if self.chance(0.2):
+                # A `return` that a decidable test guards ends the call before the import.
+                condition = self.rng.choice([self.platform_condition, self.version_condition])()
+                module_name = "os" if "os." in condition else "sys"
+                body = "import %s\nif %s:\n    return None\n%s" % (module_name, condition, body)
+            if self.chance(0.15):
+                body += "\nraise %s('late')" % self.rng.choice(["ImportError", "RuntimeError"])
+            elif local is not None and self.chance(0.5):
                 body += "\nreturn %s" % local
             snippet = "def %s():\n%s" % (function, indent(body))
             if context == "func_called":
@@ -401,7 +414,7 @@ class Generator:
             return "def make():\n    return %d" % self.rng.randint(0, 9)
         return self.rng.choice(["%s = %d" % (name, self.rng.randint(0, 9)), "%s = [%d]" % (name, self.rng.randint(0, 9))])
 
-    def extra_items(self, module):
+    def extra_items(self, module, rank):
         """Rarer constructs: planted `sys.modules` entries, star-import lists, re-runs."""
         items = []
         if self.chance(0.08):
@@ -418,6 +431,25 @@ class Generator:
             ghost = self.rng.choice(GHOSTS)
             items.append("import %s" % ghost if self.chance(0.1) else "try:\n    import %s\nexcept ImportError:\n    pass" % ghost)
         items.extend(self.raise_items())
+        if module.lazy or (not module.is_package and module.name != "main" and self.chance(0.03)):
+            # A module `__getattr__` (PEP 562): as libraries write it, serving one name and
+            # raising AttributeError for the others (`from m import x` asks it for `__path__`
+            # first), or answering every name. Packages are left out: for a submodule's name the
+            # model assumes a lazy loader that imports the submodule.
+            target = self.choose_target(module.name, rank, allow_missing=False)
+            statement = "pass"
+            if target is not None:
+                statement, _ = self.import_statement(module.name, target)
+                if "import *" in statement:
+                    statement = "pass"
+                elif "importlib." in statement:
+                    statement = "import importlib\n" + statement
+            if module.lazy:
+                test = self.rng.choice(["name == %r" % module.lazy, "name in {%r, 'other'}" % module.lazy])
+                items.append("def __getattr__(name):\n    if %s:\n%s        return 0\n    raise AttributeError(name)" % (
+                    test, indent(statement, "        ")))
+            else:
+                items.append("def __getattr__(name):\n%s    return 0" % indent(statement))
         if module.is_package and self.chance(0.4):
             children = self.children(module.name)
             listed = self.rng.sample(children, min(len(children), self.rng.randint(0, 2)))
@@ -482,7 +514,7 @@ class Generator:
                 target = self.choose_target(module.name, rank)
                 if target is not None:
                     items.append(self.import_item(module.name, target))
-            items.extend(self.extra_items(module))
+            items.extend(self.extra_items(module, rank))
             self.rng.shuffle(items)
             if module.name in ("main", "pkg.__main__") or self.chance(0.15):
                 items.append(self.main_guard_item(module, rank))

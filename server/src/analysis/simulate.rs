@@ -285,7 +285,7 @@ impl SimDelta {
         delta.names = names;
         for (id, (a, b)) in old.functions.iter().zip(&new.functions).enumerate() {
             let mut diff = BlockDiff { old, new, names: None, ranges: FxHashMap::default() };
-            if a.globals == b.globals && diff.block(&a.body, &b.body) {
+            if a.globals == b.globals && a.lazy == b.lazy && diff.block(&a.body, &b.body) {
                 delta.ranges.extend(diff.ranges);
             } else {
                 delta.functions.insert(id as FuncId);
@@ -389,6 +389,7 @@ impl BlockDiff<'_, '_> {
             ) => x == y && p == q,
             (Event::SysModulesDel { name: x, .. }, Event::SysModulesDel { name: y, .. }) => x == y,
             (Event::Raise { raised: x, .. }, Event::Raise { raised: y, .. }) => x == y,
+            (Event::Return { certain: x }, Event::Return { certain: y }) => x == y,
             (Event::If { branches: p, orelse: x }, Event::If { branches: q, orelse: y }) => {
                 p.len() == q.len()
                     && p.iter().zip(q).all(|(m, n)| m.cond == n.cond && self.block(&m.body, &n.body))
@@ -523,6 +524,8 @@ struct Scope {
     globals: Vec<String>,
     /// The class whose namespace held the running function, which `super()` starts after.
     class: Option<usize>,
+    /// The running function's first argument, when it is a known string (see [`Cond::Argument`]).
+    argument: Option<String>,
 }
 
 struct Frame {
@@ -545,14 +548,16 @@ struct Sim<'p> {
     version: u64,
     /// Functions whose last call changed nothing and returned normally, with the version it
     /// started and ended at. Calling one again at that version would do the same again.
-    idempotent_calls: FxHashMap<(usize, FuncId), u64>,
+    idempotent_calls: FxHashMap<(usize, FuncId, u64), u64>,
     events: usize,
     truncated: bool,
     reads: Reads,
     /// Every class that a class statement made so far, addressed by [`Value::Class`].
     classes: Vec<Class>,
-    /// How many blocks that may not run in CPython (branches of undecided conditions) the
-    /// simulation is inside. A `raise` there would invent a crash, so it raises nothing.
+    /// How many blocks that may not run in CPython (branches of undecided conditions, code after
+    /// a `return` that may have run) the running module or function is inside. A `raise` or a
+    /// `return` there would invent an outcome, so it does nothing; a called function inherits
+    /// the count, a module that starts running begins at zero.
     uncertain: u32,
     /// The errors that the running `except` handlers caught, innermost last, for a bare `raise`.
     handling: Vec<PyError>,
@@ -572,6 +577,8 @@ struct Class {
 enum Stop {
     Raise(Box<PyError>),
     Budget,
+    /// A `return` that certainly runs, out of the function that `call_function` runs.
+    Return,
 }
 
 impl From<PyError> for Stop {
@@ -627,7 +634,7 @@ impl<'p> Sim<'p> {
                 self.stack.push(Frame { instance: main, site: None });
                 self.find_and_load(module, None).and_then(|cached| match cached {
                     Cached::Instance(i) => match self.read_name(function).instances[i].namespace.get(function).copied() {
-                        Some(Value::Function(module, func)) => self.call_function(module, func, None),
+                        Some(Value::Function(module, func)) => self.call_function(module, func, None, None),
                         _ => Ok(()),
                     },
                     Cached::Opaque | Cached::Bare => Ok(()),
@@ -647,6 +654,8 @@ impl<'p> Sim<'p> {
                 self.truncated = true;
                 Ok(())
             }
+            // `call_function` ends every return; module code has none.
+            Err(Stop::Return) => Ok(()),
         }
     }
 
@@ -978,8 +987,14 @@ impl<'p> Sim<'p> {
             let line = summary.line_number(error.start);
             return Err(self.error("SyntaxError", format!("invalid syntax ({path}, line {line})"), site));
         }
-        let mut scope = Scope { module: index, locals: None, globals: Vec::new(), class: None };
-        self.exec_block(&summary, &summary.body, &mut scope)
+        let mut scope = Scope { module: index, locals: None, globals: Vec::new(), class: None, argument: None };
+        // Whether the module's own `raise` statements run depends on its own conditions only:
+        // an import under an undecided condition is taken as running, with its errors, as an
+        // import that fails there always was.
+        let uncertain = std::mem::take(&mut self.uncertain);
+        let result = self.exec_block(&summary, &summary.body, &mut scope);
+        self.uncertain = uncertain;
+        result
     }
 
     fn site(&self, scope: &Scope, range: TextRange) -> Option<Site> {
@@ -1072,20 +1087,27 @@ impl<'p> Sim<'p> {
                 Ok(())
             }
             Event::Class(class) => {
-                let bases = class.bases.iter().map(|base| base.as_ref().and_then(|b| self.callee_value(scope, b)).map(|(value, _)| value)).collect();
-                let mut class_scope = Scope { module: scope.module, locals: Some(FxHashMap::default()), globals: Vec::new(), class: None };
+                let mut bases = Vec::with_capacity(class.bases.len());
+                for base in &class.bases {
+                    let value = match base {
+                        Some(base) => self.callee_value(scope, base)?.map(|(value, _)| value),
+                        None => None,
+                    };
+                    bases.push(value);
+                }
+                let mut class_scope = Scope { module: scope.module, locals: Some(FxHashMap::default()), globals: Vec::new(), class: None, argument: None };
                 self.exec_block(summary, &class.body, &mut class_scope)?;
                 let namespace = class_scope.locals.unwrap_or_default();
                 self.classes.push(Class { namespace, bases });
                 self.unbound_classes.push((class.name_range, self.classes.len() - 1));
                 Ok(())
             }
-            Event::Call { callee, consumed, .. } => match self.callee_value(scope, callee) {
+            Event::Call { callee, consumed, .. } => match self.callee_value(scope, callee)? {
                 Some((Value::Function(module, func), owner)) => {
                     if !consumed && self.is_lazy(module, func) {
                         return Ok(());
                     }
-                    self.call_function(module, func, owner)
+                    self.call_function(module, func, owner, None)
                 }
                 Some((Value::Class(class), _)) => self.instantiate(class),
                 _ => Ok(()),
@@ -1101,8 +1123,11 @@ impl<'p> Sim<'p> {
                         break;
                     };
                     self.read_name(attr);
+                    value = self.instances[m].namespace.get(attr).copied();
+                    if value.is_none() && self.module_getattr(m, attr, false)? {
+                        value = Some(Value::Opaque);
+                    }
                     let instance = &self.instances[m];
-                    value = instance.namespace.get(attr).copied();
                     if value.is_none() && !instance.dynamic {
                         let message = self.attribute_error_message(m, attr);
                         let site = self.site(scope, *range);
@@ -1125,14 +1150,29 @@ impl<'p> Sim<'p> {
                 self.uncache_module(name);
                 Ok(())
             }
+            Event::Return { certain } => {
+                if *certain && self.uncertain == 0 {
+                    return Err(Stop::Return);
+                }
+                // The function may have returned here: what follows, up to the end of the call,
+                // may not run (`call_function` resets the count).
+                self.uncertain += 1;
+                Ok(())
+            }
             Event::Raise { raised, range } => {
                 if self.uncertain > 0 {
                     return Ok(());
                 }
                 match raised {
-                    Some(Raised { class, message }) => {
+                    Some(Raised { class, message, message_is_argument }) => {
                         let site = self.site(scope, *range);
-                        Err(self.error(class, message.clone(), site))
+                        let message = match &scope.argument {
+                            // `str(KeyError(k))` is the repr of the key.
+                            Some(argument) if *message_is_argument && *class == "KeyError" => format!("'{argument}'"),
+                            Some(argument) if *message_is_argument => argument.clone(),
+                            _ => message.clone(),
+                        };
+                        Err(self.error(class, message, site))
                     }
                     // `raise` with nothing to raise again is a RuntimeError in CPython; a bare
                     // `raise` outside a handler is not code that runs at import time.
@@ -1144,7 +1184,9 @@ impl<'p> Sim<'p> {
             }
             Event::If { branches, orelse } => {
                 let is_main = self.instances[scope.module].is_main;
-                let env = self.project.cond_env(is_main);
+                let argument = scope.argument.clone();
+                let mut env = self.project.cond_env(is_main);
+                env.argument = argument.as_deref();
                 // An undecidable branch may run, and so may the later ones.
                 for (body, certain) in blocks_that_may_run_certain(branches, orelse.as_ref(), &env) {
                     self.uncertain += u32::from(!certain);
@@ -1168,6 +1210,7 @@ impl<'p> Sim<'p> {
                         None => Err(Stop::Raise(error)),
                     },
                     Err(Stop::Budget) => Err(Stop::Budget),
+                    Err(Stop::Return) => Err(Stop::Return),
                 };
                 if matches!(result, Err(Stop::Budget)) {
                     return result;
@@ -1180,16 +1223,23 @@ impl<'p> Sim<'p> {
 
     /// What a call's callee (or a class's base) names: `name`, `base.attr` on a module or a
     /// class, or `super().attr` in a method. A value found in a class comes with that class.
-    fn callee_value(&mut self, scope: &Scope, callee: &Callee) -> Option<(Value, Option<usize>)> {
-        match callee {
+    fn callee_value(&mut self, scope: &Scope, callee: &Callee) -> Flow<Option<(Value, Option<usize>)>> {
+        Ok(match callee {
             Callee::Name(name) => self.lookup(scope, name).map(|value| (value, None)),
-            Callee::Attr { base, attr } => match self.lookup(scope, base)? {
-                Value::Module(m) => self.read_name(attr).instances[m].namespace.get(attr).map(|value| (*value, None)),
-                Value::Class(class) => self.class_attribute(class, attr),
+            Callee::Attr { base, attr } => match self.lookup(scope, base) {
+                Some(Value::Module(m)) => {
+                    let found = self.read_name(attr).instances[m].namespace.get(attr).map(|value| (*value, None));
+                    // A module `__getattr__` runs for the missing name; what it returns is unknown.
+                    if found.is_none() {
+                        self.module_getattr(m, attr, false)?;
+                    }
+                    found
+                }
+                Some(Value::Class(class)) => self.class_attribute(class, attr),
                 _ => None,
             },
-            Callee::Super { attr } => self.base_attribute(scope.class?, attr),
-        }
+            Callee::Super { attr } => scope.class.and_then(|class| self.base_attribute(class, attr)),
+        })
     }
 
     /// Looks `name` up in a class and then its bases, see [`Sim::base_attribute`]; gives the
@@ -1227,10 +1277,26 @@ impl<'p> Sim<'p> {
     fn instantiate(&mut self, class: usize) -> Flow {
         for method in ["__new__", "__init__"] {
             if let Some((Value::Function(module, func), owner)) = self.class_attribute(class, method) {
-                self.call_function(module, func, owner)?;
+                self.call_function(module, func, owner, None)?;
             }
         }
         Ok(())
+    }
+
+    /// Runs the module-level `__getattr__` of a module instance (PEP 562), which Python calls
+    /// for a name the module's namespace lacks; whether the module has one and it returned. A
+    /// `probe` (the `__path__` lookup of a from-import, `hasattr`, `IMPORT_FROM`) takes an
+    /// AttributeError out of it as "no such attribute", whatever raised it.
+    fn module_getattr(&mut self, module: usize, name: &str, probe: bool) -> Flow<bool> {
+        let Some(Value::Function(m, func)) = self.read_name("__getattr__").instances[module].namespace.get("__getattr__").copied()
+        else {
+            return Ok(false);
+        };
+        match self.call_function(m, func, None, Some(name)) {
+            Ok(()) => Ok(true),
+            Err(Stop::Raise(error)) if probe && error.kind == "AttributeError" => Ok(false),
+            Err(stop) => Err(stop),
+        }
     }
 
     /// Whether a function is a generator or `async`, so that calling it runs nothing.
@@ -1240,10 +1306,13 @@ impl<'p> Sim<'p> {
     }
 
     /// Runs a function's body; `class` is the class whose namespace held it, for `super()`.
-    fn call_function(&mut self, module: usize, func: FuncId, class: Option<usize>) -> Flow {
+    fn call_function(&mut self, module: usize, func: FuncId, class: Option<usize>, argument: Option<&str>) -> Flow {
         // Recursion and very deep call chains are cut: the first run of a function is the one
-        // whose imports matter.
-        if self.calls.contains(&(module, func)) || self.calls.len() >= MAX_CALL_DEPTH {
+        // whose imports matter. One level of recursion runs, because a second run can find
+        // modules in another state: a module `__getattr__` whose import reaches a module that
+        // asks the first one for a name runs again, and its import can then fail.
+        let running = self.calls.iter().filter(|call| **call == (module, func)).count();
+        if running >= 2 || self.calls.len() >= MAX_CALL_DEPTH {
             return Ok(());
         }
         let Some(summary) = self.instances[module].summary.clone() else {
@@ -1256,7 +1325,8 @@ impl<'p> Sim<'p> {
         // bind and read exactly what it did then: skipping it changes nothing but the time.
         // Without this, parsers whose functions call each other many times at import time
         // (regex's `_compile` does) multiply the work until the event budget stops the run.
-        if self.idempotent_calls.get(&(module, func)) == Some(&self.version) {
+        let key = (module, func, argument.map_or(0, name_hash));
+        if self.idempotent_calls.get(&key) == Some(&self.version) {
             return Ok(());
         }
         self.calls.push((module, func));
@@ -1264,11 +1334,17 @@ impl<'p> Sim<'p> {
             self.reads.called.insert((name_hash(path), func));
         }
         let start = self.version;
-        let mut scope = Scope { module, locals: Some(FxHashMap::default()), globals: function.globals.clone(), class };
-        let result = self.exec_block(&summary, &function.body, &mut scope);
+        let argument = argument.map(str::to_string);
+        let mut scope = Scope { module, locals: Some(FxHashMap::default()), globals: function.globals.clone(), class, argument };
+        let uncertain = self.uncertain;
+        let result = match self.exec_block(&summary, &function.body, &mut scope) {
+            Err(Stop::Return) => Ok(()),
+            other => other,
+        };
+        self.uncertain = uncertain;
         self.calls.pop();
         if result.is_ok() && self.version == start {
-            self.idempotent_calls.insert((module, func), start);
+            self.idempotent_calls.insert(key, start);
         }
         result
     }
@@ -1353,6 +1429,11 @@ impl<'p> Sim<'p> {
                     }
                     return Ok(());
                 };
+                // An import with a fromlist asks the module for `__path__` to tell a package
+                // (IMPORT_NAME): a module without one runs its `__getattr__` for it.
+                if !self.instances[base].namespace.contains_key("__path__") {
+                    self.module_getattr(base, "__path__", true)?;
+                }
                 if *star {
                     return self.import_star(base, scope, site);
                 }
@@ -1448,6 +1529,9 @@ impl<'p> Sim<'p> {
             if self.read_name(name).instances[package].namespace.contains_key(name) {
                 continue;
             }
+            // `hasattr` runs a module `__getattr__`. Lazy loaders import the submodule there,
+            // by a name the model cannot read, so the submodule is imported after it all the same.
+            self.module_getattr(package, name, true)?;
             let full = format!("{}.{name}", self.instances[package].name);
             match self.find_and_load(&full, site) {
                 Ok(_) => {}
@@ -1467,6 +1551,10 @@ impl<'p> Sim<'p> {
         if let Some(value) = instance.namespace.get(name) {
             return Ok(*value);
         }
+        if self.module_getattr(module, name, true)? {
+            return Ok(Value::Opaque);
+        }
+        let instance = &self.instances[module];
         let full = format!("{}.{name}", instance.name);
         if let Some(cached) = self.sys_modules.get(&full) {
             return Ok(cached.value());
@@ -1516,10 +1604,10 @@ impl<'p> Sim<'p> {
             if from_all {
                 self.read_name(&name);
             }
-            let instance = &self.instances[module];
-            let value = match instance.namespace.get(&name) {
-                Some(value) => *value,
-                None if instance.dynamic => Value::Opaque,
+            let value = match self.instances[module].namespace.get(&name).copied() {
+                Some(value) => value,
+                None if self.module_getattr(module, &name, false)? => Value::Opaque,
+                None if self.instances[module].dynamic => Value::Opaque,
                 None => {
                     let message = self.attribute_error_message(module, &name);
                     return Err(self.missing_name("AttributeError", message, site.cloned(), module, &name));

@@ -65,6 +65,10 @@ pub enum Cond {
     Platform { op: CompareOp, value: String, prefix: bool },
     /// `os.name == "posix"`.
     OsName { op: CompareOp, value: String },
+    /// The function's first parameter compared with strings: `name == "x"` (one value),
+    /// `name in {"x", "y"}`, or with `negated` `!=` and `not in`. Decided only in a call whose
+    /// argument the simulation knows: a module `__getattr__` asked for a name.
+    Argument { values: Vec<String>, negated: bool },
     Not(Box<Cond>),
     And(Vec<Cond>),
     Or(Vec<Cond>),
@@ -122,6 +126,8 @@ pub struct CondEnv<'a> {
     pub is_main: bool,
     pub version: PythonVersion,
     pub platform: &'a str,
+    /// The string that the running function got as its first argument, when known.
+    pub argument: Option<&'a str>,
 }
 
 impl Cond {
@@ -131,6 +137,8 @@ impl Cond {
             Cond::Const(value) => Some(*value),
             Cond::TypeChecking => Some(false),
             Cond::MainGuard => Some(env.is_main),
+            Cond::Argument { values, negated } => Some(values.iter().any(|v| Some(v.as_str()) == env.argument) != *negated)
+                .filter(|_| env.argument.is_some()),
             Cond::Version { op, part, version } => {
                 // Only the major and minor version are known; the micro version and the release
                 // level make an answer unknown only where the comparison reaches them.
@@ -194,7 +202,7 @@ impl Cond {
     /// nothing in it is [`Cond::Unknown`].
     pub fn is_static(&self) -> bool {
         match self {
-            Cond::Unknown => false,
+            Cond::Unknown | Cond::Argument { .. } => false,
             Cond::Not(inner) => inner.is_static(),
             Cond::And(parts) | Cond::Or(parts) => parts.iter().all(Cond::is_static),
             _ => true,
@@ -240,7 +248,7 @@ mod tests {
     use super::*;
 
     fn env(minor: u32) -> CondEnv<'static> {
-        CondEnv { is_main: false, version: PythonVersion { major: 3, minor }, platform: "linux" }
+        CondEnv { is_main: false, version: PythonVersion { major: 3, minor }, platform: "linux", argument: None }
     }
 
     /// Each case is a condition on `sys.version_info` of Python 3.8, and what Python says of

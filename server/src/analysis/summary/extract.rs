@@ -71,6 +71,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
         kids: &kids,
         event_marks: &marks.events,
         yield_marks: &marks.yields,
+        first_params: Vec::new(),
         consumed: Vec::new(),
         aliases: Aliases::collect(&imports, text, &kids),
         summary: FileSummary { line_index, ..FileSummary::default() },
@@ -282,6 +283,8 @@ struct Extractor<'t, 'a> {
     event_marks: &'t [usize],
     /// See [`Marks::yields`].
     yield_marks: &'t [usize],
+    /// The name of each function's first parameter, by [`FuncId`], for [`Cond::Argument`].
+    first_params: Vec<Option<String>>,
     /// The calls (by node id) whose result the expression around them iterates, awaits or
     /// passes on, until the walk reaches them (see [`Event::Call`]).
     consumed: Vec<usize>,
@@ -375,6 +378,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     self.target(left, out);
                 }
                 let body = self.with_ctx(|ctx| ctx.in_loop = true, |this| this.field_block(node, Field::Body));
+                // `for i in range(2):` runs its body twice, and the second time can differ (the
+                // first may have replaced a module in sys.modules); later runs repeat the second.
+                let repeats = self.kids.child(node, Field::Right).and_then(|r| self.range_length(r)).unwrap_or(1);
+                if repeats >= 2 {
+                    out.extend(body.iter().cloned());
+                }
                 out.extend(body);
                 if let Some(orelse) = self.kids.child(node, Field::Alternative) {
                     out.extend(self.field_block(orelse, Field::Body));
@@ -488,9 +497,15 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     self.stmt(child, out);
                 }
             }
+            Kind::ReturnStatement => {
+                self.expr(node, out);
+                if self.ctx.in_function.is_some() {
+                    out.push(Event::Return { certain: !self.ctx.in_loop });
+                }
+            }
             Kind::RaiseStatement => {
                 self.expr(node, out);
-                if self.ctx.in_function.is_none() && !self.ctx.in_loop {
+                if !self.ctx.in_loop {
                     if let Some(raised) = self.raised(node) {
                         out.push(Event::Raise { raised, range: range(node) });
                     }
@@ -525,7 +540,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
             },
             [first, .., last] => self.text[first.start_byte()..last.end_byte()].to_string(),
         };
-        Some(Some(Raised { class, message }))
+        let first_param = self.ctx.in_function.and_then(|f| self.first_params.get(f as usize)?.as_deref());
+        let message_is_argument = matches!(arguments.as_slice(), [one] if kind(*one) == Kind::Identifier && Some(self.text(*one)) == first_param);
+        Some(Some(Raised { class, message, message_is_argument }))
     }
 
     fn with_item_value(&mut self, value: Node<'a>, out: &mut Block) {
@@ -746,6 +763,17 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
         }
         let func = self.summary.functions.len() as FuncId;
+        let first_param = self.kids.child(node, Field::Parameters).and_then(|params| {
+            let first = self.kids.iter(params, Which::NamedCode).next()?;
+            let name = match kind(first) {
+                Kind::Identifier => first,
+                Kind::TypedParameter => self.kids.iter(first, Which::NamedCode).next()?,
+                Kind::DefaultParameter | Kind::TypedDefaultParameter => self.kids.child(first, Field::Name)?,
+                _ => return None,
+            };
+            (kind(name) == Kind::Identifier).then(|| self.text(name).to_string())
+        });
+        self.first_params.push(first_param);
         let lazy = node.child(0).is_some_and(|first| self.text(first) == "async") || self.is_generator(node);
         self.summary.functions.push(Function {
             name: name.clone(),
@@ -763,9 +791,6 @@ impl<'t, 'a> Extractor<'t, 'a> {
             |this| this.field_block(node, Field::Body),
         );
         self.summary.functions[func as usize].body = body;
-        if self.at_module_level() && name == "__getattr__" {
-            self.summary.dynamic_namespace = true;
-        }
         self.apply_decorators(decorators, out);
         out.push(Event::Def { name, func, range: range(name_node) });
     }
@@ -1236,6 +1261,20 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
+    /// How many numbers `range(n)` or `range(a, b)` with integer literals yields.
+    fn range_length(&self, node: Node<'a>) -> Option<i64> {
+        if kind(node) != Kind::Call || self.kids.child(node, Field::Function).map(|f| self.text(f)) != Some("range") {
+            return None;
+        }
+        let arguments = self.kids.collect(self.kids.child(node, Field::Arguments)?, Which::NamedCode);
+        let number = |n: &Node<'a>| (kind(*n) == Kind::Integer).then(|| self.text(*n).replace('_', "").parse::<i64>().ok()).flatten();
+        match arguments.as_slice() {
+            [stop] => number(stop),
+            [start, stop] => Some(number(stop)? - number(start)?),
+            _ => None,
+        }
+    }
+
     /// Notes that the value of `node`, when it is a call, is iterated, awaited or passed on.
     fn consume(&mut self, node: Node<'a>) {
         if kind(node) == Kind::Call {
@@ -1510,6 +1549,29 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
+    /// `param == "x"`, `"x" != param`, `param in {"x", "y"}` or `param not in (...)`, where
+    /// `param` is the first parameter of the function the walk is in.
+    fn argument_comparison(&self, left: Node<'a>, operator: &str, right: Node<'a>) -> Option<Cond> {
+        let param = self.first_params.get(self.ctx.in_function? as usize)?.as_deref()?;
+        let is_param = |n: Node| kind(n) == Kind::Identifier && self.text(n) == param;
+        let operator: Vec<&str> = operator.split_whitespace().collect();
+        match operator.as_slice() {
+            ["=="] | ["!="] => {
+                let value = if is_param(left) { right } else if is_param(right) { left } else { return None };
+                let value = self.string_literal(value)?;
+                Some(Cond::Argument { values: vec![value], negated: operator == ["!="] })
+            }
+            ["in"] | ["not", "in"] if is_param(left) => {
+                if !matches!(kind(right), Kind::Set | Kind::List | Kind::Tuple) {
+                    return None;
+                }
+                let values = self.kids.iter(right, Which::NamedCode).map(|v| self.string_literal(v)).collect::<Option<Vec<_>>>()?;
+                Some(Cond::Argument { values, negated: operator.len() == 2 })
+            }
+            _ => None,
+        }
+    }
+
     fn is_platform(&self, node: Node<'a>) -> bool {
         match kind(node) {
             Kind::Identifier => self.aliases.platform.contains(self.text(node)),
@@ -1547,10 +1609,13 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if operands.len() != 2 || operators.len() != 1 {
             return Cond::Unknown;
         }
+        let (left, right) = (operands[0], operands[1]);
+        if let Some(cond) = self.argument_comparison(left, operators[0], right) {
+            return cond;
+        }
         let Some(op) = CompareOp::parse(operators[0]) else {
             return Cond::Unknown;
         };
-        let (left, right) = (operands[0], operands[1]);
         // `__name__ == "__main__"` in either order.
         let is_name = |n: Node| kind(n) == Kind::Identifier && self.text(n) == "__name__";
         let is_main = |n: Node<'a>| self.string_literal(n).as_deref() == Some("__main__");

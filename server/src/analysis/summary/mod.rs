@@ -38,7 +38,8 @@ pub struct FileSummary {
     /// The range of the first top-level `if __name__ == "__main__":` statement.
     pub main_guard: Option<TextRange>,
     /// The module binds names in ways that cannot be read statically (`globals()[...] = `,
-    /// a module-level `__getattr__`, `exec`), so "name not bound" is never certain.
+    /// `exec`), so "name not bound" is never certain. A module-level `__getattr__` is not one of
+    /// them: the simulation calls it once it is bound.
     pub dynamic_namespace: bool,
     /// Ranges of ERROR and MISSING nodes in the parse tree.
     pub syntax_errors: Vec<TextRange>,
@@ -183,10 +184,11 @@ pub enum Event {
     /// `if`/`elif`/`else` (and `while`, whose body is taken at most once): the first branch
     /// whose condition holds runs; conditions that cannot be decided run every such branch.
     If { branches: Vec<Branch>, orelse: Option<Block> },
-    /// `raise` of a built-in exception class at module level or in a class body, outside loops
-    /// (`None`: a bare `raise`, which raises again what the handler it stands in caught).
-    /// Functions are left out: a `return` that the model does not follow may come first.
+    /// `raise` of a built-in exception class outside loops (`None`: a bare `raise`, which
+    /// raises again what the handler it stands in caught).
     Raise { raised: Option<Raised>, range: TextRange },
+    /// `return` in a function; not `certain` in a loop, which may run no time.
+    Return { certain: bool },
     /// `try` with its handlers; a handler runs when the simulated body raised what it catches.
     /// Boxed because its four lists would make every event 104 bytes instead of 64, and `try`
     /// statements are a small share of the events.
@@ -201,6 +203,9 @@ pub struct Raised {
     /// `str()` of the exception: the literal argument, empty without one, else the argument's
     /// source text.
     pub message: String,
+    /// The argument is the function's first parameter, whose value the call may know (see
+    /// [`Cond::Argument`]); `message` is then the parameter's name.
+    pub message_is_argument: bool,
 }
 
 /// The parts of a class statement, see [`Event::Class`].

@@ -109,6 +109,7 @@ kinds! {
     PatternList = "pattern_list",
     RaiseStatement = "raise_statement",
     RelativeImport = "relative_import",
+    ReturnStatement = "return_statement",
     Set = "set",
     SetComprehension = "set_comprehension",
     Slice = "slice",
