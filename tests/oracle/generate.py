@@ -115,6 +115,16 @@ def module_path(name, is_package):
     return "/".join(parts) + ".py"
 
 
+def with_importlib(statement):
+    """The statement, after `import importlib` when it calls into importlib."""
+    return "import importlib\n" + statement if "importlib." in statement else statement
+
+
+def condition_import(condition):
+    """The import that a platform or version test needs: `os` for `os.name`, else `sys`."""
+    return "import os\n" if "os." in condition else "import sys\n"
+
+
 def indent(snippet, prefix="    "):
     return "".join(prefix + line + "\n" if line else "\n" for line in snippet.splitlines())
 
@@ -268,8 +278,7 @@ class Generator:
         if "import *" in statement and context in ("func_called", "func_uncalled", "class_body", "class_method", "generator", "coroutine"):
             # A star import is a SyntaxError outside module level.
             context = "top"
-        if "importlib." in statement:
-            statement = "import importlib\n" + statement
+        statement = with_importlib(statement)
         if context == "top":
             return statement
         if context == "attr":
@@ -286,9 +295,8 @@ class Generator:
             body = statement
             if self.chance(0.2):
                 # A `return` that a decidable test guards ends the call before the import.
-                condition = self.rng.choice([self.platform_condition, self.version_condition])()
-                module_name = "os" if "os." in condition else "sys"
-                body = "import %s\nif %s:\n    return None\n%s" % (module_name, condition, body)
+                condition = self.decidable_condition()
+                body = "%sif %s:\n    return None\n%s" % (condition_import(condition), condition, body)
             if self.chance(0.15):
                 body += "\nraise %s('late')" % self.rng.choice(["ImportError", "RuntimeError"])
             elif local is not None and self.chance(0.5):
@@ -311,7 +319,7 @@ class Generator:
             return 'if __name__ == "__main__":\n%s' % indent(statement).rstrip("\n")
         if context in ("version_check", "platform_check"):
             condition = self.version_condition() if context == "version_check" else self.platform_condition()
-            header = "import sys\n" if "os." not in condition else "import os\n"
+            header = condition_import(condition)
             if self.chance(0.3):
                 # Libraries name their checks once (`PY2 = sys.version_info[0] == 2`).
                 name = self.fresh("IS_NEW").upper()
@@ -398,6 +406,10 @@ class Generator:
             return "sys.version_info[:1] %s (3,)" % op
         return self.rng.choice(["sys.version_info.major %s 3" % op, "sys.version_info.minor %s %d" % (op, minor)])
 
+    def decidable_condition(self):
+        """A platform or a version test, either of which the model decides."""
+        return self.rng.choice([self.platform_condition, self.version_condition])()
+
     def platform_condition(self):
         """A `sys.platform` or `os.name` test as real code spells it."""
         op = self.rng.choice(["==", "!="])
@@ -440,10 +452,7 @@ class Generator:
             statement = "pass"
             if target is not None:
                 statement, _ = self.import_statement(module.name, target)
-                if "import *" in statement:
-                    statement = "pass"
-                elif "importlib." in statement:
-                    statement = "import importlib\n" + statement
+                statement = "pass" if "import *" in statement else with_importlib(statement)
             if module.lazy:
                 test = self.rng.choice(["name == %r" % module.lazy, "name in {%r, 'other'}" % module.lazy])
                 items.append("def __getattr__(name):\n    if %s:\n%s        return 0\n    raise AttributeError(name)" % (
@@ -466,8 +475,8 @@ class Generator:
         that no model can decide."""
         items = []
         if self.chance(0.06):
-            condition = self.rng.choice([self.platform_condition, self.version_condition])()
-            header = "import sys\n" if "os." not in condition else "import os\n"
+            condition = self.decidable_condition()
+            header = condition_import(condition)
             error = self.rng.choice(["ImportError", "ModuleNotFoundError", "RuntimeError", "NotImplementedError"])
             items.append("%sif %s:\n    raise %s(%r)" % (header, condition, error, "gated"))
         if self.chance(0.04):
@@ -490,9 +499,7 @@ class Generator:
             if target is None:
                 continue
             statement, _ = self.import_statement(module.name, target)
-            if "importlib." in statement:
-                statement = "import importlib\n" + statement
-            lines.append(statement)
+            lines.append(with_importlib(statement))
         if not lines:
             lines.append("pass")
         return 'if __name__ == "__main__":\n%s' % indent("\n".join(lines)).rstrip("\n")

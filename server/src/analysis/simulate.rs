@@ -1123,10 +1123,7 @@ impl<'p> Sim<'p> {
                         break;
                     };
                     self.read_name(attr);
-                    value = self.instances[m].namespace.get(attr).copied();
-                    if value.is_none() && self.module_getattr(m, attr, false)? {
-                        value = Some(Value::Opaque);
-                    }
+                    value = self.module_attribute(m, attr, false)?;
                     let instance = &self.instances[m];
                     if value.is_none() && !instance.dynamic {
                         let message = self.attribute_error_message(m, attr);
@@ -1227,14 +1224,7 @@ impl<'p> Sim<'p> {
         Ok(match callee {
             Callee::Name(name) => self.lookup(scope, name).map(|value| (value, None)),
             Callee::Attr { base, attr } => match self.lookup(scope, base) {
-                Some(Value::Module(m)) => {
-                    let found = self.read_name(attr).instances[m].namespace.get(attr).map(|value| (*value, None));
-                    // A module `__getattr__` runs for the missing name; what it returns is unknown.
-                    if found.is_none() {
-                        self.module_getattr(m, attr, false)?;
-                    }
-                    found
-                }
+                Some(Value::Module(m)) => self.read_name(attr).module_attribute(m, attr, false)?.map(|value| (value, None)),
                 Some(Value::Class(class)) => self.class_attribute(class, attr),
                 _ => None,
             },
@@ -1281,6 +1271,15 @@ impl<'p> Sim<'p> {
             }
         }
         Ok(())
+    }
+
+    /// `getattr(module, name)` on a module instance: its namespace's value, or an unknown value
+    /// when the name is missing and its `__getattr__` returned (see [`Sim::module_getattr`]).
+    fn module_attribute(&mut self, module: usize, name: &str, probe: bool) -> Flow<Option<Value>> {
+        match self.instances[module].namespace.get(name) {
+            Some(value) => Ok(Some(*value)),
+            None => Ok(self.module_getattr(module, name, probe)?.then_some(Value::Opaque)),
+        }
     }
 
     /// Runs the module-level `__getattr__` of a module instance (PEP 562), which Python calls
@@ -1547,12 +1546,8 @@ impl<'p> Sim<'p> {
     /// The `IMPORT_FROM` opcode.
     fn import_from(&mut self, module: usize, name: &str, site: Option<&Site>) -> Flow<Value> {
         self.read_name(name);
-        let instance = &self.instances[module];
-        if let Some(value) = instance.namespace.get(name) {
-            return Ok(*value);
-        }
-        if self.module_getattr(module, name, true)? {
-            return Ok(Value::Opaque);
+        if let Some(value) = self.module_attribute(module, name, true)? {
+            return Ok(value);
         }
         let instance = &self.instances[module];
         let full = format!("{}.{name}", instance.name);
@@ -1604,9 +1599,8 @@ impl<'p> Sim<'p> {
             if from_all {
                 self.read_name(&name);
             }
-            let value = match self.instances[module].namespace.get(&name).copied() {
+            let value = match self.module_attribute(module, &name, false)? {
                 Some(value) => value,
-                None if self.module_getattr(module, &name, false)? => Value::Opaque,
                 None if self.instances[module].dynamic => Value::Opaque,
                 None => {
                     let message = self.attribute_error_message(module, &name);

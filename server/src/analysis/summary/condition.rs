@@ -137,8 +137,10 @@ impl Cond {
             Cond::Const(value) => Some(*value),
             Cond::TypeChecking => Some(false),
             Cond::MainGuard => Some(env.is_main),
-            Cond::Argument { values, negated } => Some(values.iter().any(|v| Some(v.as_str()) == env.argument) != *negated)
-                .filter(|_| env.argument.is_some()),
+            Cond::Argument { values, negated } => {
+                let argument = env.argument?;
+                Some(values.iter().any(|v| v == argument) != *negated)
+            }
             Cond::Version { op, part, version } => {
                 // Only the major and minor version are known; the micro version and the release
                 // level make an answer unknown only where the comparison reaches them.

@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Parser, Tree};
 
 use super::condition::{CompareOp, Cond, VersionPart};
-use super::syntax::{any_within, dotted_text, is_word_byte, kind, node_text, range, Children, Field, Kind, Marks, Which};
+use super::syntax::{
+    any_within, dotted_text, first_parameter, is_word_byte, kind, node_text, range, Children, Field, Kind, Marks, Which,
+};
 use super::*;
 use crate::analysis::text::{LineIndex, TextRange};
 
@@ -370,7 +372,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 }
             }
             Kind::ForStatement => {
-                if let Some(right) = self.kids.child(node, Field::Right) {
+                let right = self.kids.child(node, Field::Right);
+                if let Some(right) = right {
                     self.consume(right);
                     self.expr(right, out);
                 }
@@ -380,7 +383,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 let body = self.with_ctx(|ctx| ctx.in_loop = true, |this| this.field_block(node, Field::Body));
                 // `for i in range(2):` runs its body twice, and the second time can differ (the
                 // first may have replaced a module in sys.modules); later runs repeat the second.
-                let repeats = self.kids.child(node, Field::Right).and_then(|r| self.range_length(r)).unwrap_or(1);
+                let repeats = right.and_then(|r| self.range_length(r)).unwrap_or(1);
                 if repeats >= 2 {
                     out.extend(body.iter().cloned());
                 }
@@ -763,17 +766,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
         }
         let func = self.summary.functions.len() as FuncId;
-        let first_param = self.kids.child(node, Field::Parameters).and_then(|params| {
-            let first = self.kids.iter(params, Which::NamedCode).next()?;
-            let name = match kind(first) {
-                Kind::Identifier => first,
-                Kind::TypedParameter => self.kids.iter(first, Which::NamedCode).next()?,
-                Kind::DefaultParameter | Kind::TypedDefaultParameter => self.kids.child(first, Field::Name)?,
-                _ => return None,
-            };
-            (kind(name) == Kind::Identifier).then(|| self.text(name).to_string())
-        });
-        self.first_params.push(first_param);
+        let first_param = first_parameter(node, self.kids).filter(|p| kind(*p) == Kind::Identifier);
+        self.first_params.push(first_param.map(|p| self.text(p).to_string()));
         let lazy = node.child(0).is_some_and(|first| self.text(first) == "async") || self.is_generator(node);
         self.summary.functions.push(Function {
             name: name.clone(),
@@ -826,7 +820,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             // The word is the keyword when the tree has a `yield` token there (not a string, a
             // comment or a longer name).
             let Some(token) = self.root.descendant_for_byte_range(at, at + 5) else { return false };
-            if token.kind() != "yield" || token.is_named() {
+            if kind(token) != Kind::Yield || token.is_named() {
                 return false;
             }
             let mut scope = token.parent();
@@ -1339,7 +1333,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
         if let Some(arguments) = arguments {
             let kids = self.kids;
-            self.consumed.extend(kids.iter(arguments, Which::NamedCode).filter(|a| kind(*a) == Kind::Call).map(|a| a.id()));
+            for argument in kids.iter(arguments, Which::NamedCode) {
+                self.consume(argument);
+            }
             self.expr(arguments, out);
         }
         let callee = match (function, parts) {

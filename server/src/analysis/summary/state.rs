@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::syntax::{any_within, dotted_text, kind, node_text, range, Children, Field, Kind, Which};
+use super::syntax::{any_within, dotted_text, first_parameter, kind, node_text, range, Children, Field, Kind, Which};
 
 use crate::analysis::text::TextRange;
 
@@ -1319,14 +1319,7 @@ impl<'t, 'a> Collector<'t, 'a> {
         }
         let classmethod = decorators.iter().any(|d| d == "classmethod")
             || matches!(name, "__new__" | "__init_subclass__" | "__class_getitem__");
-        let params = self.kids.child(node, Field::Parameters)?;
-        let first = self.named_children(params).into_iter().next()?;
-        let ident = match kind(first) {
-            Kind::Identifier => first,
-            Kind::TypedParameter => self.named_children(first).into_iter().find(|c| kind(*c) == Kind::Identifier)?,
-            Kind::DefaultParameter | Kind::TypedDefaultParameter => self.kids.child(first, Field::Name)?,
-            _ => return None,
-        };
+        let ident = first_parameter(node, self.kids)?;
         Some((self.text(ident).to_string(), class, classmethod))
     }
 

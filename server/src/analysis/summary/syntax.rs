@@ -198,6 +198,18 @@ pub(super) struct Marks {
     pub(super) facts: Vec<usize>,
 }
 
+/// The name of a function definition's first parameter (`self` of a method, `name` of a module
+/// `__getattr__`), when it is a plain, typed or defaulted name (not `*args` or `**kwargs`).
+pub(super) fn first_parameter<'a>(function: Node<'a>, kids: &Children<'a>) -> Option<Node<'a>> {
+    let first = kids.iter(kids.child(function, Field::Parameters)?, Which::NamedCode).next()?;
+    match kind(first) {
+        Kind::Identifier => Some(first),
+        Kind::TypedParameter => kids.iter(first, Which::NamedCode).find(|c| kind(*c) == Kind::Identifier),
+        Kind::DefaultParameter | Kind::TypedDefaultParameter => kids.child(first, Field::Name),
+        _ => None,
+    }
+}
+
 /// Whether one of `marks` (sorted places, see [`Marks`]) lies inside `node`.
 pub(super) fn any_within(marks: &[usize], node: Node) -> bool {
     let first = marks.partition_point(|at| *at < node.start_byte());
