@@ -466,3 +466,18 @@ fn a_name_taken_by_a_star_import_matters_once_it_is_looked_up() {
     let after = before.replace("import sys as b", "import sys as d");
     assert_eq!(recomputed(before, &after), (1, 0));
 }
+
+#[test]
+fn how_a_call_result_is_used_matters() {
+    // Iterating a generator runs its body; iterating a list that holds it does not. The two
+    // programs have the same events but for the call's `consumed`.
+    let before = "# file: main.py\ndef gen():\n    import helpers\n    yield 1\nfor _ in [gen()]:\n    pass\n# file: helpers.py\nVALUE = 1\n";
+    let after = before.replace("[gen()]", "gen()");
+    assert_eq!(recomputed(before, &after), (1, 0));
+    assert_eq!(recomputed(&after, before), (1, 0));
+    // A name bound to a new object calls its class's methods; bound to a tuple it does not.
+    let before = "# file: main.py\nclass App:\n    def run(self):\n        import helpers\napp = App(),\napp.run()\n# file: helpers.py\nVALUE = 1\n";
+    let after = before.replace("App(),", "App()");
+    assert_eq!(recomputed(before, &after), (1, 0));
+    assert_eq!(recomputed(&after, before), (1, 0));
+}

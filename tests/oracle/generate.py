@@ -365,7 +365,7 @@ class Generator:
         base = self.fresh("Base")
         obj = "_%s" % self.fresh("obj")
         method = "def __init__(self):\n%s" % indent(statement)
-        form = self.rng.randrange(7)
+        form = self.rng.randrange(13)
         if form == 0:
             # The class's own `__init__`.
             return "class %s:\n%s%s = %s()" % (cls, indent(method), obj, cls)
@@ -385,6 +385,30 @@ class Generator:
         if form == 5:
             # A built-in base comes first, so the first-party mixin's `__init__` never runs.
             return "class %s:\n%sclass %s(dict, %s):\n    pass\n%s = %s()" % (base, indent(method), cls, base, obj, cls)
+        run = "def run(self):\n%s" % indent(statement)
+        if form == 7:
+            # A method called on the object.
+            return "class %s:\n%s%s = %s()\n%s.run()" % (cls, indent(run), obj, cls, obj)
+        if form == 8:
+            # `__init__` calls a method of the object, which a subclass overrides.
+            return ("class %s:\n    def __init__(self):\n        self.run()\n    def run(self):\n        pass\n"
+                    "class %s(%s):\n%s%s = %s()") % (base, cls, base, indent(run), obj, cls)
+        if form == 9:
+            # A method of a new object, and a classmethod that calls another through `cls`.
+            if self.chance(0.5):
+                return "class %s:\n%s%s().run()" % (cls, indent(run), cls)
+            build = "@classmethod\ndef make(cls):\n    cls.build()\n@classmethod\ndef build(cls):\n%s" % indent(statement)
+            return "class %s:\n%s%s.make()" % (cls, indent(build), cls)
+        if form == 10:
+            # A staticmethod and `__call__`, each called through the object.
+            if self.chance(0.5):
+                helper = "@staticmethod\ndef helper(value):\n%s" % indent(statement)
+                return "class %s:\n%s%s = %s()\n%s.helper(1)" % (cls, indent(helper), obj, cls, obj)
+            call = "def __call__(self):\n%s" % indent(statement)
+            return "class %s:\n%s%s = %s()\n%s()" % (cls, indent(call), obj, cls, obj)
+        if form == 11:
+            # Created, but the method is never called.
+            return "class %s:\n%s%s = %s()" % (cls, indent(run), obj, cls)
         # Defined, never created.
         return "class %s:\n%s" % (cls, indent(method).rstrip("\n"))
 

@@ -17,7 +17,8 @@ use super::config::Entry;
 use super::modules::{parent_dir, Spec};
 use super::project::Project;
 use super::summary::{
-    blocks_that_may_run_certain, Block, Callee, Event, FileSummary, FuncId, ImportKind, ImportStmt, Raised, TryEvent,
+    blocks_that_may_run_certain, Block, Callee, Event, FileSummary, FuncId, Function, ImportKind, ImportStmt, Raised,
+    Receiver, TryEvent,
 };
 use super::text::TextRange;
 
@@ -285,7 +286,7 @@ impl SimDelta {
         delta.names = names;
         for (id, (a, b)) in old.functions.iter().zip(&new.functions).enumerate() {
             let mut diff = BlockDiff { old, new, names: None, ranges: FxHashMap::default() };
-            if a.globals == b.globals && a.lazy == b.lazy && diff.block(&a.body, &b.body) {
+            if a.globals == b.globals && a.lazy == b.lazy && a.receiver == b.receiver && diff.block(&a.body, &b.body) {
                 delta.ranges.extend(diff.ranges);
             } else {
                 delta.functions.insert(id as FuncId);
@@ -366,13 +367,15 @@ impl BlockDiff<'_, '_> {
                 self.ranges.insert(x.range, y.range);
                 true
             }
-            (Event::Bind { name: x, .. }, Event::Bind { name: y, .. }) => self.name(x, y),
+            (Event::Bind { name: x, call_result: p, .. }, Event::Bind { name: y, call_result: q, .. }) => {
+                p == q && self.name(x, y)
+            }
             (Event::Unbind { name: x }, Event::Unbind { name: y }) => self.name(x, y),
             (Event::Def { name: x, func: f, .. }, Event::Def { name: y, func: g, .. }) => f == g && self.name(x, y),
             (Event::Class(x), Event::Class(y)) => {
                 x.bases == y.bases && self.name(&x.name, &y.name) && self.block(&x.body, &y.body)
             }
-            (Event::Call { callee: x, .. }, Event::Call { callee: y, .. }) => x == y,
+            (Event::Call { callee: x, consumed: p, .. }, Event::Call { callee: y, consumed: q, .. }) => x == y && p == q,
             (Event::Attr { base: x, attrs: p, range: r }, Event::Attr { base: y, attrs: q, range: s }) => {
                 if x != y || p != q {
                     return false;
@@ -420,7 +423,9 @@ fn split_bindings(block: &Block) -> (Vec<&Event>, Vec<Vec<&str>>) {
     let mut names = vec![Vec::new()];
     for event in block {
         match event {
-            Event::Bind { name, .. } => names.last_mut().expect("never empty").push(name.as_str()),
+            // A binding of a call's result stays beside its call: moved among the names it
+            // would bind something else.
+            Event::Bind { name, call_result: false, .. } => names.last_mut().expect("never empty").push(name.as_str()),
             other => {
                 events.push(other);
                 names.push(Vec::new());
@@ -457,6 +462,8 @@ enum Value {
     Function(usize, FuncId),
     /// A class that a first-party class statement made, by its index in `Sim::classes`.
     Class(usize),
+    /// An object that calling such a class made; its attributes are those of the class.
+    Object(usize),
     Opaque,
     /// A plain `object()`: it has no attributes, not even `__name__` or `__path__`.
     Bare,
@@ -526,6 +533,25 @@ struct Scope {
     class: Option<usize>,
     /// The running function's first argument, when it is a known string (see [`Cond::Argument`]).
     argument: Option<String>,
+    /// What the running method's first parameter received, which `super().method()` passes on.
+    receiver: Option<Value>,
+}
+
+/// What a callee names: the value, the class whose namespace held it (for `super()`), and the
+/// object or class it was looked up on, which a method receives as its first argument.
+struct Callable {
+    value: Value,
+    owner: Option<usize>,
+    receiver: Option<Value>,
+}
+
+/// What a call of a function knows: the class whose namespace held it, for `super()`; the
+/// object or class it was looked up on; its first argument when that is a known string (a
+/// module `__getattr__`'s name).
+struct Call<'n> {
+    class: Option<usize>,
+    receiver: Option<Value>,
+    argument: Option<&'n str>,
 }
 
 struct Frame {
@@ -564,6 +590,9 @@ struct Sim<'p> {
     /// Classes whose statement ran and whose name is not bound yet (decorators run in
     /// between), with the range of the name that their `Bind` event carries.
     unbound_classes: Vec<(TextRange, usize)>,
+    /// What the last call that finished returned, as far as it is known, for a binding of its
+    /// result (see [`Event::Bind`]).
+    call_result: Value,
 }
 
 /// A class made by running a class statement: what its body bound, and its bases.
@@ -611,6 +640,7 @@ impl<'p> Sim<'p> {
             reads: Reads::default(),
             classes: Vec::new(),
             unbound_classes: Vec::new(),
+            call_result: Value::Opaque,
             uncertain: 0,
             handling: Vec::new(),
         }
@@ -634,7 +664,9 @@ impl<'p> Sim<'p> {
                 self.stack.push(Frame { instance: main, site: None });
                 self.find_and_load(module, None).and_then(|cached| match cached {
                     Cached::Instance(i) => match self.read_name(function).instances[i].namespace.get(function).copied() {
-                        Some(Value::Function(module, func)) => self.call_function(module, func, None, None),
+                        Some(Value::Function(module, func)) => {
+                            self.call_function(module, func, Call { class: None, receiver: None, argument: None })
+                        }
                         _ => Ok(()),
                     },
                     Cached::Opaque | Cached::Bare => Ok(()),
@@ -987,7 +1019,7 @@ impl<'p> Sim<'p> {
             let line = summary.line_number(error.start);
             return Err(self.error("SyntaxError", format!("invalid syntax ({path}, line {line})"), site));
         }
-        let mut scope = Scope { module: index, locals: None, globals: Vec::new(), class: None, argument: None };
+        let mut scope = Scope { module: index, locals: None, globals: Vec::new(), class: None, argument: None, receiver: None };
         // Whether the module's own `raise` statements run depends on its own conditions only:
         // an import under an undecided condition is taken as running, with its errors, as an
         // import that fails there always was.
@@ -1067,12 +1099,13 @@ impl<'p> Sim<'p> {
     fn exec_event(&mut self, summary: &FileSummary, event: &Event, scope: &mut Scope) -> Flow {
         match event {
             Event::Import(id) => self.exec_import(summary.import(*id), scope),
-            Event::Bind { name, range } => {
+            Event::Bind { name, range, call_result } => {
                 let value = match self.unbound_classes.last() {
                     Some(&(at, class)) if at == *range => {
                         self.unbound_classes.pop();
                         Value::Class(class)
                     }
+                    _ if *call_result => self.call_result,
                     _ => Value::Opaque,
                 };
                 self.bind(scope, name, value);
@@ -1090,28 +1123,52 @@ impl<'p> Sim<'p> {
                 let mut bases = Vec::with_capacity(class.bases.len());
                 for base in &class.bases {
                     let value = match base {
-                        Some(base) => self.callee_value(scope, base)?.map(|(value, _)| value),
+                        Some(base) => self.callee_value(scope, base)?.map(|found| found.value),
                         None => None,
                     };
                     bases.push(value);
                 }
-                let mut class_scope = Scope { module: scope.module, locals: Some(FxHashMap::default()), globals: Vec::new(), class: None, argument: None };
+                let mut class_scope = Scope {
+                    module: scope.module,
+                    locals: Some(FxHashMap::default()),
+                    globals: Vec::new(),
+                    class: None,
+                    argument: None,
+                    receiver: None,
+                };
                 self.exec_block(summary, &class.body, &mut class_scope)?;
                 let namespace = class_scope.locals.unwrap_or_default();
                 self.classes.push(Class { namespace, bases });
                 self.unbound_classes.push((class.name_range, self.classes.len() - 1));
                 Ok(())
             }
-            Event::Call { callee, consumed, .. } => match self.callee_value(scope, callee)? {
-                Some((Value::Function(module, func), owner)) => {
-                    if !consumed && self.is_lazy(module, func) {
-                        return Ok(());
+            Event::Call { callee, consumed, .. } => {
+                let result = match self.callee_value(scope, callee)? {
+                    Some(Callable { value: Value::Function(module, func), .. }) if !consumed && self.is_lazy(module, func) => {
+                        Value::Opaque
                     }
-                    self.call_function(module, func, owner, None)
-                }
-                Some((Value::Class(class), _)) => self.instantiate(class),
-                _ => Ok(()),
-            },
+                    Some(Callable { value: Value::Class(class), .. }) => {
+                        self.instantiate(class)?;
+                        Value::Object(class)
+                    }
+                    // Calling an object runs its class's `__call__`.
+                    Some(Callable { value: object @ Value::Object(_), .. }) => {
+                        if let Some(method) = self.method(object, "__call__") {
+                            self.call_callable(method)?;
+                        }
+                        Value::Opaque
+                    }
+                    Some(callable) => {
+                        self.call_callable(callable)?;
+                        Value::Opaque
+                    }
+                    None => Value::Opaque,
+                };
+                // Set after the call, whose own calls set it too: a binding that follows takes
+                // the value of this call.
+                self.call_result = result;
+                Ok(())
+            }
             Event::Attr { base, attrs, range } => {
                 let mut value = self.lookup(scope, base);
                 for attr in attrs {
@@ -1220,16 +1277,28 @@ impl<'p> Sim<'p> {
 
     /// What a call's callee (or a class's base) names: `name`, `base.attr` on a module or a
     /// class, or `super().attr` in a method. A value found in a class comes with that class.
-    fn callee_value(&mut self, scope: &Scope, callee: &Callee) -> Flow<Option<(Value, Option<usize>)>> {
+    fn callee_value(&mut self, scope: &Scope, callee: &Callee) -> Flow<Option<Callable>> {
+        let plain = |value| Callable { value, owner: None, receiver: None };
         Ok(match callee {
-            Callee::Name(name) => self.lookup(scope, name).map(|value| (value, None)),
+            Callee::Name(name) => self.lookup(scope, name).map(plain),
             Callee::Attr { base, attr } => match self.lookup(scope, base) {
-                Some(Value::Module(m)) => self.read_name(attr).module_attribute(m, attr, false)?.map(|value| (value, None)),
-                Some(Value::Class(class)) => self.class_attribute(class, attr),
-                _ => None,
+                Some(Value::Module(m)) => self.read_name(attr).module_attribute(m, attr, false)?.map(plain),
+                Some(object) => self.method(object, attr),
+                None => None,
             },
-            Callee::Super { attr } => scope.class.and_then(|class| self.base_attribute(class, attr)),
+            Callee::Result { attr } => self.method(self.call_result, attr),
+            Callee::Super { attr } => scope
+                .class
+                .and_then(|class| self.base_attribute(class, attr))
+                .map(|(value, owner)| Callable { value, owner, receiver: scope.receiver }),
         })
+    }
+
+    /// `object.name` on a first-party class or an object of one: the attribute of the class
+    /// (or a base), which a method receives `object` with.
+    fn method(&mut self, object: Value, name: &str) -> Option<Callable> {
+        let (Value::Class(class) | Value::Object(class)) = object else { return None };
+        self.class_attribute(class, name).map(|(value, owner)| Callable { value, owner, receiver: Some(object) })
     }
 
     /// Looks `name` up in a class and then its bases, see [`Sim::base_attribute`]; gives the
@@ -1265,12 +1334,18 @@ impl<'p> Sim<'p> {
     /// Calling a class runs its `__new__` and then its `__init__`, when the class or a
     /// first-party base defines them.
     fn instantiate(&mut self, class: usize) -> Flow {
-        for method in ["__new__", "__init__"] {
-            if let Some((Value::Function(module, func), owner)) = self.class_attribute(class, method) {
-                self.call_function(module, func, owner, None)?;
+        for (method, receiver) in [("__new__", Value::Class(class)), ("__init__", Value::Object(class))] {
+            if let Some((value, owner)) = self.class_attribute(class, method) {
+                self.call_callable(Callable { value, owner, receiver: Some(receiver) })?;
             }
         }
         Ok(())
+    }
+
+    /// Runs what a callee names when it is a first-party function.
+    fn call_callable(&mut self, callable: Callable) -> Flow {
+        let Callable { value: Value::Function(module, func), owner, receiver } = callable else { return Ok(()) };
+        self.call_function(module, func, Call { class: owner, receiver, argument: None })
     }
 
     /// `getattr(module, name)` on a module instance: its namespace's value, or an unknown value
@@ -1291,7 +1366,7 @@ impl<'p> Sim<'p> {
         else {
             return Ok(false);
         };
-        match self.call_function(m, func, None, Some(name)) {
+        match self.call_function(m, func, Call { class: None, receiver: None, argument: Some(name) }) {
             Ok(()) => Ok(true),
             Err(Stop::Raise(error)) if probe && error.kind == "AttributeError" => Ok(false),
             Err(stop) => Err(stop),
@@ -1304,8 +1379,9 @@ impl<'p> Sim<'p> {
         summary.and_then(|s| s.functions.get(func as usize)).is_some_and(|f| f.lazy)
     }
 
-    /// Runs a function's body; `class` is the class whose namespace held it, for `super()`.
-    fn call_function(&mut self, module: usize, func: FuncId, class: Option<usize>, argument: Option<&str>) -> Flow {
+    /// Runs a function's body with what the call knows of it (see [`Call`]).
+    fn call_function(&mut self, module: usize, func: FuncId, call: Call) -> Flow {
+        let Call { class, receiver, argument } = call;
         // Recursion and very deep call chains are cut: the first run of a function is the one
         // whose imports matter. One level of recursion runs, because a second run can find
         // modules in another state: a module `__getattr__` whose import reaches a module that
@@ -1324,7 +1400,13 @@ impl<'p> Sim<'p> {
         // bind and read exactly what it did then: skipping it changes nothing but the time.
         // Without this, parsers whose functions call each other many times at import time
         // (regex's `_compile` does) multiply the work until the event budget stops the run.
-        let key = (module, func, argument.map_or(0, name_hash));
+        let receiver = receiver.and_then(|object| Self::received(function, object));
+        let receiver_key = match receiver {
+            Some(Value::Object(class)) => 2 * class as u64 + 1,
+            Some(Value::Class(class)) => 2 * class as u64 + 2,
+            _ => 0,
+        };
+        let key = (module, func, argument.map_or(0, name_hash) ^ receiver_key.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         if self.idempotent_calls.get(&key) == Some(&self.version) {
             return Ok(());
         }
@@ -1334,7 +1416,11 @@ impl<'p> Sim<'p> {
         }
         let start = self.version;
         let argument = argument.map(str::to_string);
-        let mut scope = Scope { module, locals: Some(FxHashMap::default()), globals: function.globals.clone(), class, argument };
+        let mut locals = FxHashMap::default();
+        if let (Some(Receiver::Instance(name) | Receiver::Class(name)), Some(value)) = (&function.receiver, receiver) {
+            locals.insert(name.clone(), value);
+        }
+        let mut scope = Scope { module, locals: Some(locals), globals: function.globals.clone(), class, argument, receiver };
         let uncertain = self.uncertain;
         let result = match self.exec_block(&summary, &function.body, &mut scope) {
             Err(Stop::Return) => Ok(()),
@@ -1346,6 +1432,17 @@ impl<'p> Sim<'p> {
             self.idempotent_calls.insert(key, start);
         }
         result
+    }
+
+    /// What a method's first parameter receives from the object or class it was looked up on:
+    /// a plain method called on an object gets the object (on a class it gets an explicit
+    /// argument, which is not known), a class method gets the class either way.
+    fn received(function: &Function, object: Value) -> Option<Value> {
+        match (&function.receiver, object) {
+            (Some(Receiver::Instance(_)), Value::Object(_)) => Some(object),
+            (Some(Receiver::Class(_)), Value::Object(class) | Value::Class(class)) => Some(Value::Class(class)),
+            _ => None,
+        }
     }
 
     /// `sys.modules[name] = cached`.
@@ -1490,7 +1587,7 @@ impl<'p> Sim<'p> {
                 format!("cannot import name '{name}' from '<unknown module name>'"),
                 site.cloned(),
             )),
-            Value::Opaque | Value::Function(..) | Value::Class(_) => Ok(Value::Opaque),
+            Value::Opaque | Value::Function(..) | Value::Class(_) | Value::Object(_) => Ok(Value::Opaque),
         }
     }
 

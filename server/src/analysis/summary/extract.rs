@@ -80,6 +80,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
         ctx: Ctx::default(),
         future_annotations: false,
         assigning_bare_object: false,
+        assigning_call_result: false,
         named_conds: HashMap::new(),
     };
     if root.has_error() {
@@ -296,6 +297,9 @@ struct Extractor<'t, 'a> {
     future_annotations: bool,
     /// The right-hand side of the assignment being read is a bare `object()`.
     assigning_bare_object: bool,
+    /// The targets being bound take the value of the call whose event is the last one pushed
+    /// (see [`Event::Bind`]).
+    assigning_call_result: bool,
     /// Module globals assigned, at module level, a condition that can be decided
     /// (`PY2 = sys.version_info[0] == 2`), with the assigned name's range, so that `if PY2:` at
     /// module level is decided too, unless some other place of the file may bind the name (see
@@ -489,7 +493,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 if let Some(left) = self.kids.child(node, Field::Left) {
                     let name = self.text(left).split('[').next().unwrap_or("").trim().to_string();
                     if !name.is_empty() {
-                        out.push(Event::Bind { name, range: range(left) });
+                        out.push(Event::Bind { name, range: range(left), call_result: false });
                     }
                 }
             }
@@ -650,7 +654,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             let mut body = Vec::new();
             let alias = self.kids.child(handler, Field::Alias).filter(|a| kind(*a) == Kind::Identifier);
             if let Some(alias) = alias {
-                body.push(Event::Bind { name: self.text(alias).to_string(), range: range(alias) });
+                body.push(Event::Bind { name: self.text(alias).to_string(), range: range(alias), call_result: false });
             }
             for block in kids.iter(handler, Which::Named) {
                 if kind(block) != Kind::Block {
@@ -769,6 +773,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         let first_param = first_parameter(node, self.kids).filter(|p| kind(*p) == Kind::Identifier);
         self.first_params.push(first_param.map(|p| self.text(p).to_string()));
         let lazy = node.child(0).is_some_and(|first| self.text(first) == "async") || self.is_generator(node);
+        let receiver = self.receiver(&name, first_param, decorators);
         self.summary.functions.push(Function {
             name: name.clone(),
             body: Vec::new(),
@@ -776,6 +781,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             range: range(node),
             name_range: range(name_node),
             lazy,
+            receiver,
         });
         let body = self.with_ctx(
             |ctx| {
@@ -809,7 +815,26 @@ impl<'t, 'a> Extractor<'t, 'a> {
         let name_range = range(name_node);
         out.push(Event::Class(Box::new(ClassEvent { name: name.clone(), name_range, bases, body, range: range(node) })));
         self.apply_decorators(decorators, out);
-        out.push(Event::Bind { name, range: name_range });
+        out.push(Event::Bind { name, range: name_range, call_result: false });
+    }
+
+    /// What the first parameter of a function defined in a class body receives when the
+    /// method is looked up on an instance or the class, as `type.__getattribute__` binds it.
+    fn receiver(&self, name: &str, first_param: Option<Node<'a>>, decorators: &[Node<'a>]) -> Option<Receiver> {
+        if !self.ctx.in_class {
+            return None;
+        }
+        let param = self.text(first_param?).to_string();
+        let decorated = |wanted: &str| decorators.iter().any(|d| self.text(*d) == wanted);
+        if decorated("staticmethod") {
+            return None;
+        }
+        // `__new__` is a static method that takes the class; the other two are class methods
+        // without the decorator.
+        if decorated("classmethod") || matches!(name, "__new__" | "__init_subclass__" | "__class_getitem__") {
+            return Some(Receiver::Class(param));
+        }
+        Some(Receiver::Instance(param))
     }
 
     /// Whether a `yield` of the function's own (not of a function or lambda inside it) makes it
@@ -901,7 +926,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
                         }
                     }
                     match call {
-                        Some((function, arguments)) => self.call(right, function, arguments, out),
+                        Some((function, arguments)) => {
+                            self.call(right, function, arguments, out);
+                            // Unpacking (`a, b = f()`) binds parts of the result, not the result.
+                            self.assigning_call_result = targets.iter().all(|t| kind(*t) == Kind::Identifier)
+                                && matches!(out.last(), Some(Event::Call { range: at, .. }) if *at == range(right));
+                        }
                         None => self.expr(right, out),
                     }
                     self.assigning_bare_object = call.is_some_and(|(function, arguments)| {
@@ -931,6 +961,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             self.target(target, out);
         }
         self.assigning_bare_object = false;
+        self.assigning_call_result = false;
     }
 
     /// Keeps `NAME = <condition>` in [`Extractor::named_conds`] when the condition can be
@@ -999,7 +1030,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
         if let Some(left) = left {
             match kind(left) {
-                Kind::Identifier => out.push(Event::Bind { name: self.text(left).to_string(), range: range(left) }),
+                Kind::Identifier => out.push(Event::Bind { name: self.text(left).to_string(), range: range(left), call_result: false }),
                 _ => self.target(left, out),
             }
         }
@@ -1098,7 +1129,11 @@ impl<'t, 'a> Extractor<'t, 'a> {
     /// An assignment target: binds names, or writes an attribute or item.
     fn target(&mut self, node: Node<'a>, out: &mut Block) {
         match kind(node) {
-            Kind::Identifier => out.push(Event::Bind { name: self.text(node).to_string(), range: range(node) }),
+            Kind::Identifier => out.push(Event::Bind {
+                name: self.text(node).to_string(),
+                range: range(node),
+                call_result: self.assigning_call_result,
+            }),
             Kind::PatternList
             | Kind::TuplePattern
             | Kind::ListPattern
@@ -1221,7 +1256,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     self.expr(value, out);
                 }
                 if let Some(name) = self.kids.child(node, Field::Name) {
-                    out.push(Event::Bind { name: self.text(name).to_string(), range: range(name) });
+                    out.push(Event::Bind { name: self.text(name).to_string(), range: range(name), call_result: false });
                 }
             }
             Kind::ForInClause => {
@@ -1331,6 +1366,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 None => self.expr(function, out),
             }
         }
+        // `f().attr(...)`: the event of `f()` is the last one when the arguments add none, and
+        // the simulator then still holds its result.
+        let object_call = parts.and_then(|p| p.object).filter(|o| kind(*o) == Kind::Call);
+        let mut result_callee =
+            object_call.is_some_and(|o| matches!(out.last(), Some(Event::Call { range: at, .. }) if *at == range(o)));
+        let events = out.len();
         if let Some(arguments) = arguments {
             let kids = self.kids;
             for argument in kids.iter(arguments, Which::NamedCode) {
@@ -1338,8 +1379,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
             self.expr(arguments, out);
         }
+        result_callee &= out.len() == events;
         let callee = match (function, parts) {
-            (_, Some(parts)) => self.attribute_callee(parts),
+            (_, Some(parts)) => self.attribute_callee(parts).or_else(|| {
+                let attr = parts.attribute.filter(|_| result_callee)?;
+                Some(Callee::Result { attr: self.text(attr).to_string() })
+            }),
             (Some(function), None) => self.callee(function),
             (None, None) => None,
         };

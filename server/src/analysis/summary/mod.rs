@@ -64,7 +64,7 @@ impl FileSummary {
         fn find(summary: &FileSummary, block: &Block, name: &str) -> Option<TextRange> {
             for event in block {
                 let found = match event {
-                    Event::Bind { name: n, range } | Event::Def { name: n, range, .. } if n == name => Some(*range),
+                    Event::Bind { name: n, range, .. } | Event::Def { name: n, range, .. } if n == name => Some(*range),
                     Event::Import(id) => {
                         let stmt = summary.import(*id);
                         match &stmt.kind {
@@ -157,8 +157,10 @@ pub type Block = Vec<Event>;
 pub enum Event {
     /// An import statement, or a literal `importlib.import_module(...)` / `__import__(...)`.
     Import(ImportId),
-    /// A name becomes bound in the current namespace.
-    Bind { name: String, range: TextRange },
+    /// A name becomes bound in the current namespace. `call_result` when the value is what the
+    /// call just before returned (`obj = Config()`, the [`Event::Call`] of the value's outermost
+    /// call comes right before), so that a first-party class's instance keeps its class.
+    Bind { name: String, range: TextRange, call_result: bool },
     /// `del name` at the current level.
     Unbind { name: String },
     /// `def name(...)`: binds `name` to a function that may be called later.
@@ -377,6 +379,8 @@ pub enum Callee {
     Attr { base: String, attr: String },
     /// `super().attr` (with or without arguments to `super`).
     Super { attr: String },
+    /// `f().attr`: an attribute of what the call just before returned (`App().run()`).
+    Result { attr: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -390,6 +394,18 @@ pub struct Function {
     pub name_range: TextRange,
     /// A generator or an `async` function: calling it makes an object and runs none of the body.
     pub lazy: bool,
+    /// What the first parameter receives when the function is a method looked up on an object
+    /// or a class; `None` outside a class body and for a `staticmethod`.
+    pub receiver: Option<Receiver>,
+}
+
+/// The first parameter of a method, see [`Function::receiver`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Receiver {
+    /// `self` of a plain method: the instance it was looked up on.
+    Instance(String),
+    /// `cls` of a `classmethod`, of `__new__` and of the other implicit class methods.
+    Class(String),
 }
 
 /// An import statement (or dynamic import call) and where it stands.
