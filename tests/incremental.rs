@@ -481,3 +481,15 @@ fn how_a_call_result_is_used_matters() {
     assert_eq!(recomputed(before, &after), (1, 0));
     assert_eq!(recomputed(&after, before), (1, 0));
 }
+
+#[test]
+fn a_changed_literal_that_a_test_reads_simulates_again() {
+    let before = "# file: main.py\nMODE = 'fast'\nif MODE == 'slow':\n    import helpers\n# file: helpers.py\nVALUE = 1\n";
+    let after = before.replace("MODE = 'fast'", "MODE = 'slow'");
+    assert_eq!(recomputed(before, &after), (1, 0));
+    assert_eq!(recomputed(&after, before), (1, 0));
+    // A literal that no test reads changes nothing a run sees.
+    let before = "# file: main.py\nMODE = 'fast'\nimport helpers\n# file: helpers.py\nVALUE = 1\n";
+    let after = before.replace("VALUE = 1", "VALUE = 2");
+    assert_eq!(recomputed(before, &after), (0, 1));
+}

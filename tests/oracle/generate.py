@@ -57,6 +57,7 @@ CONTEXTS = [
     ("generator", 3),
     ("coroutine", 2),
     ("suppress", 3),
+    ("flag", 4),
 ]
 
 
@@ -346,6 +347,8 @@ class Generator:
                 use = "def %s(coro):\n    try:\n        coro.send(None)\n    except StopIteration:\n        pass\n%s(%s())" % (
                     drive, drive, function)
             return "async def %s():\n%s%s" % (function, indent(statement), use)
+        if context == "flag":
+            return self.flag_item(statement).rstrip("\n")
         if context == "suppress":
             caught = self.rng.choice(["ImportError", "ModuleNotFoundError", "ImportError, AttributeError", "KeyError"])
             return "from contextlib import suppress\nwith suppress(%s):\n%s" % (caught, indent(statement).rstrip("\n"))
@@ -357,6 +360,28 @@ class Generator:
             caught = self.rng.choice(["ImportError"] * 4 + ["ModuleNotFoundError", "(ImportError, AttributeError)", "Exception", ""])
             return "try:\n%sexcept%s:\n    %s" % (indent(statement), " " + caught if caught else "", fallback)
         raise AssertionError(context)
+
+    def flag_item(self, statement):
+        """The import behind a test of a module-level name that module code bound before: a
+        flag that an optional import's `try` sets, a mode string or `None`. (A flag rebound
+        under a condition that no model decides is unknown, and the model takes both branches
+        of a test of it; like every undecidable condition, it guards no import here, since an
+        import that CPython skips would differ. fixtures/order/flag_conditions has one.)"""
+        flag = self.fresh("FLAG").upper()
+        form = self.rng.randrange(3)
+        if form == 0:
+            taken = self.chance(0.5)
+            setup = "%s = False\ntry:\n    import %s\n    %s = True\nexcept ImportError:\n    pass\n" % (flag, MISSING_MODULE, flag)
+            if taken:
+                return "%sif %s:\n    pass\nelse:\n%s" % (setup, flag, indent(statement))
+            return "%sif %s:\n%s" % (setup, flag, indent(statement))
+        if form == 1:
+            mode = self.rng.choice(["python", "fast"])
+            test = self.rng.choice(["%s == 'fast'", "%s != 'fast'", "'fast' == %s"]) % flag
+            return "%s = %r\nif %s:\n%s" % (flag, mode, test, indent(statement))
+        value = self.rng.choice(["None", "0", "1"])
+        test = self.rng.choice(["%s is None", "%s is not None", "%s", "not %s"]) % flag
+        return "%s = %s\nif %s:\n%s" % (flag, value, test, indent(statement))
 
     def class_method_item(self, statement):
         """The import in a method, and module code that creates an object or calls the method
@@ -513,6 +538,9 @@ class Generator:
             items.append("try:\n    import %s\nexcept ImportError:\n    raise" % MISSING_MODULE)
         if self.chance(0.03):
             items.append("import os\nif os.environ.get('MODCACHE_ORACLE_UNSET'):\n    raise ValueError('unset')")
+        if self.chance(0.03):
+            # A failing import that CPython never reaches; in the model it ends the branch.
+            items.append("import os\nif os.environ.get('MODCACHE_ORACLE_UNSET'):\n    import %s" % MISSING_MODULE)
         return items
 
     def main_guard_item(self, module, rank):

@@ -672,7 +672,7 @@ impl Project {
     }
 
     pub fn cond_env(&self, is_main: bool) -> CondEnv<'_> {
-        CondEnv { is_main, version: self.version, platform: &self.env.platform, argument: None }
+        CondEnv { is_main, version: self.version, platform: &self.env.platform, argument: None, names: &[] }
     }
 }
 

@@ -17,8 +17,8 @@ use super::config::Entry;
 use super::modules::{parent_dir, Spec};
 use super::project::Project;
 use super::summary::{
-    blocks_that_may_run_certain, Block, Callee, Event, FileSummary, FuncId, Function, ImportKind, ImportStmt, Raised,
-    Receiver, TryEvent,
+    blocks_that_may_run_certain, Block, Bound, Callee, Event, FileSummary, FuncId, Function, ImportKind, ImportStmt,
+    NameValue, Raised, Receiver, TryEvent,
 };
 use super::text::TextRange;
 
@@ -322,9 +322,10 @@ impl BlockDiff<'_, '_> {
         if self.names.is_none() {
             return a.len() == b.len() && a.iter().zip(b).all(|(x, y)| self.event(x, y));
         }
-        // A binding only writes (always an opaque value): between two other events, which
-        // names get bound matters, not in which order or by how many statements. So the other
-        // events must match one to one, and the names bound between them may differ.
+        // A binding only writes: between two other events, which names get bound to what
+        // matters, not in which order or by how many statements. So the other events must
+        // match one to one, and the names bound between them may differ; a name bound to
+        // something else (a literal changed) differs too.
         let (x, p) = split_bindings(a);
         let (y, q) = split_bindings(b);
         if x.len() != y.len() {
@@ -335,7 +336,7 @@ impl BlockDiff<'_, '_> {
             q.sort_unstable();
             if p != q {
                 let names = self.names.as_mut().expect("checked above");
-                for name in p.iter().filter(|n| q.binary_search(n).is_err()).chain(q.iter().filter(|n| p.binary_search(n).is_err())) {
+                for (name, _) in p.iter().filter(|n| q.binary_search(n).is_err()).chain(q.iter().filter(|n| p.binary_search(n).is_err())) {
                     names.insert(name_hash(name));
                 }
             }
@@ -367,9 +368,7 @@ impl BlockDiff<'_, '_> {
                 self.ranges.insert(x.range, y.range);
                 true
             }
-            (Event::Bind { name: x, call_result: p, .. }, Event::Bind { name: y, call_result: q, .. }) => {
-                p == q && self.name(x, y)
-            }
+            (Event::Bind { name: x, value: p, .. }, Event::Bind { name: y, value: q, .. }) => p == q && self.name(x, y),
             (Event::Unbind { name: x }, Event::Unbind { name: y }) => self.name(x, y),
             (Event::Def { name: x, func: f, .. }, Event::Def { name: y, func: g, .. }) => f == g && self.name(x, y),
             (Event::Class(x), Event::Class(y)) => {
@@ -416,16 +415,17 @@ impl BlockDiff<'_, '_> {
     }
 }
 
-/// The events of a block other than bindings, and the names bound before the first of them,
-/// between each two, and after the last.
-fn split_bindings(block: &Block) -> (Vec<&Event>, Vec<Vec<&str>>) {
+/// The names that a run of bindings binds, each with what it binds.
+type Bindings<'b> = Vec<(&'b str, &'b Bound)>;
+
+/// The events of a block other than bindings, and the names bound (with what they are bound
+/// to) before the first of them, between each two, and after the last.
+fn split_bindings(block: &Block) -> (Vec<&Event>, Vec<Bindings<'_>>) {
     let mut events = Vec::new();
     let mut names = vec![Vec::new()];
     for event in block {
         match event {
-            // A binding of a call's result stays beside its call: moved among the names it
-            // would bind something else.
-            Event::Bind { name, call_result: false, .. } => names.last_mut().expect("never empty").push(name.as_str()),
+            Event::Bind { name, value, .. } => names.last_mut().expect("never empty").push((name.as_str(), value)),
             other => {
                 events.push(other);
                 names.push(Vec::new());
@@ -464,6 +464,8 @@ enum Value {
     Class(usize),
     /// An object that calling such a class made; its attributes are those of the class.
     Object(usize),
+    /// A literal (see [`Bound::Literal`]): its truth and its [`Literal::key`].
+    Literal { truth: bool, key: u64 },
     Opaque,
     /// A plain `object()`: it has no attributes, not even `__name__` or `__path__`.
     Bare,
@@ -535,6 +537,8 @@ struct Scope {
     argument: Option<String>,
     /// What the running method's first parameter received, which `super().method()` passes on.
     receiver: Option<Value>,
+    /// A function's scope (not a module's or a class body's).
+    function: bool,
 }
 
 /// What a callee names: the value, the class whose namespace held it (for `super()`), and the
@@ -581,10 +585,14 @@ struct Sim<'p> {
     /// Every class that a class statement made so far, addressed by [`Value::Class`].
     classes: Vec<Class>,
     /// How many blocks that may not run in CPython (branches of undecided conditions, code after
-    /// a `return` that may have run) the running module or function is inside. A `raise` or a
-    /// `return` there would invent an outcome, so it does nothing; a called function inherits
-    /// the count, a module that starts running begins at zero.
+    /// a `return` that may have run) the running module or function is inside. A `return` there
+    /// would invent an outcome, so it does nothing, and a literal bound there is not known; a
+    /// called function inherits the count, a module that starts running begins at zero.
     uncertain: u32,
+    /// How many of those are code after a `return` that may have run, where a `raise` does
+    /// nothing either. A `raise` in an undecided branch runs, and the If statement takes the
+    /// error that leaves the branch (see [`Event::If`]).
+    returned: u32,
     /// The errors that the running `except` handlers caught, innermost last, for a bare `raise`.
     handling: Vec<PyError>,
     /// Classes whose statement ran and whose name is not bound yet (decorators run in
@@ -642,6 +650,7 @@ impl<'p> Sim<'p> {
             unbound_classes: Vec::new(),
             call_result: Value::Opaque,
             uncertain: 0,
+            returned: 0,
             handling: Vec::new(),
         }
     }
@@ -1019,13 +1028,15 @@ impl<'p> Sim<'p> {
             let line = summary.line_number(error.start);
             return Err(self.error("SyntaxError", format!("invalid syntax ({path}, line {line})"), site));
         }
-        let mut scope = Scope { module: index, locals: None, globals: Vec::new(), class: None, argument: None, receiver: None };
-        // Whether the module's own `raise` statements run depends on its own conditions only:
-        // an import under an undecided condition is taken as running, with its errors, as an
-        // import that fails there always was.
+        let mut scope =
+            Scope { module: index, locals: None, globals: Vec::new(), class: None, argument: None, receiver: None, function: false };
+        // Whether the module's own statements run depends on its own conditions only; an
+        // error that leaves it reaches the importer, whose undecided branch may then take it.
         let uncertain = std::mem::take(&mut self.uncertain);
+        let returned = std::mem::take(&mut self.returned);
         let result = self.exec_block(&summary, &summary.body, &mut scope);
         self.uncertain = uncertain;
+        self.returned = returned;
         result
     }
 
@@ -1099,14 +1110,23 @@ impl<'p> Sim<'p> {
     fn exec_event(&mut self, summary: &FileSummary, event: &Event, scope: &mut Scope) -> Flow {
         match event {
             Event::Import(id) => self.exec_import(summary.import(*id), scope),
-            Event::Bind { name, range, call_result } => {
+            Event::Bind { name, range, value: bound } => {
                 let value = match self.unbound_classes.last() {
                     Some(&(at, class)) if at == *range => {
                         self.unbound_classes.pop();
                         Value::Class(class)
                     }
-                    _ if *call_result => self.call_result,
-                    _ => Value::Opaque,
+                    _ => match bound {
+                        Bound::CallResult => self.call_result,
+                        Bound::Literal(literal) => Value::Literal { truth: literal.truth(), key: literal.key() },
+                        Bound::Unknown => Value::Opaque,
+                    },
+                };
+                // Under a condition that the run cannot decide the binding may not happen, so a
+                // literal is known only when the name held it already.
+                let value = match value {
+                    Value::Literal { .. } if self.uncertain > 0 && self.lookup(scope, name) != Some(value) => Value::Opaque,
+                    _ => value,
                 };
                 self.bind(scope, name, value);
                 Ok(())
@@ -1135,6 +1155,7 @@ impl<'p> Sim<'p> {
                     class: None,
                     argument: None,
                     receiver: None,
+                    function: false,
                 };
                 self.exec_block(summary, &class.body, &mut class_scope)?;
                 let namespace = class_scope.locals.unwrap_or_default();
@@ -1209,12 +1230,13 @@ impl<'p> Sim<'p> {
                     return Err(Stop::Return);
                 }
                 // The function may have returned here: what follows, up to the end of the call,
-                // may not run (`call_function` resets the count).
+                // may not run (`call_function` resets the counts).
                 self.uncertain += 1;
+                self.returned += 1;
                 Ok(())
             }
             Event::Raise { raised, range } => {
-                if self.uncertain > 0 {
+                if self.returned > 0 {
                     return Ok(());
                 }
                 match raised {
@@ -1239,14 +1261,34 @@ impl<'p> Sim<'p> {
             Event::If { branches, orelse } => {
                 let is_main = self.instances[scope.module].is_main;
                 let argument = scope.argument.clone();
+                let mut tested = Vec::new();
+                for branch in branches {
+                    branch.cond.tested_names(&mut tested);
+                }
+                // Every condition is evaluated in the state before the statement: a branch
+                // whose condition is tested ran none of the branches before it.
+                let names: Vec<(&str, NameValue)> = tested.into_iter().map(|name| (name, self.name_value(scope, name))).collect();
                 let mut env = self.project.cond_env(is_main);
                 env.argument = argument.as_deref();
-                // An undecidable branch may run, and so may the later ones.
+                env.names = &names;
+                // An undecidable branch may run, and so may the later ones. Most errors that
+                // leave such a branch end the branch, not the run: CPython may not take the
+                // branch at all, and code that the default run takes seldom fails, so such
+                // branches are optional backends and error paths (a missing module's import
+                // under `if BACKEND == "sage":`, a `raise` under a test of an environment
+                // variable). At module level, a name that a module lacks, partial or not,
+                // still ends the run: that is a first-party import bug, which MC002 reports
+                // wherever it may run. In a function every error ends only the branch: its
+                // undecided tests are mostly of its arguments, and each call takes one path
+                // (sympy's `sympify` imports its array types only for objects with `.flat`).
                 for (body, certain) in blocks_that_may_run_certain(branches, orelse.as_ref(), &env) {
                     self.uncertain += u32::from(!certain);
                     let result = self.exec_block(summary, body, scope);
                     self.uncertain -= u32::from(!certain);
-                    result?;
+                    match result {
+                        Err(Stop::Raise(error)) if !certain && (scope.function || error.missing.is_none()) => {}
+                        result => result?,
+                    }
                 }
                 Ok(())
             }
@@ -1272,6 +1314,17 @@ impl<'p> Sim<'p> {
                 self.exec_block(summary, finally, scope)?;
                 result
             }
+        }
+    }
+
+    /// What a [`Cond::Name`] can know of the value a name holds: a literal, or an object that
+    /// is true and equals no literal. An object of a first-party class may define `__bool__`
+    /// and `__eq__`, so it is not known.
+    fn name_value(&mut self, scope: &Scope, name: &str) -> NameValue {
+        match self.lookup(scope, name) {
+            Some(Value::Literal { truth, key }) => NameValue::Literal { truth, key },
+            Some(Value::Module(_) | Value::Function(..) | Value::Class(_) | Value::Bare) => NameValue::Object,
+            Some(Value::Object(_) | Value::Opaque) | None => NameValue::Unknown,
         }
     }
 
@@ -1420,13 +1473,14 @@ impl<'p> Sim<'p> {
         if let (Some(Receiver::Instance(name) | Receiver::Class(name)), Some(value)) = (&function.receiver, receiver) {
             locals.insert(name.clone(), value);
         }
-        let mut scope = Scope { module, locals: Some(locals), globals: function.globals.clone(), class, argument, receiver };
-        let uncertain = self.uncertain;
+        let mut scope =
+            Scope { module, locals: Some(locals), globals: function.globals.clone(), class, argument, receiver, function: true };
+        let (uncertain, returned) = (self.uncertain, self.returned);
         let result = match self.exec_block(&summary, &function.body, &mut scope) {
             Err(Stop::Return) => Ok(()),
             other => other,
         };
-        self.uncertain = uncertain;
+        (self.uncertain, self.returned) = (uncertain, returned);
         self.calls.pop();
         if result.is_ok() && self.version == start {
             self.idempotent_calls.insert(key, start);
@@ -1587,7 +1641,7 @@ impl<'p> Sim<'p> {
                 format!("cannot import name '{name}' from '<unknown module name>'"),
                 site.cloned(),
             )),
-            Value::Opaque | Value::Function(..) | Value::Class(_) | Value::Object(_) => Ok(Value::Opaque),
+            Value::Opaque | Value::Function(..) | Value::Class(_) | Value::Object(_) | Value::Literal { .. } => Ok(Value::Opaque),
         }
     }
 

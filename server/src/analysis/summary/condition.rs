@@ -69,10 +69,70 @@ pub enum Cond {
     /// `name in {"x", "y"}`, or with `negated` `!=` and `not in`. Decided only in a call whose
     /// argument the simulation knows: a module `__getattr__` asked for a name.
     Argument { values: Vec<String>, negated: bool },
+    /// A test of a module-level name, decided by the value the run has bound to it when the
+    /// test runs (`if HAS_JSON:`, `if BACKEND == "sage":`, `if json is None:`).
+    Name { name: String, test: NameTest },
     Not(Box<Cond>),
     And(Vec<Cond>),
     Or(Vec<Cond>),
     Unknown,
+}
+
+/// What a [`Cond::Name`] asks of the name's value; `!=` and `is not` are a [`Cond::Not`] of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NameTest {
+    /// Its truth: `if NAME:`.
+    Truth,
+    /// `NAME is None`.
+    IsNone,
+    /// `NAME == literal`.
+    Equals(Literal),
+}
+
+/// A literal that a name can be bound to and compared with.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Literal {
+    None,
+    Bool(bool),
+    Int(i64),
+    Str(Box<str>),
+}
+
+impl Literal {
+    /// Python's truth of the value.
+    pub fn truth(&self) -> bool {
+        match self {
+            Literal::None => false,
+            Literal::Bool(value) => *value,
+            Literal::Int(value) => *value != 0,
+            Literal::Str(value) => !value.is_empty(),
+        }
+    }
+
+    /// A number that two literals share exactly when Python finds them equal (`True == 1`),
+    /// up to hash collisions.
+    pub fn key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        match self {
+            Literal::None => 0u8.hash(&mut hasher),
+            Literal::Bool(value) => (1u8, i64::from(*value)).hash(&mut hasher),
+            Literal::Int(value) => (1u8, *value).hash(&mut hasher),
+            Literal::Str(value) => (2u8, value).hash(&mut hasher),
+        }
+        hasher.finish()
+    }
+}
+
+/// What a run knows of a name's value when a [`Cond::Name`] tests it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameValue {
+    /// Not known, or not bound.
+    Unknown,
+    /// A literal's value: its truth and its [`Literal::key`].
+    Literal { truth: bool, key: u64 },
+    /// A module, function or class: true, not `None`, and equal to no literal.
+    Object,
 }
 
 /// The part of `sys.version_info` that a [`Cond::Version`] compares.
@@ -128,6 +188,9 @@ pub struct CondEnv<'a> {
     pub platform: &'a str,
     /// The string that the running function got as its first argument, when known.
     pub argument: Option<&'a str>,
+    /// What the run knows of the module-level names that the conditions test (see
+    /// [`Cond::Name`]); a name missing here is unknown.
+    pub names: &'a [(&'a str, NameValue)],
 }
 
 impl Cond {
@@ -140,6 +203,18 @@ impl Cond {
             Cond::Argument { values, negated } => {
                 let argument = env.argument?;
                 Some(values.iter().any(|v| v == argument) != *negated)
+            }
+            Cond::Name { name, test } => {
+                let value = env.names.iter().find(|(n, _)| n == name).map_or(NameValue::Unknown, |(_, v)| *v);
+                let none = Literal::None.key();
+                match (test, value) {
+                    (_, NameValue::Unknown) => None,
+                    (NameTest::Truth, NameValue::Literal { truth, .. }) => Some(truth),
+                    (NameTest::Truth, NameValue::Object) => Some(true),
+                    (NameTest::IsNone, NameValue::Literal { key, .. }) => Some(key == none),
+                    (NameTest::IsNone | NameTest::Equals(_), NameValue::Object) => Some(false),
+                    (NameTest::Equals(literal), NameValue::Literal { key, .. }) => Some(literal.key() == key),
+                }
             }
             Cond::Version { op, part, version } => {
                 // Only the major and minor version are known; the micro version and the release
@@ -200,11 +275,21 @@ impl Cond {
         }
     }
 
+    /// Adds the names that the condition's [`Cond::Name`] tests read.
+    pub fn tested_names<'c>(&'c self, out: &mut Vec<&'c str>) {
+        match self {
+            Cond::Name { name, .. } => out.push(name),
+            Cond::Not(inner) => inner.tested_names(out),
+            Cond::And(parts) | Cond::Or(parts) => parts.iter().for_each(|part| part.tested_names(out)),
+            _ => {}
+        }
+    }
+
     /// Whether the condition can be decided once the interpreter and the entry are known:
     /// nothing in it is [`Cond::Unknown`].
     pub fn is_static(&self) -> bool {
         match self {
-            Cond::Unknown | Cond::Argument { .. } => false,
+            Cond::Unknown | Cond::Argument { .. } | Cond::Name { .. } => false,
             Cond::Not(inner) => inner.is_static(),
             Cond::And(parts) | Cond::Or(parts) => parts.iter().all(Cond::is_static),
             _ => true,
@@ -250,7 +335,7 @@ mod tests {
     use super::*;
 
     fn env(minor: u32) -> CondEnv<'static> {
-        CondEnv { is_main: false, version: PythonVersion { major: 3, minor }, platform: "linux", argument: None }
+        CondEnv { is_main: false, version: PythonVersion { major: 3, minor }, platform: "linux", argument: None, names: &[] }
     }
 
     /// Each case is a condition on `sys.version_info` of Python 3.8, and what Python says of
@@ -283,6 +368,35 @@ mod tests {
             let cond = Cond::Version { op: *op, part: *part, version: version.to_vec() };
             assert_eq!(cond.eval(&env(8)), *expected, "{cond:?}");
         }
+    }
+
+    /// Tests of a name against what the run bound to it, as Python answers them (`True == 1`,
+    /// `0` is false, `''` is false, a module is not None and equals no literal).
+    #[test]
+    fn name_tests_compare_like_python() {
+        let literal = |l: Literal| NameValue::Literal { truth: l.truth(), key: l.key() };
+        let cases: &[(NameValue, NameTest, Option<bool>)] = &[
+            (literal(Literal::Bool(true)), NameTest::Equals(Literal::Int(1)), Some(true)),
+            (literal(Literal::Bool(false)), NameTest::Equals(Literal::Int(0)), Some(true)),
+            (literal(Literal::Int(0)), NameTest::Truth, Some(false)),
+            (literal(Literal::Str("".into())), NameTest::Truth, Some(false)),
+            (literal(Literal::Str("1".into())), NameTest::Equals(Literal::Int(1)), Some(false)),
+            (literal(Literal::Str("sage".into())), NameTest::Equals(Literal::Str("sage".into())), Some(true)),
+            (literal(Literal::None), NameTest::IsNone, Some(true)),
+            (literal(Literal::Int(0)), NameTest::IsNone, Some(false)),
+            (NameValue::Object, NameTest::IsNone, Some(false)),
+            (NameValue::Object, NameTest::Truth, Some(true)),
+            (NameValue::Object, NameTest::Equals(Literal::Str("x".into())), Some(false)),
+            (NameValue::Unknown, NameTest::Truth, None),
+        ];
+        for (value, test, expected) in cases {
+            let names = [("X", *value)];
+            let env = CondEnv { names: &names, ..env(11) };
+            let cond = Cond::Name { name: "X".into(), test: test.clone() };
+            assert_eq!(cond.eval(&env), *expected, "{value:?} {test:?}");
+        }
+        let unbound = Cond::Name { name: "Y".into(), test: NameTest::Truth };
+        assert_eq!(unbound.eval(&env(11)), None);
     }
 
     #[test]

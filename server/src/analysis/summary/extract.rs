@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Parser, Tree};
 
-use super::condition::{CompareOp, Cond, VersionPart};
+use super::condition::{CompareOp, Cond, Literal, NameTest, VersionPart};
 use super::syntax::{
     any_within, dotted_text, first_parameter, is_word_byte, kind, node_text, range, Children, Field, Kind, Marks, Which,
 };
@@ -80,7 +80,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
         ctx: Ctx::default(),
         future_annotations: false,
         assigning_bare_object: false,
-        assigning_call_result: false,
+        assigning: Bound::Unknown,
         named_conds: HashMap::new(),
     };
     if root.has_error() {
@@ -297,9 +297,8 @@ struct Extractor<'t, 'a> {
     future_annotations: bool,
     /// The right-hand side of the assignment being read is a bare `object()`.
     assigning_bare_object: bool,
-    /// The targets being bound take the value of the call whose event is the last one pushed
-    /// (see [`Event::Bind`]).
-    assigning_call_result: bool,
+    /// What the identifiers among the targets being bound take (see [`Event::Bind`]).
+    assigning: Bound,
     /// Module globals assigned, at module level, a condition that can be decided
     /// (`PY2 = sys.version_info[0] == 2`), with the assigned name's range, so that `if PY2:` at
     /// module level is decided too, unless some other place of the file may bind the name (see
@@ -493,7 +492,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 if let Some(left) = self.kids.child(node, Field::Left) {
                     let name = self.text(left).split('[').next().unwrap_or("").trim().to_string();
                     if !name.is_empty() {
-                        out.push(Event::Bind { name, range: range(left), call_result: false });
+                        out.push(Event::Bind { name, range: range(left), value: Bound::Unknown });
                     }
                 }
             }
@@ -654,7 +653,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             let mut body = Vec::new();
             let alias = self.kids.child(handler, Field::Alias).filter(|a| kind(*a) == Kind::Identifier);
             if let Some(alias) = alias {
-                body.push(Event::Bind { name: self.text(alias).to_string(), range: range(alias), call_result: false });
+                body.push(Event::Bind { name: self.text(alias).to_string(), range: range(alias), value: Bound::Unknown });
             }
             for block in kids.iter(handler, Which::Named) {
                 if kind(block) != Kind::Block {
@@ -815,7 +814,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         let name_range = range(name_node);
         out.push(Event::Class(Box::new(ClassEvent { name: name.clone(), name_range, bases, body, range: range(node) })));
         self.apply_decorators(decorators, out);
-        out.push(Event::Bind { name, range: name_range, call_result: false });
+        out.push(Event::Bind { name, range: name_range, value: Bound::Unknown });
     }
 
     /// What the first parameter of a function defined in a class body receives when the
@@ -929,10 +928,21 @@ impl<'t, 'a> Extractor<'t, 'a> {
                         Some((function, arguments)) => {
                             self.call(right, function, arguments, out);
                             // Unpacking (`a, b = f()`) binds parts of the result, not the result.
-                            self.assigning_call_result = targets.iter().all(|t| kind(*t) == Kind::Identifier)
-                                && matches!(out.last(), Some(Event::Call { range: at, .. }) if *at == range(right));
+                            if targets.iter().all(|t| kind(*t) == Kind::Identifier)
+                                && matches!(out.last(), Some(Event::Call { range: at, .. }) if *at == range(right))
+                            {
+                                self.assigning = Bound::CallResult;
+                            }
                         }
-                        None => self.expr(right, out),
+                        None => {
+                            self.expr(right, out);
+                            // A loop's body may run no time, so what it binds is not known after it.
+                            if !self.ctx.in_loop && targets.iter().all(|t| kind(*t) == Kind::Identifier) {
+                                if let Some(literal) = self.literal(right) {
+                                    self.assigning = Bound::Literal(literal);
+                                }
+                            }
+                        }
                     }
                     self.assigning_bare_object = call.is_some_and(|(function, arguments)| {
                         function.is_some_and(|f| self.text(f) == "object")
@@ -961,7 +971,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             self.target(target, out);
         }
         self.assigning_bare_object = false;
-        self.assigning_call_result = false;
+        self.assigning = Bound::Unknown;
     }
 
     /// Keeps `NAME = <condition>` in [`Extractor::named_conds`] when the condition can be
@@ -1030,7 +1040,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
         if let Some(left) = left {
             match kind(left) {
-                Kind::Identifier => out.push(Event::Bind { name: self.text(left).to_string(), range: range(left), call_result: false }),
+                Kind::Identifier => out.push(Event::Bind { name: self.text(left).to_string(), range: range(left), value: Bound::Unknown }),
                 _ => self.target(left, out),
             }
         }
@@ -1096,6 +1106,28 @@ impl<'t, 'a> Extractor<'t, 'a> {
     }
 
     /// The value of a plain string literal (no f-string, no escapes that change the text).
+    /// `None`, `True`, `False`, a decimal or hexadecimal integer, or a string without escapes.
+    fn literal(&self, node: Node<'a>) -> Option<Literal> {
+        match kind(node) {
+            Kind::NoneLiteral => Some(Literal::None),
+            Kind::TrueLiteral => Some(Literal::Bool(true)),
+            Kind::FalseLiteral => Some(Literal::Bool(false)),
+            Kind::Integer => {
+                let digits = self.text(node).replace('_', "");
+                let value = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+                    Some(hex) => i64::from_str_radix(hex, 16).ok()?,
+                    None => digits.parse().ok()?,
+                };
+                Some(Literal::Int(value))
+            }
+            Kind::String | Kind::ConcatenatedString => {
+                let value = self.string_literal(node).filter(|v| !v.contains('\\'))?;
+                Some(Literal::Str(value.into()))
+            }
+            _ => None,
+        }
+    }
+
     fn string_literal(&self, node: Node<'a>) -> Option<String> {
         match kind(node) {
             Kind::ConcatenatedString => {
@@ -1132,7 +1164,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             Kind::Identifier => out.push(Event::Bind {
                 name: self.text(node).to_string(),
                 range: range(node),
-                call_result: self.assigning_call_result,
+                value: self.assigning.clone(),
             }),
             Kind::PatternList
             | Kind::TuplePattern
@@ -1256,7 +1288,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     self.expr(value, out);
                 }
                 if let Some(name) = self.kids.child(node, Field::Name) {
-                    out.push(Event::Bind { name: self.text(name).to_string(), range: range(name), call_result: false });
+                    out.push(Event::Bind { name: self.text(name).to_string(), range: range(name), value: Bound::Unknown });
                 }
             }
             Kind::ForInClause => {
@@ -1542,9 +1574,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 } else if let Some((cond, at)) = self.named_conds.get(name).filter(|_| self.at_module_level()) {
                     // Only at module level: a function may run after another module has set
                     // the global to something else.
-                    if self.only_read_elsewhere(name, *at) { cond.clone() } else { Cond::Unknown }
+                    if self.only_read_elsewhere(name, *at) { cond.clone() } else { self.name_test(name, NameTest::Truth) }
                 } else {
-                    Cond::Unknown
+                    self.name_test(name, NameTest::Truth)
                 }
             }
             Kind::Attribute => {
@@ -1588,6 +1620,38 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
             _ => Cond::Unknown,
         }
+    }
+
+    /// A test of a module-level name, which the run decides; in a function or a class body the
+    /// name may be a local one, which the run does not follow.
+    fn name_test(&self, name: &str, test: NameTest) -> Cond {
+        if self.at_module_level() {
+            Cond::Name { name: name.to_string(), test }
+        } else {
+            Cond::Unknown
+        }
+    }
+
+    /// `NAME == literal` (either way round), `NAME != literal`, `NAME is None` and `NAME is not
+    /// None`, as a [`Cond::Name`].
+    fn name_comparison(&self, left: Node<'a>, operator: &str, right: Node<'a>) -> Option<Cond> {
+        let is_name = |n: Node<'a>| {
+            kind(n) == Kind::Identifier
+                && self.text(n) != "__name__"
+                && !(self.is_platform(n) || self.is_version_subject(n) || self.is_os_name(n))
+        };
+        let (name, value) = if is_name(left) { (left, right) } else if is_name(right) { (right, left) } else { return None };
+        let literal = self.literal(value)?;
+        let operator: Vec<&str> = operator.split_whitespace().collect();
+        let (test, negated) = match (operator.as_slice(), &literal) {
+            (["=="], _) => (NameTest::Equals(literal), false),
+            (["!="], _) => (NameTest::Equals(literal), true),
+            (["is"], Literal::None) => (NameTest::IsNone, false),
+            (["is", "not"], Literal::None) => (NameTest::IsNone, true),
+            _ => return None,
+        };
+        let cond = self.name_test(self.text(name), test);
+        Some(if negated && cond != Cond::Unknown { Cond::Not(Box::new(cond)) } else { cond })
     }
 
     /// `param == "x"`, `"x" != param`, `param in {"x", "y"}` or `param not in (...)`, where
@@ -1652,6 +1716,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
         let (left, right) = (operands[0], operands[1]);
         if let Some(cond) = self.argument_comparison(left, operators[0], right) {
+            return cond;
+        }
+        if let Some(cond) = self.name_comparison(left, operators[0], right) {
             return cond;
         }
         let Some(op) = CompareOp::parse(operators[0]) else {

@@ -14,7 +14,7 @@ pub mod positions;
 pub mod state;
 mod syntax;
 
-pub use condition::{CompareOp, Cond, CondEnv, PythonVersion, VersionPart};
+pub use condition::{CompareOp, Cond, CondEnv, Literal, NameTest, NameValue, PythonVersion, VersionPart};
 pub use extract::{new_parser, parse, summarize, summarize_tree};
 
 use crate::analysis::text::{LineIndex, TextRange};
@@ -157,10 +157,8 @@ pub type Block = Vec<Event>;
 pub enum Event {
     /// An import statement, or a literal `importlib.import_module(...)` / `__import__(...)`.
     Import(ImportId),
-    /// A name becomes bound in the current namespace. `call_result` when the value is what the
-    /// call just before returned (`obj = Config()`, the [`Event::Call`] of the value's outermost
-    /// call comes right before), so that a first-party class's instance keeps its class.
-    Bind { name: String, range: TextRange, call_result: bool },
+    /// A name becomes bound in the current namespace, to what `value` says of the value.
+    Bind { name: String, range: TextRange, value: Bound },
     /// `del name` at the current level.
     Unbind { name: String },
     /// `def name(...)`: binds `name` to a function that may be called later.
@@ -195,6 +193,19 @@ pub enum Event {
     /// Boxed because its four lists would make every event 104 bytes instead of 64, and `try`
     /// statements are a small share of the events.
     Try(Box<TryEvent>),
+}
+
+/// What a [`Event::Bind`] knows of the value it binds.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Bound {
+    /// Nothing the simulation follows.
+    Unknown,
+    /// What the call just before returned (`obj = Config()`: the [`Event::Call`] of the value's
+    /// outermost call comes right before), so that a first-party class's object keeps its class.
+    CallResult,
+    /// A literal (`HAS_JSON = False`, `BACKEND = "python"`), outside loops, whose bodies may run
+    /// no time; [`Cond::Name`] reads it.
+    Literal(Literal),
 }
 
 /// The exception of a `raise` statement, see [`Event::Raise`].
