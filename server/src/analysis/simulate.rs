@@ -572,7 +572,9 @@ struct Sim<'p> {
     trace: Vec<TraceEvent>,
     /// The modules currently executing, outermost first, with the statement each is running.
     stack: Vec<Frame>,
-    calls: Vec<(usize, FuncId)>,
+    /// The functions currently running, outermost first, each with the [`Sim::version`] its
+    /// call started at.
+    calls: Vec<(usize, FuncId, u64)>,
     /// Counts the changes to what a function's code can observe: `sys.modules`, module
     /// namespaces, module instances and their states. Equal versions mean equal states.
     version: u64,
@@ -598,6 +600,10 @@ struct Sim<'p> {
     /// Classes whose statement ran and whose name is not bound yet (decorators run in
     /// between), with the range of the name that their `Bind` event carries.
     unbound_classes: Vec<(TextRange, usize)>,
+    /// Undecided branches (by the address of their block) that an error left: they are not
+    /// taken again in this run. Without this, a function called many times at import time
+    /// would import and fail again in each call (sympy's `sympify` and its array types).
+    failed_branches: FxHashSet<usize>,
     /// What the last call that finished returned, as far as it is known, for a binding of its
     /// result (see [`Event::Bind`]).
     call_result: Value,
@@ -649,6 +655,7 @@ impl<'p> Sim<'p> {
             classes: Vec::new(),
             unbound_classes: Vec::new(),
             call_result: Value::Opaque,
+            failed_branches: FxHashSet::default(),
             uncertain: 0,
             returned: 0,
             handling: Vec::new(),
@@ -1282,11 +1289,17 @@ impl<'p> Sim<'p> {
                 // undecided tests are mostly of its arguments, and each call takes one path
                 // (sympy's `sympify` imports its array types only for objects with `.flat`).
                 for (body, certain) in blocks_that_may_run_certain(branches, orelse.as_ref(), &env) {
+                    let address = body as *const Block as usize;
+                    if !certain && self.failed_branches.contains(&address) {
+                        continue;
+                    }
                     self.uncertain += u32::from(!certain);
                     let result = self.exec_block(summary, body, scope);
                     self.uncertain -= u32::from(!certain);
                     match result {
-                        Err(Stop::Raise(error)) if !certain && (scope.function || error.missing.is_none()) => {}
+                        Err(Stop::Raise(error)) if !certain && (scope.function || error.missing.is_none()) => {
+                            self.failed_branches.insert(address);
+                        }
                         result => result?,
                     }
                 }
@@ -1437,10 +1450,19 @@ impl<'p> Sim<'p> {
         let Call { class, receiver, argument } = call;
         // Recursion and very deep call chains are cut: the first run of a function is the one
         // whose imports matter. One level of recursion runs, because a second run can find
-        // modules in another state: a module `__getattr__` whose import reaches a module that
-        // asks the first one for a name runs again, and its import can then fail.
-        let running = self.calls.iter().filter(|call| **call == (module, func)).count();
-        if running >= 2 || self.calls.len() >= MAX_CALL_DEPTH {
+        // modules in another state. A module `__getattr__` (the calls with a known argument)
+        // runs inside itself as often as something changed since its enclosing run started:
+        // when its import reaches a module that asks the first one for a name, each level's
+        // imports change what the next level sees, until one of them fails. Other functions
+        // stop at one level: a recursive function that sets a global at every level would
+        // branch out until the depth limit.
+        let mut running = self.calls.iter().rev().filter(|call| (call.0, call.1) == (module, func));
+        let cut = match (running.next(), argument) {
+            (None, _) => false,
+            (Some(enclosing), Some(_)) => enclosing.2 == self.version,
+            (Some(_), None) => running.next().is_some(),
+        };
+        if cut || self.calls.len() >= MAX_CALL_DEPTH {
             return Ok(());
         }
         let Some(summary) = self.instances[module].summary.clone() else {
@@ -1463,7 +1485,7 @@ impl<'p> Sim<'p> {
         if self.idempotent_calls.get(&key) == Some(&self.version) {
             return Ok(());
         }
-        self.calls.push((module, func));
+        self.calls.push((module, func, self.version));
         if let Some(path) = &self.instances[module].path {
             self.reads.called.insert((name_hash(path), func));
         }
