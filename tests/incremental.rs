@@ -467,29 +467,44 @@ fn a_name_taken_by_a_star_import_matters_once_it_is_looked_up() {
     assert_eq!(recomputed(before, &after), (1, 0));
 }
 
-#[test]
-fn how_a_call_result_is_used_matters() {
+/// Edits that change only what a run sees of a value, each as (fixture, text, replacement,
+/// runs simulated and kept after the edit, the same after undoing it).
+const VALUE_EDITS: &[(&str, &str, &str, (usize, usize), (usize, usize))] = &[
     // Iterating a generator runs its body; iterating a list that holds it does not. The two
     // programs have the same events but for the call's `consumed`.
-    let before = "# file: main.py\ndef gen():\n    import helpers\n    yield 1\nfor _ in [gen()]:\n    pass\n# file: helpers.py\nVALUE = 1\n";
-    let after = before.replace("[gen()]", "gen()");
-    assert_eq!(recomputed(before, &after), (1, 0));
-    assert_eq!(recomputed(&after, before), (1, 0));
+    (
+        "# file: main.py\ndef gen():\n    import helpers\n    yield 1\nfor _ in [gen()]:\n    pass\n# file: helpers.py\nVALUE = 1\n",
+        "[gen()]",
+        "gen()",
+        (1, 0),
+        (1, 0),
+    ),
     // A name bound to a new object calls its class's methods; bound to a tuple it does not.
-    let before = "# file: main.py\nclass App:\n    def run(self):\n        import helpers\napp = App(),\napp.run()\n# file: helpers.py\nVALUE = 1\n";
-    let after = before.replace("App(),", "App()");
-    assert_eq!(recomputed(before, &after), (1, 0));
-    assert_eq!(recomputed(&after, before), (1, 0));
-}
+    (
+        "# file: main.py\nclass App:\n    def run(self):\n        import helpers\napp = App(),\napp.run()\n# file: helpers.py\nVALUE = 1\n",
+        "App(),",
+        "App()",
+        (1, 0),
+        (1, 0),
+    ),
+    // A literal that a test reads decides the test.
+    (
+        "# file: main.py\nMODE = 'fast'\nif MODE == 'slow':\n    import helpers\n# file: helpers.py\nVALUE = 1\n",
+        "MODE = 'fast'",
+        "MODE = 'slow'",
+        (1, 0),
+        (1, 0),
+    ),
+    // A literal that no test reads changes nothing a run sees.
+    ("# file: main.py\nMODE = 'fast'\nimport helpers\n# file: helpers.py\nVALUE = 1\n", "VALUE = 1", "VALUE = 2", (0, 1), (0, 1)),
+];
 
 #[test]
-fn a_changed_literal_that_a_test_reads_simulates_again() {
-    let before = "# file: main.py\nMODE = 'fast'\nif MODE == 'slow':\n    import helpers\n# file: helpers.py\nVALUE = 1\n";
-    let after = before.replace("MODE = 'fast'", "MODE = 'slow'");
-    assert_eq!(recomputed(before, &after), (1, 0));
-    assert_eq!(recomputed(&after, before), (1, 0));
-    // A literal that no test reads changes nothing a run sees.
-    let before = "# file: main.py\nMODE = 'fast'\nimport helpers\n# file: helpers.py\nVALUE = 1\n";
-    let after = before.replace("VALUE = 1", "VALUE = 2");
-    assert_eq!(recomputed(before, &after), (0, 1));
+fn edits_of_what_a_run_sees_of_a_value_simulate_again() {
+    for (before, text, replacement, forward, back) in VALUE_EDITS {
+        let after = before.replace(text, replacement);
+        assert_ne!(*before, after);
+        assert_eq!(recomputed(before, &after), *forward, "{text:?} -> {replacement:?}");
+        assert_eq!(recomputed(&after, before), *back, "{replacement:?} -> {text:?}");
+    }
 }
