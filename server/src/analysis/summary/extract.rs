@@ -1105,7 +1105,6 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
-    /// The value of a plain string literal (no f-string, no escapes that change the text).
     /// `None`, `True`, `False`, a decimal or hexadecimal integer, or a string without escapes.
     fn literal(&self, node: Node<'a>) -> Option<Literal> {
         match kind(node) {
@@ -1128,6 +1127,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
+    /// The value of a plain string literal (no f-string, no escapes that change the text).
     fn string_literal(&self, node: Node<'a>) -> Option<String> {
         match kind(node) {
             Kind::ConcatenatedString => {
