@@ -467,9 +467,12 @@ fn a_name_taken_by_a_star_import_matters_once_it_is_looked_up() {
     assert_eq!(recomputed(before, &after), (1, 0));
 }
 
-/// Edits that change only what a run sees of a value, each as (fixture, text, replacement,
-/// runs simulated and kept after the edit, the same after undoing it).
-const VALUE_EDITS: &[(&str, &str, &str, (usize, usize), (usize, usize))] = &[
+/// An edit as (fixture, text, replacement, runs simulated and kept after the edit, the same
+/// after undoing it).
+type ValueEdit = (&'static str, &'static str, &'static str, (usize, usize), (usize, usize));
+
+/// Edits that change only what a run sees of a value.
+const VALUE_EDITS: &[ValueEdit] = &[
     // Iterating a generator runs its body; iterating a list that holds it does not. The two
     // programs have the same events but for the call's `consumed`.
     (
