@@ -472,18 +472,21 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 }
             }
             Kind::MatchStatement => {
-                if let Some(subject) = self.kids.child(node, Field::Subject) {
+                let subject = self.kids.child(node, Field::Subject);
+                if let Some(subject) = subject {
                     self.expr(subject, out);
                 }
+                // A single subject (`match a, b:` is a tuple, whose cases stay undecided).
+                let subject = subject.filter(|_| self.kids.iter(node, Which::InField(Field::Subject)).count() == 1);
                 let mut branches = Vec::new();
                 if let Some(body) = self.kids.child(node, Field::Body) {
                     for case in kids.iter(body, Which::Named) {
                         if kind(case) != Kind::CaseClause {
                             continue;
                         }
-                        let body =
-                            self.with_ctx(|c| c.conditional = true, |this| this.field_block(case, Field::Consequence));
-                        branches.push(Branch { cond: Cond::Unknown, body });
+                        let cond = subject.map_or(Cond::Unknown, |subject| self.case_cond(subject, case));
+                        let body = self.branch_block(&cond, case, Field::Consequence);
+                        branches.push(Branch { cond, body });
                     }
                 }
                 out.push(Event::If { branches, orelse: None });
@@ -1632,6 +1635,34 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
+    /// When a `case` of a `match` on `subject` is taken: literal patterns (and their `|`
+    /// alternatives) compare with `==` as an `if` would (`match sys.platform:` / `case
+    /// "win32":`), `case _:` and a capture pattern always match, and a guard must hold too.
+    fn case_cond(&self, subject: Node<'a>, case: Node<'a>) -> Cond {
+        let patterns: Vec<Node<'a>> = self.kids.iter(case, Which::Named).filter(|p| kind(*p) == Kind::CasePattern).collect();
+        let pattern = match patterns.as_slice() {
+            [pattern] => match self.kids.iter(*pattern, Which::NamedCode).next() {
+                None => Cond::Const(true),
+                Some(inner) => self.pattern_cond(subject, inner),
+            },
+            _ => Cond::Unknown,
+        };
+        match self.kids.child(case, Field::Guard).and_then(|g| self.kids.iter(g, Which::NamedCode).next()) {
+            Some(guard) => Cond::And(vec![pattern, self.cond(guard)]),
+            None => pattern,
+        }
+    }
+
+    fn pattern_cond(&self, subject: Node<'a>, pattern: Node<'a>) -> Cond {
+        match kind(pattern) {
+            Kind::UnionPattern => Cond::Or(self.kids.iter(pattern, Which::NamedCode).map(|p| self.pattern_cond(subject, p)).collect()),
+            // A capture pattern: a single name, which matches anything.
+            Kind::DottedName if self.kids.iter(pattern, Which::NamedCode).count() == 1 => Cond::Const(true),
+            _ if self.literal(pattern).is_some() => self.compare(subject, "==", pattern),
+            _ => Cond::Unknown,
+        }
+    }
+
     /// `NAME == literal` (either way round), `NAME != literal`, `NAME is None` and `NAME is not
     /// None`, as a [`Cond::Name`].
     fn name_comparison(&self, left: Node<'a>, operator: &str, right: Node<'a>) -> Option<Cond> {
@@ -1714,14 +1745,18 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if operands.len() != 2 || operators.len() != 1 {
             return Cond::Unknown;
         }
-        let (left, right) = (operands[0], operands[1]);
-        if let Some(cond) = self.argument_comparison(left, operators[0], right) {
+        self.compare(operands[0], operators[0], operands[1])
+    }
+
+    /// `left <operator> right`, as a condition.
+    fn compare(&self, left: Node<'a>, operator: &str, right: Node<'a>) -> Cond {
+        if let Some(cond) = self.argument_comparison(left, operator, right) {
             return cond;
         }
-        if let Some(cond) = self.name_comparison(left, operators[0], right) {
+        if let Some(cond) = self.name_comparison(left, operator, right) {
             return cond;
         }
-        let Some(op) = CompareOp::parse(operators[0]) else {
+        let Some(op) = CompareOp::parse(operator) else {
             return Cond::Unknown;
         };
         // `__name__ == "__main__"` in either order.
