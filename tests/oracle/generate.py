@@ -318,6 +318,8 @@ class Generator:
             return "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n%s" % indent(statement).rstrip("\n")
         if context == "main_guard":
             return 'if __name__ == "__main__":\n%s' % indent(statement).rstrip("\n")
+        if context == "platform_check" and self.chance(0.3):
+            return self.match_item(statement)
         if context in ("version_check", "platform_check"):
             condition = self.version_condition() if context == "version_check" else self.platform_condition()
             header = condition_import(condition)
@@ -458,6 +460,21 @@ class Generator:
     def decidable_condition(self):
         """A platform or a version test, either of which the model decides."""
         return self.rng.choice([self.platform_condition, self.version_condition])()
+
+    def match_item(self, statement):
+        """The import in one case of a `match` on `sys.platform` or `os.name`."""
+        if self.chance(0.5):
+            subject, values = "sys.platform", ["linux", "win32", "darwin", "cygwin"]
+        else:
+            subject, values = "os.name", ["posix", "nt"]
+        first = " | ".join(repr(v) for v in self.rng.sample(values, self.rng.randint(1, 2)))
+        second = self.rng.choice(values)
+        cases = [(first, "pass"), (repr(second), "pass"), ("_", "pass")]
+        # The import goes in one of the cases; the wildcard comes last, where it belongs.
+        at = self.rng.randrange(len(cases))
+        cases[at] = (cases[at][0], statement)
+        body = "".join("    case %s:\n%s" % (pattern, indent(code, "        ")) for pattern, code in cases)
+        return "import %s\nmatch %s:\n%s" % (subject.split(".")[0], subject, body.rstrip("\n"))
 
     def platform_condition(self):
         """A `sys.platform` or `os.name` test as real code spells it."""

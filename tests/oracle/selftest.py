@@ -70,6 +70,7 @@ CONSTRUCTS = {
     "mode string compared": r"^(FLAG_\d+) = '\w+'\nif [^\n]*\1[^\n]*'fast'[^\n]*:$|^(FLAG_\d+) = '\w+'\nif 'fast' == \2:$",
     "flag compared with None": r"^(FLAG_\d+) = \w+\nif \1 is (not )?None:$",
     "failing import under an undecidable test": r"^if os\.environ\.get\('MODCACHE_ORACLE_UNSET'\):\n    import missing_mod$",
+    "match on the platform": r"^match (sys\.platform|os\.name):\n    case '\w+'( \| '\w+')?:\n",
     "raise behind a platform or version test": r"^if (sys|os)\.[^\n]*:\n    raise \w+\('gated'\)$",
     "raise caught on the spot": r"^try:\n    raise \w+\('caught'\)\nexcept \w+:\n    pass$",
     "bare raise in a handler": r"^except ImportError:\n    raise$",
