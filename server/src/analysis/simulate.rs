@@ -541,6 +541,13 @@ struct Scope {
     function: bool,
 }
 
+impl Scope {
+    /// A module's own scope, whose names are its globals.
+    fn module(module: usize) -> Scope {
+        Scope { module, locals: None, globals: Vec::new(), class: None, argument: None, receiver: None, function: false }
+    }
+}
+
 /// What a callee names: the value, the class whose namespace held it (for `super()`), and the
 /// object or class it was looked up on, which a method receives as its first argument.
 struct Callable {
@@ -1035,8 +1042,7 @@ impl<'p> Sim<'p> {
             let line = summary.line_number(error.start);
             return Err(self.error("SyntaxError", format!("invalid syntax ({path}, line {line})"), site));
         }
-        let mut scope =
-            Scope { module: index, locals: None, globals: Vec::new(), class: None, argument: None, receiver: None, function: false };
+        let mut scope = Scope::module(index);
         // Whether the module's own statements run depends on its own conditions only; an
         // error that leaves it reaches the importer, whose undecided branch may then take it.
         let uncertain = std::mem::take(&mut self.uncertain);
@@ -1155,15 +1161,7 @@ impl<'p> Sim<'p> {
                     };
                     bases.push(value);
                 }
-                let mut class_scope = Scope {
-                    module: scope.module,
-                    locals: Some(FxHashMap::default()),
-                    globals: Vec::new(),
-                    class: None,
-                    argument: None,
-                    receiver: None,
-                    function: false,
-                };
+                let mut class_scope = Scope { locals: Some(FxHashMap::default()), ..Scope::module(scope.module) };
                 self.exec_block(summary, &class.body, &mut class_scope)?;
                 let namespace = class_scope.locals.unwrap_or_default();
                 self.classes.push(Class { namespace, bases });

@@ -927,20 +927,19 @@ impl<'t, 'a> Extractor<'t, 'a> {
                             }
                         }
                     }
+                    // Unpacking (`a, b = f()`) binds parts of the value, not the value.
+                    let names_only = targets.iter().all(|t| kind(*t) == Kind::Identifier);
                     match call {
                         Some((function, arguments)) => {
                             self.call(right, function, arguments, out);
-                            // Unpacking (`a, b = f()`) binds parts of the result, not the result.
-                            if targets.iter().all(|t| kind(*t) == Kind::Identifier)
-                                && matches!(out.last(), Some(Event::Call { range: at, .. }) if *at == range(right))
-                            {
+                            if names_only && matches!(out.last(), Some(Event::Call { range: at, .. }) if *at == range(right)) {
                                 self.assigning = Bound::CallResult;
                             }
                         }
                         None => {
                             self.expr(right, out);
                             // A loop's body may run no time, so what it binds is not known after it.
-                            if !self.ctx.in_loop && targets.iter().all(|t| kind(*t) == Kind::Identifier) {
+                            if names_only && !self.ctx.in_loop {
                                 if let Some(literal) = self.literal(right) {
                                     self.assigning = Bound::Literal(literal);
                                 }
