@@ -18,7 +18,7 @@ use super::entries::entry_points_in;
 use super::graph::{FileImports, ImportGraph};
 use super::project::Project;
 use super::rules::{Findings, RuleContext, RULES, UNUSED_SUPPRESSION};
-use super::simulate::{name_hash, simulate_recording, LoadOrder, Reads, SimDelta};
+use super::simulate::{name_hash, simulate_all, LoadOrder, Reads, SimDelta};
 use super::summary::state::SuppressionStyle;
 use super::summary::FileSummary;
 use super::text::TextRange;
@@ -248,13 +248,17 @@ impl AnalysisCache {
         // Every kept run that read an edited file is checked against the edit (what it read,
         // whether any of its sites moves, and a copy to move them when one does): hundreds of
         // runs for a module that most of the workspace imports. The runs that cannot be kept are
-        // simulated again in the same parallel pass.
-        let runs: Vec<(Entry, Run, Outcome)> = candidates
-            .into_par_iter()
-            .map(|(entry, run)| match run.and_then(|run| keep(run, &deltas)) {
+        // simulated again, together (runs that begin alike share their beginning).
+        let checked: Vec<(Entry, Option<(Run, bool)>)> =
+            candidates.into_par_iter().map(|(entry, run)| (entry, run.and_then(|run| keep(run, &deltas)))).collect();
+        let stale: Vec<&Entry> = checked.iter().filter(|(_, kept)| kept.is_none()).map(|(entry, _)| entry).collect();
+        let mut fresh = simulate_all(project, &stale).into_iter();
+        let runs: Vec<(Entry, Run, Outcome)> = checked
+            .into_iter()
+            .map(|(entry, kept)| match kept {
                 Some((run, moved)) => (entry, run, if moved { Outcome::Moved } else { Outcome::Kept }),
                 None => {
-                    let (order, reads) = simulate_recording(project, &entry);
+                    let (order, reads) = fresh.next().expect("simulate_all gives a run for every stale entry");
                     (entry, Run::new(order, reads), Outcome::Simulated)
                 }
             })

@@ -11,6 +11,7 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use super::config::Entry;
@@ -31,7 +32,7 @@ const MAX_CALL_DEPTH: usize = 64;
 /// A statement in a first-party file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Site {
-    pub path: String,
+    pub path: Arc<str>,
     pub range: TextRange,
     pub line: u32,
 }
@@ -39,8 +40,8 @@ pub struct Site {
 /// One module whose code started running, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
-    pub module: String,
-    pub path: String,
+    pub module: Arc<str>,
+    pub path: Arc<str>,
     pub imported_from: Option<Site>,
     /// How many modules were executing when this one started (0 for the entry).
     pub depth: usize,
@@ -58,8 +59,8 @@ pub enum Action {
 /// Every import of a first-party module, in the order they happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceEvent {
-    pub module: String,
-    pub path: String,
+    pub module: Arc<str>,
+    pub path: Arc<str>,
     pub site: Option<Site>,
     pub action: Action,
     pub depth: usize,
@@ -121,7 +122,7 @@ impl LoadOrder {
     /// Calls `f` on every site of this run (steps, trace, the error and its chain) in `path`.
     fn for_each_site_in(&mut self, path: &str, mut f: impl FnMut(&mut Site)) {
         let mut fix = |site: &mut Option<Site>| {
-            if let Some(site) = site.as_mut().filter(|site| site.path == path) {
+            if let Some(site) = site.as_mut().filter(|site| &*site.path == path) {
                 f(site);
             }
         };
@@ -190,10 +191,93 @@ pub fn simulate(project: &Project, entry: &Entry) -> LoadOrder {
 pub fn simulate_recording(project: &Project, entry: &Entry) -> (LoadOrder, Reads) {
     let mut sim = Sim::new(project);
     let outcome = sim.run(entry);
-    let mut reads = sim.reads;
-    reads.names.shrink_to_fit();
-    let order = LoadOrder { entry: entry.clone(), steps: sim.steps, trace: sim.trace, outcome, truncated: sim.truncated };
-    (order, reads)
+    sim.finish(entry, outcome)
+}
+
+/// Runs every entry as [`simulate_recording`] does, in parallel, and gives the results in the
+/// entries' order. The runs of `import top.a.b` for one top-level package `top` continue one
+/// shared run of `import top` (see [`ImportPrefix`]) instead of each simulating it again.
+pub fn simulate_all(project: &Project, entries: &[&Entry]) -> Vec<(LoadOrder, Reads)> {
+    let mut runs_by_top: FxHashMap<&str, usize> = FxHashMap::default();
+    for entry in entries {
+        if let Entry::Import(module) = entry {
+            *runs_by_top.entry(top_level(module)).or_default() += 1;
+        }
+    }
+    let tops: Vec<&str> = runs_by_top.into_iter().filter(|(_, runs)| *runs > 1).map(|(top, _)| top).collect();
+    let prefixes: FxHashMap<&str, ImportPrefix> =
+        tops.into_par_iter().map(|top| (top, ImportPrefix::new(project, top))).collect();
+    entries
+        .par_iter()
+        .map(|entry| {
+            let prefix = match entry {
+                Entry::Import(module) => prefixes.get(top_level(module)),
+                _ => None,
+            };
+            prefix.and_then(|prefix| prefix.simulate(entry)).unwrap_or_else(|| simulate_recording(project, entry))
+        })
+        .collect()
+}
+
+fn top_level(module: &str) -> &str {
+    module.split_once('.').map_or(module, |(top, _)| top)
+}
+
+/// The state after `python -c "import top"`, from which the runs of `import top.a.b` go on.
+///
+/// CPython imports a module's parent packages first, outermost first, so the run of `import
+/// top.a.b` begins with the whole run of `import top` unless one of `top.a.b` and `top.a` is in
+/// `sys.modules` before the import or cannot be shadowed. When many modules of one large package
+/// are entries (the members of its import cycles: sympy has 277), each of their runs used to
+/// simulate the whole package again; cloning this state instead gives the same runs.
+struct ImportPrefix<'p> {
+    top: String,
+    sim: Sim<'p>,
+    /// How `import top` ended.
+    result: Flow,
+    /// The modules in `sys.modules` before the import.
+    preloaded: FxHashSet<String>,
+}
+
+impl<'p> ImportPrefix<'p> {
+    fn new(project: &'p Project, top: &str) -> Self {
+        let mut sim = Sim::new(project);
+        sim.start_import();
+        let preloaded = sim.sys_modules.keys().cloned().collect();
+        let result = sim.find_and_load(top, None).map(|_| ());
+        ImportPrefix { top: top.to_string(), sim, result, preloaded }
+    }
+
+    /// The run of `entry` (an `import` of `top` or of a module below it) continued from this
+    /// state, the same as [`simulate_recording`] gives; `None` for an entry whose run does not
+    /// begin with `import top`.
+    fn simulate(&self, entry: &Entry) -> Option<(LoadOrder, Reads)> {
+        let Entry::Import(module) = entry else { return None };
+        if module != &self.top && !module.strip_prefix(self.top.as_str())?.starts_with('.') {
+            return None;
+        }
+        // `find_and_load(module)` goes down to `top` through every level that is neither in
+        // `sys.modules` nor unshadowable, and loads each on the way back.
+        let mut levels = Vec::new();
+        let mut level = module.as_str();
+        while level.len() > self.top.len() {
+            if self.preloaded.contains(level) || self.sim.project.env.is_unshadowable(level) {
+                return None;
+            }
+            levels.push(level);
+            level = level.rsplit_once('.')?.0;
+        }
+        let mut sim = self.sim.clone();
+        let mut result = self.result.clone();
+        for level in levels.into_iter().rev() {
+            if result.is_err() {
+                break;
+            }
+            result = sim.load_after_parent(level, level.rsplit_once('.').map(|(parent, _)| parent), None).map(|_| ());
+        }
+        let outcome = sim.outcome(result);
+        Some(sim.finish(entry, outcome))
+    }
 }
 
 /// What one run read of the project besides the module tree, the configuration and the
@@ -497,9 +581,10 @@ enum State {
     Failed,
 }
 
+#[derive(Clone)]
 struct Instance {
-    name: String,
-    path: Option<String>,
+    name: Arc<str>,
+    path: Option<Arc<str>>,
     summary: Option<Arc<FileSummary>>,
     is_package: bool,
     search: Vec<String>,
@@ -518,7 +603,7 @@ impl Instance {
             return self.main_package.clone();
         }
         if self.is_package {
-            return Some(self.name.clone());
+            return Some(self.name.to_string());
         }
         Some(self.name.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default())
     }
@@ -565,11 +650,14 @@ struct Call<'n> {
     argument: Option<&'n str>,
 }
 
+#[derive(Clone)]
 struct Frame {
     instance: usize,
     site: Option<Site>,
 }
 
+// Cloned to continue one run's state in several runs (see [`ImportPrefix`]).
+#[derive(Clone)]
 struct Sim<'p> {
     project: &'p Project,
     sys_path: Vec<String>,
@@ -617,6 +705,7 @@ struct Sim<'p> {
 }
 
 /// A class made by running a class statement: what its body bound, and its bases.
+#[derive(Clone)]
 struct Class {
     namespace: FxHashMap<String, Value>,
     /// Each base's value, `None` when it is an expression the summary does not follow.
@@ -624,6 +713,7 @@ struct Class {
 }
 
 /// Control flow out of a block: an exception, or the budget running out.
+#[derive(Clone)]
 enum Stop {
     Raise(Box<PyError>),
     Budget,
@@ -669,8 +759,7 @@ impl<'p> Sim<'p> {
         }
     }
 
-    // The error becomes the run's outcome right away, once per run: boxing it buys nothing.
-    #[allow(clippy::result_large_err)]
+    #[allow(clippy::result_large_err)] // See `outcome`.
     fn run(&mut self, entry: &Entry) -> Result<(), PyError> {
         let result = match entry {
             Entry::Script(path) => {
@@ -682,9 +771,7 @@ impl<'p> Sim<'p> {
                 self.run_module(name)
             }
             Entry::ConsoleScript { module, function } => {
-                self.sys_path = self.project.sys_path("");
-                let main = self.new_main(None, None);
-                self.stack.push(Frame { instance: main, site: None });
+                self.start_import();
                 self.find_and_load(module, None).and_then(|cached| match cached {
                     Cached::Instance(i) => match self.read_name(function).instances[i].namespace.get(function).copied() {
                         Some(Value::Function(module, func)) => {
@@ -696,12 +783,36 @@ impl<'p> Sim<'p> {
                 })
             }
             Entry::Import(module) => {
-                self.sys_path = self.project.sys_path("");
-                let main = self.new_main(None, None);
-                self.stack.push(Frame { instance: main, site: None });
+                self.start_import();
                 self.find_and_load(module, None).map(|_| ())
             }
         };
+        self.outcome(result)
+    }
+
+    /// The run's results, without spare capacity: a workspace's analysis keeps a run for every
+    /// entry and cycle member, over a million traced imports in site-packages.
+    fn finish(mut self, entry: &Entry, outcome: Result<(), PyError>) -> (LoadOrder, Reads) {
+        self.reads.names.shrink_to_fit();
+        self.steps.shrink_to_fit();
+        self.trace.shrink_to_fit();
+        let order = LoadOrder { entry: entry.clone(), steps: self.steps, trace: self.trace, outcome, truncated: self.truncated };
+        let reads = self.reads;
+        (order, reads)
+    }
+
+    /// What `python -c "import …"` has before the import: the script folder's sys.path and a
+    /// `__main__` module that runs the statement.
+    fn start_import(&mut self) {
+        self.sys_path = self.project.sys_path("");
+        let main = self.new_main(None, None);
+        self.stack.push(Frame { instance: main, site: None });
+    }
+
+    /// The run's outcome, from how its entry's code ended.
+    // The error becomes the run's outcome right away, once per run: boxing it buys nothing.
+    #[allow(clippy::result_large_err)]
+    fn outcome(&mut self, result: Flow) -> Result<(), PyError> {
         match result {
             Ok(()) => Ok(()),
             Err(Stop::Raise(e)) => Err(*e),
@@ -716,7 +827,7 @@ impl<'p> Sim<'p> {
 
     fn new_main(&mut self, path: Option<&str>, package: Option<String>) -> usize {
         let summary = path.and_then(|p| self.summary(p));
-        let index = self.new_instance("__main__".to_string(), path.map(str::to_string), summary, false, Vec::new());
+        let index = self.new_instance("__main__".into(), path.map(Arc::from), summary, false, Vec::new());
         let instance = &mut self.instances[index];
         instance.is_main = true;
         instance.main_package = package;
@@ -726,8 +837,8 @@ impl<'p> Sim<'p> {
 
     fn new_instance(
         &mut self,
-        name: String,
-        path: Option<String>,
+        name: Arc<str>,
+        path: Option<Arc<str>>,
         summary: Option<Arc<FileSummary>>,
         is_package: bool,
         search: Vec<String>,
@@ -757,14 +868,15 @@ impl<'p> Sim<'p> {
     /// Runs a file as `__main__` (a script, or the module of `python -m`).
     fn run_main_file(&mut self, path: &str, package: Option<String>, site: Option<Site>) -> Flow {
         let main = self.new_main(Some(path), package);
+        let (module, path) = (self.instances[main].name.clone(), Arc::<str>::from(path));
         self.trace.push(TraceEvent {
-            module: "__main__".to_string(),
-            path: path.to_string(),
+            module: module.clone(),
+            path: path.clone(),
             site: site.clone(),
             action: Action::Ran(self.steps.len()),
             depth: 0,
         });
-        self.steps.push(Step { module: "__main__".to_string(), path: path.to_string(), imported_from: site, depth: 0 });
+        self.steps.push(Step { module, path, imported_from: site, depth: 0 });
         self.stack.push(Frame { instance: main, site: None });
         self.exec_module(main)?;
         self.set_state(main, State::Done);
@@ -844,7 +956,7 @@ impl<'p> Sim<'p> {
                     Some(next) => next.site.clone(),
                     None => site.clone(),
                 };
-                ChainLink { module: instance.name.clone(), path: instance.path.clone(), at }
+                ChainLink { module: instance.name.to_string(), path: instance.path.as_deref().map(str::to_string), at }
             })
             .collect();
         Stop::Raise(Box::new(PyError { kind, message, site, module_name: None, missing: None, chain }))
@@ -863,10 +975,10 @@ impl<'p> Sim<'p> {
         let mut stop = self.error(kind, message, site);
         if let Stop::Raise(e) = &mut stop {
             let inst = &self.instances[instance];
-            e.module_name = Some(self.instances[instance].name.clone());
+            e.module_name = Some(inst.name.to_string());
             e.missing = Some(MissingName {
-                module: inst.name.clone(),
-                path: inst.path.clone(),
+                module: inst.name.to_string(),
+                path: inst.path.as_deref().map(str::to_string),
                 name: name.to_string(),
                 partial: inst.state == State::Running || submodule,
                 submodule,
@@ -949,11 +1061,18 @@ impl<'p> Sim<'p> {
             self.cache_module(name.to_string(), Cached::Opaque);
             return Ok(Cached::Opaque);
         }
-        let parent = name.rsplit_once('.').map(|(p, _)| p.to_string());
-        if let Some(parent) = &parent {
+        let parent = name.rsplit_once('.').map(|(p, _)| p);
+        if let Some(parent) = parent {
             if !self.sys_modules.contains_key(parent) {
                 self.find_and_load(parent, site)?;
             }
+        }
+        self.load_after_parent(name, parent, site)
+    }
+
+    /// The part of [`Sim::find_and_load`] after the parent package is in `sys.modules`.
+    fn load_after_parent(&mut self, name: &str, parent: Option<&str>, site: Option<&Site>) -> Flow<Cached> {
+        if parent.is_some() {
             // Importing the parent may have imported the child as a side effect.
             if let Some(cached) = self.sys_modules.get(name).copied() {
                 self.record_hit(cached, site);
@@ -968,24 +1087,26 @@ impl<'p> Sim<'p> {
                 Cached::Opaque
             }
             Some(Spec::Namespace { portions }) => {
-                let index = self.new_instance(name.to_string(), None, None, true, portions);
+                let index = self.new_instance(name.into(), None, None, true, portions);
                 self.set_state(index, State::Done);
                 self.cache_module(name.to_string(), Cached::Instance(index));
                 Cached::Instance(index)
             }
             Some(Spec::File { file, is_package, search }) => {
                 let summary = self.summary(&file);
-                let index = self.new_instance(name.to_string(), Some(file.clone()), summary, is_package, search);
+                // The run's steps, trace and sites share the instance's name and path.
+                let (module, file): (Arc<str>, Arc<str>) = (name.into(), file.into());
+                let index = self.new_instance(module.clone(), Some(file.clone()), summary, is_package, search);
                 self.cache_module(name.to_string(), Cached::Instance(index));
                 let step = self.steps.len();
                 self.steps.push(Step {
-                    module: name.to_string(),
+                    module: module.clone(),
                     path: file.clone(),
                     imported_from: site.cloned(),
                     depth: self.stack.len(),
                 });
                 self.trace.push(TraceEvent {
-                    module: name.to_string(),
+                    module,
                     path: file,
                     site: site.cloned(),
                     action: Action::Ran(step),
@@ -1007,7 +1128,7 @@ impl<'p> Sim<'p> {
                 self.sys_modules.get(name).copied().unwrap_or(Cached::Instance(index))
             }
         };
-        if let (Some(parent), Some((_, child))) = (&parent, name.rsplit_once('.')) {
+        if let (Some(parent), Some((_, child))) = (parent, name.rsplit_once('.')) {
             if let Some(Cached::Instance(p)) = self.sys_modules.get(parent).copied() {
                 self.set_global(p, child, cached.value());
             }

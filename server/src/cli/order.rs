@@ -65,9 +65,9 @@ pub fn order_json(order: &LoadOrder) -> Value {
         .steps
         .iter()
         .map(|step| {
-            let mut value = json!({"module": step.module, "path": step.path});
+            let mut value = json!({"module": &*step.module, "path": &*step.path});
             if let Some(site) = &step.imported_from {
-                value["imported_from"] = json!({"path": site.path, "line": site.line});
+                value["imported_from"] = json!({"path": &*site.path, "line": site.line});
             }
             value
         })
@@ -77,7 +77,7 @@ pub fn order_json(order: &LoadOrder) -> Value {
         Err(error) => json!({
             "status": "error",
             "error": error.kind,
-            "path": error.site.as_ref().map(|s| s.path.clone()),
+            "path": error.site.as_ref().map(|s| &*s.path),
             "line": error.site.as_ref().map(|s| s.line),
             "message": error.message,
         }),
@@ -101,9 +101,9 @@ pub fn trace_json(order: &LoadOrder) -> Value {
                 Action::CacheHit { partial: true } => ("cached-partial", None),
             };
             json!({
-                "module": event.module,
-                "path": event.path,
-                "site": event.site.as_ref().map(|s| json!({"path": s.path, "line": s.line})),
+                "module": &*event.module,
+                "path": &*event.path,
+                "site": event.site.as_ref().map(|s| json!({"path": &*s.path, "line": s.line})),
                 "action": action,
                 "step": step,
                 "depth": event.depth,

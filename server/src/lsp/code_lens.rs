@@ -10,7 +10,7 @@ pub fn code_lenses(s: &Session, params: &CodeLensParams) -> Option<Vec<CodeLens>
     let results = s.results.as_ref()?;
     let mut lenses = Vec::new();
     for order in &results.analysis.entry_orders {
-        let Some(step) = order.steps.iter().position(|st| st.path == path) else { continue };
+        let Some(step) = order.steps.iter().position(|st| *st.path == *path) else { continue };
         let first = &order.steps[step];
         let title = match (&first.module[..], &first.imported_from) {
             ("__main__", _) => format!("runs as __main__ (step {}) of `{}`", step + 1, order.entry.command()),
@@ -23,7 +23,7 @@ pub fn code_lenses(s: &Session, params: &CodeLensParams) -> Option<Vec<CodeLens>
             ),
             (_, None) => format!("runs at step {} of `{}`", step + 1, order.entry.command()),
         };
-        let twice = order.trace.iter().filter(|e| e.path == path && matches!(e.action, Action::Ran(_))).count() > 1;
+        let twice = order.trace.iter().filter(|e| *e.path == *path && matches!(e.action, Action::Ran(_))).count() > 1;
         let title = if twice { format!("{title} — and runs again as a second module") } else { title };
         lenses.push(CodeLens {
             range: Range { start: Position { line: 0, character: 0 }, end: Position { line: 0, character: 0 } },

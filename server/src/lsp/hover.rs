@@ -149,10 +149,10 @@ fn entry_line(order: &LoadOrder, path: &str, stmt: &ImportStmt, target: &str) ->
     let here: Vec<_> = order
         .trace
         .iter()
-        .filter(|e| e.path == target && e.site.as_ref().is_some_and(|s| s.path == path && s.range == stmt.range))
+        .filter(|e| &*e.path == target && e.site.as_ref().is_some_and(|s| &*s.path == path && s.range == stmt.range))
         .collect();
     let Some(event) = here.first() else {
-        let reached = order.steps.iter().any(|st| st.path == path);
+        let reached = order.steps.iter().any(|st| &*st.path == path);
         let why = if stmt.context.in_function.is_some() {
             "this import runs only when its function is called"
         } else if !reached {

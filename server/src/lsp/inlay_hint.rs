@@ -20,7 +20,7 @@ pub fn inlay_hints(s: &Session, params: &InlayHintParams) -> Option<Vec<InlayHin
             let events: Vec<_> = order
                 .trace
                 .iter()
-                .filter(|e| e.site.as_ref().is_some_and(|site| site.path == path && site.range == stmt.range))
+                .filter(|e| e.site.as_ref().is_some_and(|site| *site.path == *path && site.range == stmt.range))
                 .collect();
             (!events.is_empty()).then_some((order, events))
         });

@@ -98,7 +98,7 @@ impl Deref for MovedAnalysis {
             let move_order = |order: &Arc<LoadOrder>| {
                 let mut order = order.clone();
                 for (path, map) in &self.moves {
-                    let changes = sites(&order).any(|s| s.path == *path && map.get(&s.range).is_some_and(|r| *r != s.range));
+                    let changes = sites(&order).any(|s| *s.path == **path && map.get(&s.range).is_some_and(|r| *r != s.range));
                     if changes {
                         Arc::make_mut(&mut order).remap(path, &|range: &mut TextRange| {
                             if let Some(moved) = map.get(range) {
@@ -138,7 +138,7 @@ fn ranges_in(analysis: &Analysis, path: &str) -> FxHashSet<TextRange> {
         .iter()
         .chain(&analysis.cycle_orders)
         .flat_map(|order| sites(order))
-        .filter(|s| s.path == path)
+        .filter(|s| &*s.path == path)
         .map(|s| s.range)
         .collect()
 }

@@ -107,7 +107,7 @@ fn diagnostic(ctx: &RuleContext, site: &crate::analysis::simulate::Site, order: 
                 return None;
             }
             Some(Related {
-                path: at.path.clone(),
+                path: at.path.to_string(),
                 range: at.range,
                 message: format!("`{}` is initialising and runs this import", link.module),
             })

@@ -78,9 +78,9 @@ fn reimports(ctx: &RuleContext, order: &LoadOrder) -> Vec<(Site, (String, String
     let command = order.entry.command();
     // Import-time re-runs, exactly as the simulation saw them.
     for step in &order.steps {
-        if step.path == main && step.module != "__main__" {
+        if *step.path == *main && &*step.module != "__main__" {
             if let Some(site) = &step.imported_from {
-                found.push((site.clone(), (main.clone(), step.module.clone(), command.clone())));
+                found.push((site.clone(), (main.clone(), step.module.to_string(), command.clone())));
             }
         }
     }
@@ -90,7 +90,7 @@ fn reimports(ctx: &RuleContext, order: &LoadOrder) -> Vec<(Site, (String, String
     if importers.is_empty() {
         return found;
     }
-    let loaded: BTreeSet<&str> = order.steps.iter().map(|s| s.path.as_str()).collect();
+    let loaded: BTreeSet<&str> = order.steps.iter().map(|s| &*s.path).collect();
     for &(node, import) in importers {
         let path = ctx.graph.nodes[node].as_str();
         // Only the summaries of loaded files are read, so that only their changes count.
@@ -101,7 +101,7 @@ fn reimports(ctx: &RuleContext, order: &LoadOrder) -> Vec<(Site, (String, String
         if stmt.context.type_checking || stmt.context.statically_false {
             continue;
         }
-        let site = Site { path: path.to_string(), range: stmt.range, line: stmt.line };
+        let site = Site { path: path.into(), range: stmt.range, line: stmt.line };
         let module = ctx.project.display_name(&main);
         found.push((site, (main.clone(), module, command.clone())));
     }
