@@ -530,6 +530,14 @@ class Generator:
             listed = self.rng.sample(children, min(len(children), self.rng.randint(0, 2)))
             listed += [name for name in sorted(module.binds) if self.chance(0.5)]
             items.append("__all__ = [%s]" % ", ".join(repr(name) for name in listed))
+        if self.chance(0.05):
+            # `importlib.reload` runs the module's code again; a module reloading one that is
+            # still running (itself, or an importer up the stack) runs it once more, not forever.
+            target = self.rng.choice(self.importable())
+            if self.chance(0.5):
+                items.append("import importlib\nimport %s\nimportlib.reload(%s)" % (target, target))
+            else:
+                items.append("from importlib import reload\nimport %s\nreload(%s)" % (target, target))
         if module.name == "main" and self.chance(0.06):
             victim = self.rng.choice(self.importable())
             items.append("import sys\nimport %s\ndel sys.modules[%r]\nimport %s" % (victim, victim, victim))

@@ -66,6 +66,8 @@ CONSTRUCTS = {
     "staticmethod through an object": r"^(_obj_\d+)\.helper\(1\)$",
     "__call__ of an object": r"^    def __call__\(self\):\n(        .*\n)+(_obj_\d+) = Maker_\d+\(\)\n\2\(\)$",
     "method never called": r"^    def run\(self\):\n(        .*\n)+(_obj_\d+) = Maker_\d+\(\)(?!\n\2)",
+    "importlib.reload": r"^import importlib\nimport ([\w.]+)\nimportlib\.reload\(\1\)$",
+    "reload imported from importlib": r"^from importlib import reload\nimport ([\w.]+)\nreload\(\1\)$",
     "flag set by an optional import's try": r"^(FLAG_\d+) = False\ntry:\n    import missing_mod\n    \1 = True\nexcept ImportError:\n    pass\nif \1:$",
     "mode string compared": r"^(FLAG_\d+) = '\w+'\nif [^\n]*\1[^\n]*'fast'[^\n]*:$|^(FLAG_\d+) = '\w+'\nif 'fast' == \2:$",
     "flag compared with None": r"^(FLAG_\d+) = \w+\nif \1 is (not )?None:$",

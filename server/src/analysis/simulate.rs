@@ -459,7 +459,8 @@ impl BlockDiff<'_, '_> {
                 x.bases == y.bases && self.name(&x.name, &y.name) && self.block(&x.body, &y.body)
             }
             (Event::Call { callee: x, consumed: p, .. }, Event::Call { callee: y, consumed: q, .. }) => x == y && p == q,
-            (Event::Attr { base: x, attrs: p, range: r }, Event::Attr { base: y, attrs: q, range: s }) => {
+            (Event::Attr { base: x, attrs: p, range: r }, Event::Attr { base: y, attrs: q, range: s })
+            | (Event::Reload { base: x, attrs: p, range: r }, Event::Reload { base: y, attrs: q, range: s }) => {
                 if x != y || p != q {
                     return false;
                 }
@@ -595,9 +596,18 @@ struct Instance {
     main_package: Option<String>,
     /// Names may be bound in ways the summary cannot see.
     dynamic: bool,
+    /// `importlib.reload` gave the module a new `__spec__`, which nothing marks as
+    /// initialising: CPython's errors no longer call it partially initialised, even while the
+    /// code that first imported it is still running.
+    reloaded: bool,
 }
 
 impl Instance {
+    /// Whether the module's `__spec__._initializing` is set, which decides CPython's messages.
+    fn spec_initialising(&self) -> bool {
+        self.state == State::Running && !self.reloaded
+    }
+
     fn package(&self) -> Option<String> {
         if self.is_main {
             return self.main_package.clone();
@@ -702,6 +712,8 @@ struct Sim<'p> {
     /// What the last call that finished returned, as far as it is known, for a binding of its
     /// result (see [`Event::Bind`]).
     call_result: Value,
+    /// The modules that `importlib.reload` is running again, innermost last.
+    reloading: Vec<Arc<str>>,
 }
 
 /// A class made by running a class statement: what its body bound, and its bases.
@@ -753,6 +765,7 @@ impl<'p> Sim<'p> {
             unbound_classes: Vec::new(),
             call_result: Value::Opaque,
             failed_branches: FxHashSet::default(),
+            reloading: Vec::new(),
             uncertain: 0,
             returned: 0,
             handling: Vec::new(),
@@ -861,6 +874,7 @@ impl<'p> Sim<'p> {
             is_main: false,
             main_package: None,
             dynamic,
+            reloaded: false,
         });
         self.instances.len() - 1
     }
@@ -997,9 +1011,9 @@ impl<'p> Sim<'p> {
     /// The message of CPython's module `__getattr__` failure (Objects/moduleobject.c).
     fn attribute_error_message(&self, module: usize, attr: &str) -> String {
         let instance = &self.instances[module];
-        if instance.state == State::Running {
+        if instance.spec_initialising() {
             format!("partially initialized module '{}' has no attribute '{attr}'", instance.name)
-        } else if self.initialising_submodule(module, attr) {
+        } else if !instance.reloaded && self.initialising_submodule(module, attr) {
             format!("cannot access submodule '{attr}' of module '{}'", instance.name)
         } else {
             format!("module '{}' has no attribute '{attr}'", instance.name)
@@ -1230,6 +1244,78 @@ impl<'p> Sim<'p> {
         self.instances[scope.module].namespace.get(name).copied()
     }
 
+    /// The value of `base.a.b`, read as CPython reads it: an attribute that a module lacks
+    /// raises. `None` when a part is not bound, or the chain leaves the modules the run follows.
+    fn attribute_chain(&mut self, scope: &Scope, base: &str, attrs: &[String], range: TextRange) -> Flow<Option<Value>> {
+        let mut value = self.lookup(scope, base);
+        for attr in attrs {
+            if value == Some(Value::Bare) {
+                let site = self.site(scope, range);
+                return Err(self.error("AttributeError", format!("'object' object has no attribute '{attr}'"), site));
+            }
+            let Some(Value::Module(m)) = value else {
+                return Ok(None);
+            };
+            self.read_name(attr);
+            value = self.module_attribute(m, attr, false)?;
+            let instance = &self.instances[m];
+            if value.is_none() && !instance.dynamic {
+                let message = self.attribute_error_message(m, attr);
+                let site = self.site(scope, range);
+                return Err(self.missing_name("AttributeError", message, site, m, attr));
+            }
+        }
+        Ok(value)
+    }
+
+    /// `importlib.reload(module)`: the checks of `importlib.reload`, then `_bootstrap._exec`,
+    /// which runs the module's code again in its own namespace (which keeps every name it had).
+    /// A module that its own code reloads (`_RELOADING`) is not run a third time, and one that
+    /// fails stays in `sys.modules`.
+    fn reload(&mut self, m: usize, site: Option<Site>) -> Flow {
+        let instance = &self.instances[m];
+        if instance.is_main {
+            // A script's `__spec__` is None, so reload() looks `__main__` up by name, and no
+            // finder knows a module of that name. (`python -m`'s `__main__` is not followed.)
+            if instance.main_package.is_none() {
+                return Err(self.error("ModuleNotFoundError", "spec not found for the module '__main__'".to_string(), site));
+            }
+            return Ok(());
+        }
+        let (name, path) = (instance.name.clone(), instance.path.clone());
+        if self.sys_modules.get(&*name) != Some(&Cached::Instance(m)) {
+            return Err(self.error("ImportError", format!("module {name} not in sys.modules"), site));
+        }
+        if self.reloading.contains(&name) {
+            self.call_result = Value::Module(m);
+            return Ok(());
+        }
+        if let Some((parent, _)) = name.rsplit_once('.') {
+            if !self.sys_modules.contains_key(parent) {
+                return Err(self.error("ImportError", format!("parent '{parent}' not in sys.modules"), site));
+            }
+        }
+        // A namespace package has no code to run again.
+        let Some(path) = path else {
+            self.call_result = Value::Module(m);
+            return Ok(());
+        };
+        let step = self.steps.len();
+        let depth = self.stack.len();
+        self.steps.push(Step { module: name.clone(), path: path.clone(), imported_from: site.clone(), depth });
+        self.trace.push(TraceEvent { module: name.clone(), path, site: site.clone(), action: Action::Ran(step), depth });
+        self.reloading.push(name.clone());
+        self.instances[m].reloaded = true;
+        self.stack.push(Frame { instance: m, site });
+        let result = self.exec_module(m);
+        self.stack.pop();
+        self.reloading.pop();
+        result?;
+        // reload() returns what `sys.modules` holds by now: the module may have replaced itself.
+        self.call_result = self.sys_modules.get(&*name).map_or(Value::Opaque, |cached| cached.value());
+        Ok(())
+    }
+
     fn exec_block(&mut self, summary: &FileSummary, block: &Block, scope: &mut Scope) -> Flow {
         for event in block {
             self.events += 1;
@@ -1316,26 +1402,19 @@ impl<'p> Sim<'p> {
                 self.call_result = result;
                 Ok(())
             }
-            Event::Attr { base, attrs, range } => {
-                let mut value = self.lookup(scope, base);
-                for attr in attrs {
-                    if value == Some(Value::Bare) {
+            Event::Attr { base, attrs, range } => self.attribute_chain(scope, base, attrs, *range).map(|_| ()),
+            Event::Reload { base, attrs, range } => {
+                let module = self.attribute_chain(scope, base, attrs, *range)?;
+                self.call_result = Value::Opaque;
+                match module {
+                    Some(Value::Module(m)) => self.reload(m, self.site(scope, *range)),
+                    // Neither a plain `object()` nor a literal has a `__spec__` or a `__name__`.
+                    Some(Value::Bare | Value::Literal { .. }) => {
                         let site = self.site(scope, *range);
-                        return Err(self.error("AttributeError", format!("'object' object has no attribute '{attr}'"), site));
+                        Err(self.error("TypeError", "reload() argument must be a module".to_string(), site))
                     }
-                    let Some(Value::Module(m)) = value else {
-                        break;
-                    };
-                    self.read_name(attr);
-                    value = self.module_attribute(m, attr, false)?;
-                    let instance = &self.instances[m];
-                    if value.is_none() && !instance.dynamic {
-                        let message = self.attribute_error_message(m, attr);
-                        let site = self.site(scope, *range);
-                        return Err(self.missing_name("AttributeError", message, site, m, attr));
-                    }
+                    _ => Ok(()),
                 }
-                Ok(())
             }
             Event::SetAttr { base, attr, .. } => {
                 if let Some(Value::Module(m)) = self.lookup(scope, base) {
@@ -1849,7 +1928,7 @@ impl<'p> Sim<'p> {
         if instance.dynamic {
             return Ok(Value::Opaque);
         }
-        let message = if instance.state == State::Running {
+        let message = if instance.spec_initialising() {
             format!("cannot import name '{name}' from partially initialized module '{}'", instance.name)
         } else {
             format!("cannot import name '{name}' from '{}'", instance.name)

@@ -184,6 +184,7 @@ struct Aliases {
     os: HashSet<String>,
     importlib: HashSet<String>,
     import_module: HashSet<String>,
+    reload: HashSet<String>,
     type_checking: HashSet<String>,
 }
 
@@ -219,6 +220,7 @@ impl Aliases {
                                 (Some("sys"), "version_info") => { aliases.version_info.insert(local); }
                                 (Some("sys"), "platform") => { aliases.platform.insert(local); }
                                 (Some("importlib"), "import_module") => { aliases.import_module.insert(local); }
+                                (Some("importlib"), "reload") => { aliases.reload.insert(local); }
                                 (Some(_), "TYPE_CHECKING") => { aliases.type_checking.insert(local); }
                                 _ => {}
                             }
@@ -932,7 +934,11 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     match call {
                         Some((function, arguments)) => {
                             self.call(right, function, arguments, out);
-                            if names_only && matches!(out.last(), Some(Event::Call { range: at, .. }) if *at == range(right)) {
+                            let last = out.last().and_then(|event| match event {
+                                Event::Call { range, .. } | Event::Reload { range, .. } => Some(*range),
+                                _ => None,
+                            });
+                            if names_only && last == Some(range(right)) {
                                 self.assigning = Bound::CallResult;
                             }
                         }
@@ -1378,6 +1384,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 self.push_import(kind, node, out);
                 return;
             }
+            if let Some(event) = self.reload(node, function, parts, arguments) {
+                out.push(event);
+                return;
+            }
             if self.is_sys_modules_pop(parts) {
                 if let Some(name) = arguments.named_child(0).and_then(|a| self.string_literal(a)) {
                     out.push(Event::SysModulesDel { name, range: range(node) });
@@ -1432,6 +1442,30 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if let Some(callee) = callee {
             out.push(Event::Call { callee, range: range(node), consumed });
         }
+    }
+
+    /// `importlib.reload(m)` or `reload(m)` imported from `importlib`, when `m` is a name or a
+    /// chain of attributes of one (see [`Event::Reload`]).
+    fn reload(&self, call: Node<'a>, function: Node<'a>, parts: Option<AttrParts<'a>>, arguments: Node<'a>) -> Option<Event> {
+        let is_reload = match parts {
+            None => kind(function) == Kind::Identifier && self.aliases.reload.contains(self.text(function)),
+            Some(parts) => {
+                parts.attribute.is_some_and(|a| self.text(a) == "reload")
+                    && parts.object.is_some_and(|o| kind(o) == Kind::Identifier && self.aliases.importlib.contains(self.text(o)))
+            }
+        };
+        if !is_reload {
+            return None;
+        }
+        let [argument] = self.kids.collect(arguments, Which::NamedCode)[..] else { return None };
+        let mut attrs = Vec::new();
+        let mut current = argument;
+        while let Some(parts) = AttrParts::of(self.kids, current) {
+            attrs.push(self.text(parts.attribute?).to_string());
+            current = parts.object?;
+        }
+        attrs.reverse();
+        (kind(current) == Kind::Identifier).then(|| Event::Reload { base: self.text(current).to_string(), attrs, range: range(call) })
     }
 
     fn is_sys_modules_pop(&self, function: Option<AttrParts<'a>>) -> bool {

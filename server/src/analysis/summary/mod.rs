@@ -174,6 +174,10 @@ pub enum Event {
     Call { callee: Callee, range: TextRange, consumed: bool },
     /// A read of `base.attr[.attr…]`, which fails on a partially initialised module.
     Attr { base: String, attrs: Vec<String>, range: TextRange },
+    /// `importlib.reload(base.attr…)` (or `reload` imported from `importlib`) of a name or a
+    /// chain of attributes of one: the module's code runs again in its namespace. The argument
+    /// is read here, not by an [`Event::Attr`] before it.
+    Reload { base: String, attrs: Vec<String>, range: TextRange },
     /// `base.attr = value`: binds `attr` in the object (a module's namespace, if it is one).
     SetAttr { base: String, attr: String, range: TextRange },
     /// `sys.modules['name'] = value`; `bare` when the value is a plain `object()`, which has
@@ -200,8 +204,9 @@ pub enum Event {
 pub enum Bound {
     /// Nothing the simulation follows.
     Unknown,
-    /// What the call just before returned (`obj = Config()`: the [`Event::Call`] of the value's
-    /// outermost call comes right before), so that a first-party class's object keeps its class.
+    /// What the call just before returned (`obj = Config()`: the [`Event::Call`], or the
+    /// [`Event::Reload`], of the value's outermost call comes right before), so that a
+    /// first-party class's object keeps its class and a reloaded module stays a module.
     CallResult,
     /// A literal (`HAS_JSON = False`, `BACKEND = "python"`), outside loops, whose bodies may run
     /// no time; [`Cond::Name`] reads it.
@@ -258,7 +263,7 @@ impl FileSummary {
                         class.bases.shrink_to_fit();
                         block(&mut class.body);
                     }
-                    Event::Attr { attrs, .. } => attrs.shrink_to_fit(),
+                    Event::Attr { attrs, .. } | Event::Reload { attrs, .. } => attrs.shrink_to_fit(),
                     Event::If { branches, .. } => branches.shrink_to_fit(),
                     Event::Try(t) => t.handlers.shrink_to_fit(),
                     _ => {}

@@ -56,6 +56,7 @@ fn visit_block(block: &mut Block, f: &mut dyn FnMut(&mut TextRange)) {
             | Event::Def { range, .. }
             | Event::Call { range, .. }
             | Event::Attr { range, .. }
+            | Event::Reload { range, .. }
             | Event::SetAttr { range, .. }
             | Event::SysModulesSet { range, .. }
             | Event::SysModulesDel { range, .. }
