@@ -323,6 +323,11 @@ class Generator:
         if context in ("version_check", "platform_check"):
             condition = self.version_condition() if context == "version_check" else self.platform_condition()
             header = condition_import(condition)
+            if "sys.platform" in condition and self.chance(0.25):
+                # Libraries also keep the platform in a global (`_platform = sys.platform.lower()`).
+                alias = "_%s" % self.fresh("platform")
+                header += "%s = sys.platform%s\n" % (alias, self.rng.choice(["", ".lower()"]))
+                condition = condition.replace("sys.platform", alias)
             if self.chance(0.3):
                 # Libraries name their checks once (`PY2 = sys.version_info[0] == 2`).
                 name = self.fresh("IS_NEW").upper()

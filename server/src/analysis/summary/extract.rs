@@ -82,6 +82,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
         assigning_bare_object: false,
         assigning: Bound::Unknown,
         named_conds: HashMap::new(),
+        platform_names: HashMap::new(),
     };
     if root.has_error() {
         collect_syntax_errors(root, &mut extractor.summary.syntax_errors);
@@ -306,6 +307,10 @@ struct Extractor<'t, 'a> {
     /// module level is decided too, unless some other place of the file may bind the name (see
     /// [`Extractor::only_read_elsewhere`], which also rules out a second assignment).
     named_conds: HashMap<String, (Cond, TextRange)>,
+    /// Module globals assigned `sys.platform` (or `sys.platform.lower()`), with the range of
+    /// the assigned name; like [`Extractor::named_conds`], a test of one stands for a test of
+    /// `sys.platform` when the file only reads the name elsewhere.
+    platform_names: HashMap<String, TextRange>,
 }
 
 impl<'t, 'a> Extractor<'t, 'a> {
@@ -989,6 +994,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if kind(*target) != Kind::Identifier || self.named_conds.contains_key(self.text(*target)) {
             return;
         }
+        if self.is_platform(value) {
+            self.platform_names.entry(self.text(*target).to_string()).or_insert(range(*target));
+            return;
+        }
         let cond = self.cond(value);
         if cond.is_static() {
             self.named_conds.insert(self.text(*target).to_string(), (cond, range(*target)));
@@ -999,7 +1008,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
     /// a context that cannot rebind it (a condition, an operand, an argument). Anything else
     /// (a target, an import, a parameter, a `global` statement, a context this list does not
     /// name) may bind it, and the assignment at `at` is then not the value the name holds.
-    /// Only names assigned a decidable condition get here, which few files have.
+    /// Only names assigned a decidable condition or `sys.platform` get here, which few files
+    /// have.
     fn only_read_elsewhere(&self, name: &str, at: TextRange) -> bool {
         let bytes = self.text.as_bytes();
         memchr::memmem::find_iter(bytes, name.as_bytes()).all(|start| {
@@ -1743,7 +1753,26 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     fn is_platform(&self, node: Node<'a>) -> bool {
         match kind(node) {
-            Kind::Identifier => self.aliases.platform.contains(self.text(node)),
+            Kind::Identifier => {
+                let name = self.text(node);
+                self.aliases.platform.contains(name)
+                    || self
+                        .platform_names
+                        .get(name)
+                        .is_some_and(|at| self.at_module_level() && self.only_read_elsewhere(name, *at))
+            }
+            // Every `sys.platform` is lower case already (`linux`, `win32`, `darwin`, `aix`…).
+            Kind::Call => {
+                let lowered = self.kids.child(node, Field::Function).and_then(|f| AttrParts::of(self.kids, f)).is_some_and(|parts| {
+                    parts.attribute.is_some_and(|a| matches!(self.text(a), "lower" | "casefold"))
+                        && parts.object.is_some_and(|o| self.is_platform(o))
+                });
+                lowered
+                    && self
+                        .kids
+                        .child(node, Field::Arguments)
+                        .is_some_and(|arguments| self.kids.iter(arguments, Which::NamedCode).next().is_none())
+            }
             Kind::Attribute => {
                 self.kids.child(node, Field::Object).is_some_and(|o| self.aliases.sys.contains(self.text(o)))
                     && self.kids.child(node, Field::Attribute).is_some_and(|a| self.text(a) == "platform")
