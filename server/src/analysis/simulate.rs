@@ -454,6 +454,7 @@ impl BlockDiff<'_, '_> {
             }
             (Event::Bind { name: x, value: p, .. }, Event::Bind { name: y, value: q, .. }) => p == q && self.name(x, y),
             (Event::Unbind { name: x }, Event::Unbind { name: y }) => self.name(x, y),
+            (Event::MetaPathFinder, Event::MetaPathFinder) => true,
             (Event::Def { name: x, func: f, .. }, Event::Def { name: y, func: g, .. }) => f == g && self.name(x, y),
             (Event::Class(x), Event::Class(y)) => {
                 x.bases == y.bases && self.name(&x.name, &y.name) && self.block(&x.body, &y.body)
@@ -714,6 +715,9 @@ struct Sim<'p> {
     call_result: Value,
     /// The modules that `importlib.reload` is running again, innermost last.
     reloading: Vec<Arc<str>>,
+    /// First-party code added a finder to `sys.meta_path`: a module that no file provides may
+    /// come from it (setuptools' and pkg_resources' `VendorImporter`), so it is found, unknown.
+    meta_path_finder: bool,
 }
 
 /// A class made by running a class statement: what its body bound, and its bases.
@@ -766,6 +770,7 @@ impl<'p> Sim<'p> {
             call_result: Value::Opaque,
             failed_branches: FxHashSet::default(),
             reloading: Vec::new(),
+            meta_path_finder: false,
             uncertain: 0,
             returned: 0,
             handling: Vec::new(),
@@ -1022,6 +1027,12 @@ impl<'p> Sim<'p> {
 
     /// Finds a module's spec; the parent must already be imported for dotted names.
     fn find_spec(&mut self, name: &str, site: Option<&Site>) -> Flow<Option<Spec>> {
+        let spec = self.find_spec_on_path(name, site)?;
+        Ok(spec.or_else(|| self.meta_path_finder.then_some(Spec::External)))
+    }
+
+    /// [`Sim::find_spec`] with the finders that the model knows: built-in, frozen and path.
+    fn find_spec_on_path(&mut self, name: &str, site: Option<&Site>) -> Flow<Option<Spec>> {
         match name.rsplit_once('.') {
             None => Ok(self.project.tree.find_top_level(name, &self.sys_path, &self.project.env)),
             Some((parent, child)) => match self.sys_modules.get(parent).copied() {
@@ -1428,6 +1439,13 @@ impl<'p> Sim<'p> {
             }
             Event::SysModulesDel { name, .. } => {
                 self.uncache_module(name);
+                Ok(())
+            }
+            Event::MetaPathFinder => {
+                if !self.meta_path_finder {
+                    self.meta_path_finder = true;
+                    self.version += 1;
+                }
                 Ok(())
             }
             Event::Return { certain } => {

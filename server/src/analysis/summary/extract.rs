@@ -1451,7 +1451,19 @@ impl<'t, 'a> Extractor<'t, 'a> {
         };
         if let Some(callee) = callee {
             out.push(Event::Call { callee, range: range(node), consumed });
+        } else if self.is_meta_path_change(parts) {
+            out.push(Event::MetaPathFinder);
         }
+    }
+
+    /// `sys.meta_path.append(…)`, `.insert(…)` or `.extend(…)`.
+    fn is_meta_path_change(&self, parts: Option<AttrParts<'a>>) -> bool {
+        let Some(parts) = parts else { return false };
+        parts.attribute.is_some_and(|a| matches!(self.text(a), "append" | "insert" | "extend"))
+            && parts.object.and_then(|o| AttrParts::of(self.kids, o)).is_some_and(|list| {
+                list.attribute.is_some_and(|a| self.text(a) == "meta_path")
+                    && list.object.is_some_and(|s| kind(s) == Kind::Identifier && self.aliases.sys.contains(self.text(s)))
+            })
     }
 
     /// `importlib.reload(m)` or `reload(m)` imported from `importlib`, when `m` is a name or a

@@ -178,6 +178,9 @@ pub enum Event {
     /// chain of attributes of one: the module's code runs again in its namespace. The argument
     /// is read here, not by an [`Event::Attr`] before it.
     Reload { base: String, attrs: Vec<String>, range: TextRange },
+    /// `sys.meta_path.append(finder)` (or `.insert`, `.extend`): a finder that the model cannot
+    /// follow may provide any module that no file provides.
+    MetaPathFinder,
     /// `base.attr = value`: binds `attr` in the object (a module's namespace, if it is one).
     SetAttr { base: String, attr: String, range: TextRange },
     /// `sys.modules['name'] = value`; `bare` when the value is a plain `object()`, which has
