@@ -288,6 +288,26 @@ fn hover_inlay_hints_code_lens_and_load_order() {
 }
 
 #[test]
+fn code_lens_says_that_a_module_runs_again() {
+    let dir = tempfile::tempdir().unwrap();
+    support::write_fixture(
+        dir.path(),
+        "# file: main.py\nimport importlib\nimport config\nimportlib.reload(config)\n# file: config.py\nVALUE = 1\n",
+    );
+    let (mut client, _) = Client::start(dir.path(), json!({}));
+    let config = uri(&dir, "config.py");
+    client.open(&config, "VALUE = 1\n");
+    client.diagnostics(&config, |_| true);
+    let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": config}}));
+    let title = lenses[0]["command"]["title"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        title, "runs at step 2 of `python main.py`, first imported from main.py:2 — and runs again later in the same run",
+        "{lenses}"
+    );
+    client.shutdown();
+}
+
+#[test]
 fn bad_input_gets_clean_answers_and_the_server_goes_on() {
     let dir = workspace();
     let (mut client, _) = Client::start(dir.path(), json!({}));

@@ -24,7 +24,9 @@ pub fn code_lenses(s: &Session, params: &CodeLensParams) -> Option<Vec<CodeLens>
             (_, None) => format!("runs at step {} of `{}`", step + 1, order.entry.command()),
         };
         let twice = order.trace.iter().filter(|e| *e.path == *path && matches!(e.action, Action::Ran(_))).count() > 1;
-        let title = if twice { format!("{title} — and runs again as a second module") } else { title };
+        // Its code runs again as a second module (a script imported under its own name, an
+        // import after `del sys.modules[…]`) or in the same one (`importlib.reload`).
+        let title = if twice { format!("{title} — and runs again later in the same run") } else { title };
         lenses.push(CodeLens {
             range: Range { start: Position { line: 0, character: 0 }, end: Position { line: 0, character: 0 } },
             command: Some(Command { title, command: String::new(), arguments: None }),
