@@ -1287,11 +1287,16 @@ impl<'p> Sim<'p> {
         let instance = &self.instances[m];
         if instance.is_main {
             // A script's `__spec__` is None, so reload() looks `__main__` up by name, and no
-            // finder knows a module of that name. (`python -m`'s `__main__` is not followed.)
+            // finder knows a module of that name. The `__main__` of `python -m` has the spec of
+            // the module it runs, whose name is not the `__main__` module in `sys.modules`.
             if instance.main_package.is_none() {
                 return Err(self.error("ModuleNotFoundError", "spec not found for the module '__main__'".to_string(), site));
             }
-            return Ok(());
+            let spec_name = instance.path.as_deref().and_then(|path| self.project.module_name(path));
+            return match spec_name {
+                Some(name) => Err(self.error("ImportError", format!("module {name} not in sys.modules"), site)),
+                None => Ok(()),
+            };
         }
         let (name, path) = (instance.name.clone(), instance.path.clone());
         if self.sys_modules.get(&*name) != Some(&Cached::Instance(m)) {
