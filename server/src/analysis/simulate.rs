@@ -884,18 +884,21 @@ impl<'p> Sim<'p> {
         self.instances.len() - 1
     }
 
+    /// Records that the code of `instance`, a module with a file, starts running: the next step
+    /// of the order and its trace event, which share the instance's name and path.
+    fn record_run(&mut self, instance: usize, site: Option<Site>, depth: usize) {
+        let Instance { name, path, .. } = &self.instances[instance];
+        let Some(path) = path.clone() else { return };
+        let module = name.clone();
+        let step = self.steps.len();
+        self.trace.push(TraceEvent { module: module.clone(), path: path.clone(), site: site.clone(), action: Action::Ran(step), depth });
+        self.steps.push(Step { module, path, imported_from: site, depth });
+    }
+
     /// Runs a file as `__main__` (a script, or the module of `python -m`).
     fn run_main_file(&mut self, path: &str, package: Option<String>, site: Option<Site>) -> Flow {
         let main = self.new_main(Some(path), package);
-        let (module, path) = (self.instances[main].name.clone(), Arc::<str>::from(path));
-        self.trace.push(TraceEvent {
-            module: module.clone(),
-            path: path.clone(),
-            site: site.clone(),
-            action: Action::Ran(self.steps.len()),
-            depth: 0,
-        });
-        self.steps.push(Step { module, path, imported_from: site, depth: 0 });
+        self.record_run(main, site, 0);
         self.stack.push(Frame { instance: main, site: None });
         self.exec_module(main)?;
         self.set_state(main, State::Done);
@@ -1119,24 +1122,9 @@ impl<'p> Sim<'p> {
             }
             Some(Spec::File { file, is_package, search }) => {
                 let summary = self.summary(&file);
-                // The run's steps, trace and sites share the instance's name and path.
-                let (module, file): (Arc<str>, Arc<str>) = (name.into(), file.into());
-                let index = self.new_instance(module.clone(), Some(file.clone()), summary, is_package, search);
+                let index = self.new_instance(name.into(), Some(file.into()), summary, is_package, search);
                 self.cache_module(name.to_string(), Cached::Instance(index));
-                let step = self.steps.len();
-                self.steps.push(Step {
-                    module: module.clone(),
-                    path: file.clone(),
-                    imported_from: site.cloned(),
-                    depth: self.stack.len(),
-                });
-                self.trace.push(TraceEvent {
-                    module,
-                    path: file,
-                    site: site.cloned(),
-                    action: Action::Ran(step),
-                    depth: self.stack.len(),
-                });
+                self.record_run(index, site.cloned(), self.stack.len());
                 self.stack.push(Frame { instance: index, site: site.cloned() });
                 let result = self.exec_module(index);
                 self.stack.pop();
@@ -1298,7 +1286,7 @@ impl<'p> Sim<'p> {
                 None => Ok(()),
             };
         }
-        let (name, path) = (instance.name.clone(), instance.path.clone());
+        let (name, has_file) = (instance.name.clone(), instance.path.is_some());
         if self.sys_modules.get(&*name) != Some(&Cached::Instance(m)) {
             return Err(self.error("ImportError", format!("module {name} not in sys.modules"), site));
         }
@@ -1312,14 +1300,11 @@ impl<'p> Sim<'p> {
             }
         }
         // A namespace package has no code to run again.
-        let Some(path) = path else {
+        if !has_file {
             self.call_result = Value::Module(m);
             return Ok(());
-        };
-        let step = self.steps.len();
-        let depth = self.stack.len();
-        self.steps.push(Step { module: name.clone(), path: path.clone(), imported_from: site.clone(), depth });
-        self.trace.push(TraceEvent { module: name.clone(), path, site: site.clone(), action: Action::Ran(step), depth });
+        }
+        self.record_run(m, site.clone(), self.stack.len());
         self.reloading.push(name.clone());
         self.instances[m].reloaded = true;
         self.stack.push(Frame { instance: m, site });
