@@ -1253,16 +1253,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
     fn is_sys_modules(&self, node: Node<'a>) -> bool {
         match kind(node) {
             Kind::Identifier => self.aliases.sys_modules.contains(self.text(node)),
-            Kind::Attribute => {
-                let object = self.kids.child(node, Field::Object);
-                let attr = self.kids.child(node, Field::Attribute);
-                match (object, attr) {
-                    (Some(o), Some(a)) => {
-                        kind(o) == Kind::Identifier && self.aliases.sys.contains(self.text(o)) && self.text(a) == "modules"
-                    }
-                    _ => false,
-                }
-            }
+            Kind::Attribute => self.is_sys_attribute(node, "modules"),
             _ => false,
         }
     }
@@ -1363,9 +1354,20 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     /// The read of an attribute chain `base.a.b`, whose outermost parts the caller looked up.
     fn attribute(&mut self, node: Node<'a>, parts: AttrParts<'a>, out: &mut Block) {
+        let (current, chain) = self.attribute_chain(node, Some(parts));
+        if kind(current) == Kind::Identifier && !chain.is_empty() {
+            out.push(Event::Attr { base: self.text(current).to_string(), attrs: chain, range: range(node) });
+        } else {
+            self.expr(current, out);
+        }
+    }
+
+    /// `base.a.b` as its innermost node and the names of the attributes read from it, in order.
+    /// The innermost node is a name only when the chain is whole. `known` are the parts of
+    /// `node` when the caller looked them up already.
+    fn attribute_chain(&self, node: Node<'a>, mut known: Option<AttrParts<'a>>) -> (Node<'a>, Vec<String>) {
         let mut chain = Vec::new();
         let mut current = node;
-        let mut known = Some(parts);
         while kind(current) == Kind::Attribute {
             let Some(parts) = known.take().or_else(|| AttrParts::of(self.kids, current)) else { break };
             match parts.attribute {
@@ -1378,11 +1380,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
         }
         chain.reverse();
-        if kind(current) == Kind::Identifier && !chain.is_empty() {
-            out.push(Event::Attr { base: self.text(current).to_string(), attrs: chain, range: range(node) });
-        } else {
-            self.expr(current, out);
-        }
+        (current, chain)
     }
 
     /// A call whose `function` and `arguments` fields the caller looked up.
@@ -1460,10 +1458,15 @@ impl<'t, 'a> Extractor<'t, 'a> {
     fn is_meta_path_change(&self, parts: Option<AttrParts<'a>>) -> bool {
         let Some(parts) = parts else { return false };
         parts.attribute.is_some_and(|a| matches!(self.text(a), "append" | "insert" | "extend"))
-            && parts.object.and_then(|o| AttrParts::of(self.kids, o)).is_some_and(|list| {
-                list.attribute.is_some_and(|a| self.text(a) == "meta_path")
-                    && list.object.is_some_and(|s| kind(s) == Kind::Identifier && self.aliases.sys.contains(self.text(s)))
-            })
+            && parts.object.is_some_and(|list| self.is_sys_attribute(list, "meta_path"))
+    }
+
+    /// `sys.<attr>`, through any name the file binds to the `sys` module.
+    fn is_sys_attribute(&self, node: Node<'a>, attr: &str) -> bool {
+        AttrParts::of(self.kids, node).is_some_and(|parts| {
+            parts.attribute.is_some_and(|a| self.text(a) == attr)
+                && parts.object.is_some_and(|o| kind(o) == Kind::Identifier && self.aliases.sys.contains(self.text(o)))
+        })
     }
 
     /// `importlib.reload(m)` or `reload(m)` imported from `importlib`, when `m` is a name or a
@@ -1480,14 +1483,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
             return None;
         }
         let [argument] = self.kids.collect(arguments, Which::NamedCode)[..] else { return None };
-        let mut attrs = Vec::new();
-        let mut current = argument;
-        while let Some(parts) = AttrParts::of(self.kids, current) {
-            attrs.push(self.text(parts.attribute?).to_string());
-            current = parts.object?;
-        }
-        attrs.reverse();
-        (kind(current) == Kind::Identifier).then(|| Event::Reload { base: self.text(current).to_string(), attrs, range: range(call) })
+        let (base, attrs) = self.attribute_chain(argument, None);
+        (kind(base) == Kind::Identifier).then(|| Event::Reload { base: self.text(base).to_string(), attrs, range: range(call) })
     }
 
     fn is_sys_modules_pop(&self, function: Option<AttrParts<'a>>) -> bool {
@@ -1785,10 +1782,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                         .child(node, Field::Arguments)
                         .is_some_and(|arguments| self.kids.iter(arguments, Which::NamedCode).next().is_none())
             }
-            Kind::Attribute => {
-                self.kids.child(node, Field::Object).is_some_and(|o| self.aliases.sys.contains(self.text(o)))
-                    && self.kids.child(node, Field::Attribute).is_some_and(|a| self.text(a) == "platform")
-            }
+            Kind::Attribute => self.is_sys_attribute(node, "platform"),
             _ => false,
         }
     }
@@ -1796,10 +1790,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
     fn is_version_info(&self, node: Node<'a>) -> bool {
         match kind(node) {
             Kind::Identifier => self.aliases.version_info.contains(self.text(node)),
-            Kind::Attribute => {
-                self.kids.child(node, Field::Object).is_some_and(|o| self.aliases.sys.contains(self.text(o)))
-                    && self.kids.child(node, Field::Attribute).is_some_and(|a| self.text(a) == "version_info")
-            }
+            Kind::Attribute => self.is_sys_attribute(node, "version_info"),
             _ => false,
         }
     }
