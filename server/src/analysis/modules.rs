@@ -63,7 +63,7 @@ pub fn extension_module_stem(path: &str) -> Option<&str> {
     };
     let name = &stem[file_start..];
     let tag_ok = tag.is_empty() || tag == "abi3" || tag.starts_with("cpython-") || tag.starts_with("cp3") || tag.starts_with("pypy");
-    (tag_ok && is_dotted_name(name) && !name.contains('.') && name != "__init__").then_some(stem)
+    (tag_ok && is_dotted_name(name) && !name.contains('.')).then_some(stem)
 }
 
 pub fn parent_dir(path: &str) -> &str {
@@ -108,8 +108,14 @@ impl ModuleTree {
     /// CPython's FileFinder for one folder: a package beats a module, a module beats a bare
     /// folder (which is only a namespace portion), and among modules the extension loader comes
     /// before the source loader, so `name.cpython-311-x86_64-linux-gnu.so` beats `name.py`.
+    /// The same order holds for a package's `__init__`: mypyc compiles every module of a
+    /// package (black, isort) and leaves the sources beside the extensions, and CPython runs
+    /// `__init__.<tag>.so`, whose imports no summary knows, never `__init__.py`.
     pub fn find_in(&self, dir: &str, name: &str) -> Option<Found> {
         let sub = join(dir, name);
+        if self.extensions.contains(&format!("{sub}/__init__")) {
+            return Some(Found::Extension);
+        }
         let init = format!("{sub}/__init__.py");
         if self.files.contains(&init) {
             return Some(Found::Package { init, dir: sub });
@@ -220,7 +226,18 @@ mod tests {
         assert_eq!(t.find_first_party("notes", &search), None);
         assert_eq!(extension_module_stem("a/b/mod.so"), Some("a/b/mod"));
         assert_eq!(extension_module_stem("a/b/mod.py"), None);
-        assert_eq!(extension_module_stem("a/__init__.cpython-311-x86_64-linux-gnu.so"), None);
+        assert_eq!(extension_module_stem("a/__init__.cpython-311-x86_64-linux-gnu.so"), Some("a/__init__"));
+    }
+
+    #[test]
+    fn compiled_package_init_beats_its_source() {
+        let t = ModuleTree::new(
+            ["black/__init__.py", "black/files.py", "plain/__init__.py"],
+            ["black", "black/__init__.cpython-311-x86_64-linux-gnu.so", "plain"],
+        );
+        let roots = vec![String::new()];
+        assert_eq!(t.find_first_party("black", &roots), Some(Spec::External));
+        assert!(matches!(t.find_first_party("plain", &roots), Some(Spec::File { is_package: true, .. })));
     }
 
     #[test]
