@@ -136,6 +136,8 @@ class Generator:
         self.rng = random.Random(seed)
         self.counter = 0
         self.modules = {}
+        # Lines of `flags.py`, a module of flags that other modules import (see import_item).
+        self.flags = []
 
     def fresh(self, stem):
         self.counter += 1
@@ -329,10 +331,15 @@ class Generator:
                 header += "%s = sys.platform%s\n" % (alias, self.rng.choice(["", ".lower()"]))
                 condition = condition.replace("sys.platform", alias)
             if self.chance(0.3):
-                # Libraries name their checks once (`PY2 = sys.version_info[0] == 2`).
+                # Libraries name their checks once (`PY2 = sys.version_info[0] == 2`), often in
+                # a compat module that the others import the flag from.
                 name = self.fresh("IS_NEW").upper()
-                header += "%s = %s\n" % (name, condition)
-                condition = self.rng.choice([name, "not " + name])
+                if "_platform" not in condition and self.chance(0.4):
+                    self.flags.append("%s%s = %s\n" % (condition_import(condition), name, condition))
+                    header = "from flags import %s\n" % name
+                else:
+                    header += "%s = %s\n" % (name, condition)
+                condition = self.rng.choice([name, "not " + name, "%s == %s" % (name, self.rng.choice(["True", "False"]))])
             if self.chance(0.5):
                 return "%sif %s:\n%s" % (header, condition, indent(statement).rstrip("\n"))
             return "%sif %s:\n    pass\nelse:\n%s" % (header, condition, indent(statement).rstrip("\n"))
@@ -615,6 +622,8 @@ class Generator:
         files = {}
         for module in self.modules.values():
             files[module.path] = "".join(item.rstrip("\n") + "\n" for item in module.items)
+        if self.flags:
+            files["flags.py"] = "".join(self.flags)
         entries = ["main.py"]
         if "pkg.__main__" in self.modules:
             entries.append("-m pkg")

@@ -18,7 +18,7 @@ use super::config::Entry;
 use super::modules::{parent_dir, Spec};
 use super::project::Project;
 use super::summary::{
-    blocks_that_may_run_certain, Block, Bound, Callee, Event, FileSummary, FuncId, Function, ImportKind, ImportStmt,
+    blocks_that_may_run_certain, Block, Bound, Callee, Event, FileSummary, FuncId, Function, ImportKind, ImportStmt, Literal,
     NameValue, Raised, Receiver, TryEvent,
 };
 use super::text::TextRange;
@@ -1340,6 +1340,16 @@ impl<'p> Sim<'p> {
                     _ => match bound {
                         Bound::CallResult => self.call_result,
                         Bound::Literal(literal) => Value::Literal { truth: literal.truth(), key: literal.key() },
+                        Bound::Flag(cond) => {
+                            let env = self.project.cond_env(self.instances[scope.module].is_main);
+                            match cond.eval(&env) {
+                                Some(value) => {
+                                    let literal = Literal::Bool(value);
+                                    Value::Literal { truth: value, key: literal.key() }
+                                }
+                                None => Value::Opaque,
+                            }
+                        }
                         Bound::Unknown => Value::Opaque,
                     },
                 };
@@ -1494,9 +1504,16 @@ impl<'p> Sim<'p> {
                 // wherever it may run. In a function every error ends only the branch: its
                 // undecided tests are mostly of its arguments, and each call takes one path
                 // (sympy's `sympify` imports its array types only for objects with `.flat`).
+                // An undecided branch that ends in a `raise` is not taken at all: it is an
+                // error path (`if not isinstance(arg, typ): … raise InvalidArgument(…)`), and
+                // what runs before its `raise` (hypothesis imports its strategies there to
+                // word the message) is what a run that goes on never did.
                 for (body, certain) in blocks_that_may_run_certain(branches, orelse.as_ref(), &env) {
                     let address = body as *const Block as usize;
-                    if !certain && self.failed_branches.contains(&address) {
+                    if !certain
+                        && (self.failed_branches.contains(&address)
+                            || branches.iter().any(|branch| branch.raises && std::ptr::eq(&branch.body, body)))
+                    {
                         continue;
                     }
                     self.uncertain += u32::from(!certain);

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CompareOp {
     Lt,
     Le,
@@ -51,7 +51,7 @@ impl CompareOp {
 }
 
 /// A condition as far as this tool can read it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Cond {
     Const(bool),
     /// `typing.TYPE_CHECKING`: false when the program runs.
@@ -79,7 +79,7 @@ pub enum Cond {
 }
 
 /// What a [`Cond::Name`] asks of the name's value; `!=` and `is not` are a [`Cond::Not`] of it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NameTest {
     /// Its truth: `if NAME:`.
     Truth,
@@ -136,7 +136,7 @@ pub enum NameValue {
 }
 
 /// The part of `sys.version_info` that a [`Cond::Version`] compares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VersionPart {
     /// The whole 5-tuple (`major, minor, micro, releaselevel, serial`).
     Whole,
@@ -293,6 +293,19 @@ impl Cond {
             Cond::Not(inner) => inner.is_static(),
             Cond::And(parts) | Cond::Or(parts) => parts.iter().all(Cond::is_static),
             _ => true,
+        }
+    }
+
+    /// Whether the expression that the condition was read from has a `bool` value whatever
+    /// the run, and a value the interpreter and the entry decide: comparisons and
+    /// `TYPE_CHECKING`, combined with `not`, `and` and `or`. A constant is left out, since
+    /// `0 and x` is the int 0, and so is a test of a name, since `x or y` is one of them.
+    pub fn is_boolean_flag(&self) -> bool {
+        match self {
+            Cond::TypeChecking | Cond::MainGuard | Cond::Version { .. } | Cond::Platform { .. } | Cond::OsName { .. } => true,
+            Cond::Not(inner) => inner.is_boolean_flag(),
+            Cond::And(parts) | Cond::Or(parts) => parts.iter().all(Cond::is_boolean_flag),
+            Cond::Const(_) | Cond::Argument { .. } | Cond::Name { .. } | Cond::Unknown => false,
         }
     }
 

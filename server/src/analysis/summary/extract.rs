@@ -99,6 +99,12 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     summary
 }
 
+/// Whether a `return` stands in the block, or in the blocks of its `if` and `try` statements
+/// (a nested function's returns are in that function's own body).
+fn returns(block: &Block) -> bool {
+    block.iter().any(|event| matches!(event, Event::Return { .. }) || event.branch_blocks().into_iter().any(returns))
+}
+
 /// The import statements of the file in source order, each with whether it stands inside another
 /// import statement (only broken code has that).
 ///
@@ -376,7 +382,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 let cond = cond_node.map(|c| self.cond(c)).unwrap_or(Cond::Unknown);
                 let body = self.with_ctx(|ctx| ctx.in_loop = true, |this| this.branch_block(&cond, node, Field::Body));
                 let orelse = self.kids.child(node, Field::Alternative).map(|e| self.field_block(e, Field::Body));
-                out.push(Event::If { branches: vec![Branch { cond, body }], orelse: None });
+                out.push(Event::If { branches: vec![Branch { cond, body, raises: false }], orelse: None });
                 if let Some(orelse) = orelse {
                     out.extend(orelse);
                 }
@@ -492,8 +498,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                             continue;
                         }
                         let cond = subject.map_or(Cond::Unknown, |subject| self.case_cond(subject, case));
-                        let body = self.branch_block(&cond, case, Field::Consequence);
-                        branches.push(Branch { cond, body });
+                        branches.push(self.branch(cond, case));
                     }
                 }
                 out.push(Event::If { branches, orelse: None });
@@ -594,6 +599,15 @@ impl<'t, 'a> Extractor<'t, 'a> {
         self.with_ctx(|ctx| Self::branch_ctx(ctx, cond), |this| this.field_block(node, field))
     }
 
+    /// A branch of an `if`, `elif` or `case`, with whether it is an error path (see
+    /// [`Branch::raises`]).
+    fn branch(&mut self, cond: Cond, node: Node<'a>) -> Branch {
+        let body = self.branch_block(&cond, node, Field::Consequence);
+        let last = self.kids.child(node, Field::Consequence).and_then(|block| self.kids.iter(block, Which::NamedCode).last());
+        let raises = last.is_some_and(|statement| kind(statement) == Kind::RaiseStatement) && !returns(&body);
+        Branch { cond, body, raises }
+    }
+
     fn if_statement(&mut self, node: Node<'a>, out: &mut Block) {
         let Some(condition) = self.kids.child(node, Field::Condition) else {
             return;
@@ -603,7 +617,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if self.at_module_level() && cond.is_main_guard() && self.summary.main_guard.is_none() {
             self.summary.main_guard = Some(range(node));
         }
-        let mut branches = vec![Branch { body: self.branch_block(&cond, node, Field::Consequence), cond: cond.clone() }];
+        let mut branches = vec![self.branch(cond.clone(), node)];
         let mut previous = vec![cond];
         let mut orelse = None;
         let kids = self.kids;
@@ -611,9 +625,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
             match kind(alt) {
                 Kind::ElifClause => {
                     let cond = self.kids.child(alt, Field::Condition).map(|c| self.cond(c)).unwrap_or(Cond::Unknown);
-                    let body = self.branch_block(&cond, alt, Field::Consequence);
                     previous.push(cond.clone());
-                    branches.push(Branch { cond, body });
+                    branches.push(self.branch(cond, alt));
                 }
                 Kind::ElseClause => {
                     // The else branch runs when every earlier condition is false.
@@ -916,9 +929,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     if self.at_module_level() && targets.len() == 1 && self.text(targets[0]) == "__all__" {
                         self.record_all(right, false);
                     }
-                    if self.at_module_level() {
-                        self.record_named_conds(&targets, right);
-                    }
+                    let flag = if self.at_module_level() { self.record_named_conds(&targets, right) } else { None };
                     // A call's fields are looked up once for the questions below and the walk.
                     let call = (kind(right) == Kind::Call)
                         .then(|| (self.kids.child(right, Field::Function), self.kids.child(right, Field::Arguments)));
@@ -957,6 +968,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
                             }
                         }
                     }
+                    // A flag may be a call (`sys.platform.startswith("linux")`).
+                    if let Some(flag) = flag.filter(|_| names_only && !self.ctx.in_loop) {
+                        self.assigning = Bound::Flag(Box::new(flag));
+                    }
                     self.assigning_bare_object = call.is_some_and(|(function, arguments)| {
                         function.is_some_and(|f| self.text(f) == "object")
                             && arguments.is_some_and(|a| a.named_child_count() == 0)
@@ -989,19 +1004,24 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     /// Keeps `NAME = <condition>` in [`Extractor::named_conds`] when the condition can be
     /// decided. Whether another assignment rebinds the name is asked where the name is read.
-    fn record_named_conds(&mut self, targets: &[Node<'a>], value: Node<'a>) {
-        let [target] = targets else { return };
-        if kind(*target) != Kind::Identifier || self.named_conds.contains_key(self.text(*target)) {
-            return;
+    /// Gives the condition back when the value it stands for is a `bool`, which the binding
+    /// then carries to the modules that import the name (see [`Bound::Flag`]).
+    fn record_named_conds(&mut self, targets: &[Node<'a>], value: Node<'a>) -> Option<Cond> {
+        let [target] = targets else { return None };
+        if kind(*target) != Kind::Identifier {
+            return None;
         }
         if self.is_platform(value) {
             self.platform_names.entry(self.text(*target).to_string()).or_insert(range(*target));
-            return;
+            return None;
         }
         let cond = self.cond(value);
-        if cond.is_static() {
-            self.named_conds.insert(self.text(*target).to_string(), (cond, range(*target)));
+        if !cond.is_static() {
+            return None;
         }
+        let flag = cond.is_boolean_flag().then(|| cond.clone());
+        self.named_conds.entry(self.text(*target).to_string()).or_insert((cond, range(*target)));
+        flag
     }
 
     /// Whether every other place where `name` stands as an identifier in the file reads it in

@@ -214,6 +214,11 @@ pub enum Bound {
     /// A literal (`HAS_JSON = False`, `BACKEND = "python"`), outside loops, whose bodies may run
     /// no time; [`Cond::Name`] reads it.
     Literal(Literal),
+    /// A module-level flag whose value is a condition that the interpreter and the entry decide
+    /// (`IS_WIN32 = sys.platform == "win32"`, `PY2 = sys.version_info[0] == 2`): the run binds
+    /// `True` or `False`, so that a module importing the flag decides its tests of it as well.
+    /// Only conditions that evaluate to a `bool` in Python (see [`Cond::is_boolean_flag`]).
+    Flag(Box<Cond>),
 }
 
 /// The exception of a `raise` statement, see [`Event::Raise`].
@@ -318,6 +323,10 @@ impl Event {
 pub struct Branch {
     pub cond: Cond,
     pub body: Block,
+    /// The body's last statement is a `raise` and no `return` comes before it: an error path
+    /// (`if not isinstance(arg, typ): ... raise InvalidArgument(...)`), which a run that goes
+    /// on never took.
+    pub raises: bool,
 }
 
 /// The blocks of one `if`/`elif`/`else` that may run where `env` decides the conditions, in
