@@ -339,6 +339,11 @@ class Generator:
                     header = "from flags import %s\n" % name
                 else:
                     header += "%s = %s\n" % (name, condition)
+                if self.chance(0.3):
+                    # A name bound to another name holds the same value (filelock's has_fcntl).
+                    alias = self.fresh("_flag")
+                    header += "%s = %s\n" % (alias, name)
+                    name = alias
                 condition = self.rng.choice([name, "not " + name, "%s == %s" % (name, self.rng.choice(["True", "False"]))])
             if self.chance(0.5):
                 return "%sif %s:\n%s" % (header, condition, indent(statement).rstrip("\n"))

@@ -47,6 +47,7 @@ CONSTRUCTS = {
     "named condition": r"^IS_NEW_\d+ = .*\nif (not )?IS_NEW_\d+( == (True|False))?:",
     "flag imported from another module": r"^from flags import (IS_NEW_\d+)\nif (not )?\1( == (True|False))?:",
     "flags module": r"^(IS_NEW_\d+) = (sys|os)\.",
+    "flag bound to another name": r"^(_flag_\d+) = IS_NEW_\d+\nif (not )?\1( == (True|False))?:",
     "sys.version_info[0:2]": r"^if sys\.version_info\[0:2\]",
     "sys.version_info[:2] check": r"^if sys\.version_info\[:2\] [<>=!]+ \(3, \d+\):",
     "__main__ guard": r'^if __name__ == "__main__":\n    ',

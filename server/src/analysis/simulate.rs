@@ -1340,6 +1340,7 @@ impl<'p> Sim<'p> {
                     _ => match bound {
                         Bound::CallResult => self.call_result,
                         Bound::Literal(literal) => Value::Literal { truth: literal.truth(), key: literal.key() },
+                        Bound::Name(other) => self.lookup(scope, other).unwrap_or(Value::Opaque),
                         Bound::Flag(cond) => {
                             let env = self.project.cond_env(self.instances[scope.module].is_main);
                             match cond.eval(&env) {

@@ -964,6 +964,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
                             if names_only && !self.ctx.in_loop {
                                 if let Some(literal) = self.literal(right) {
                                     self.assigning = Bound::Literal(literal);
+                                } else if kind(right) == Kind::Identifier {
+                                    self.assigning = Bound::Name(self.text(right).into());
                                 }
                             }
                         }

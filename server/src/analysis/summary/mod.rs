@@ -214,6 +214,9 @@ pub enum Bound {
     /// A literal (`HAS_JSON = False`, `BACKEND = "python"`), outside loops, whose bodies may run
     /// no time; [`Cond::Name`] reads it.
     Literal(Literal),
+    /// Another name's value (`has_fcntl = unix_has_fcntl`, `Alias = Class`): Python binds the
+    /// same object, so the run binds what it knows of that name, outside loops like a literal.
+    Name(Box<str>),
     /// A module-level flag whose value is a condition that the interpreter and the entry decide
     /// (`IS_WIN32 = sys.platform == "win32"`, `PY2 = sys.version_info[0] == 2`): the run binds
     /// `True` or `False`, so that a module importing the flag decides its tests of it as well.
