@@ -122,7 +122,10 @@ def with_importlib(statement):
 
 
 def condition_import(condition):
-    """The import that a platform or version test needs: `os` for `os.name`, else `sys`."""
+    """The import that a platform or version test needs: `os` for `os.name`, `platform` for
+    `platform.system()`, else `sys`."""
+    if condition.startswith("platform.") or " platform." in condition:
+        return "import platform\n"
     return "import os\n" if "os." in condition else "import sys\n"
 
 
@@ -494,9 +497,11 @@ class Generator:
         return "import %s\nmatch %s:\n%s" % (subject.split(".")[0], subject, body.rstrip("\n"))
 
     def platform_condition(self):
-        """A `sys.platform` or `os.name` test as real code spells it."""
+        """A `sys.platform`, `os.name` or `platform.system()` test as real code spells it."""
         op = self.rng.choice(["==", "!="])
-        form = self.rng.randrange(3)
+        form = self.rng.randrange(4)
+        if form == 3:
+            return "platform.system() %s %r" % (op, self.rng.choice(["Linux", "Windows", "Darwin"]))
         if form == 0:
             return "sys.platform %s %r" % (op, self.rng.choice(["linux", "win32", "darwin", "cygwin"]))
         if form == 1:

@@ -36,7 +36,8 @@ def installed_packages(site):
             continue
         if os.path.isdir(path) and os.path.isfile(os.path.join(path, "__init__.py")):
             names.append(entry)
-        elif entry.endswith(".py") and entry[:-3].isidentifier():
+        elif entry.endswith(".py") and entry[:-3].isidentifier() and entry[:-3] not in names:
+            # A package beats a module of the same name, as in CPython's finder.
             names.append(entry[:-3])
     return names
 

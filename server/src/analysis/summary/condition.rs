@@ -65,6 +65,8 @@ pub enum Cond {
     Platform { op: CompareOp, value: String, prefix: bool },
     /// `os.name == "posix"`.
     OsName { op: CompareOp, value: String },
+    /// `platform.system() == "Windows"`.
+    System { op: CompareOp, value: String },
     /// The function's first parameter compared with strings: `name == "x"` (one value),
     /// `name in {"x", "y"}`, or with `negated` `!=` and `not in`. Decided only in a call whose
     /// argument the simulation knows: a module `__getattr__` asked for a name.
@@ -248,6 +250,20 @@ impl Cond {
                 let os_name = if env.platform == "win32" { "nt" } else { "posix" };
                 Some(op.holds(os_name.cmp(value.as_str())))
             }
+            Cond::System { op, value } => {
+                // What `platform.system()` (`uname().system`) answers on each `sys.platform`;
+                // Cygwin's answer names its version (`CYGWIN_NT-10.0`), so it is not known.
+                let system = match env.platform {
+                    "win32" => "Windows",
+                    "darwin" => "Darwin",
+                    "aix" => "AIX",
+                    "emscripten" => "Emscripten",
+                    platform if platform.starts_with("linux") => "Linux",
+                    platform if platform.starts_with("freebsd") => "FreeBSD",
+                    _ => return None,
+                };
+                Some(op.holds(system.cmp(value.as_str())))
+            }
             Cond::Not(inner) => inner.eval(env).map(|v| !v),
             Cond::And(parts) => {
                 let mut all_known = true;
@@ -302,7 +318,12 @@ impl Cond {
     /// `0 and x` is the int 0, and so is a test of a name, since `x or y` is one of them.
     pub fn is_boolean_flag(&self) -> bool {
         match self {
-            Cond::TypeChecking | Cond::MainGuard | Cond::Version { .. } | Cond::Platform { .. } | Cond::OsName { .. } => true,
+            Cond::TypeChecking
+            | Cond::MainGuard
+            | Cond::Version { .. }
+            | Cond::Platform { .. }
+            | Cond::OsName { .. }
+            | Cond::System { .. } => true,
             Cond::Not(inner) => inner.is_boolean_flag(),
             Cond::And(parts) | Cond::Or(parts) => parts.iter().all(Cond::is_boolean_flag),
             Cond::Const(_) | Cond::Argument { .. } | Cond::Name { .. } | Cond::Unknown => false,

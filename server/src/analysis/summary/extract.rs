@@ -189,6 +189,9 @@ struct Aliases {
     version_info: HashSet<String>,
     platform: HashSet<String>,
     os: HashSet<String>,
+    /// Names of the `platform` module, and of its `system` function.
+    platform_module: HashSet<String>,
+    platform_system: HashSet<String>,
     importlib: HashSet<String>,
     import_module: HashSet<String>,
     reload: HashSet<String>,
@@ -211,6 +214,7 @@ impl Aliases {
                             match dotted.as_str() {
                                 "sys" => { aliases.sys.insert(local); }
                                 "os" => { aliases.os.insert(local); }
+                                "platform" => { aliases.platform_module.insert(local); }
                                 "importlib" => { aliases.importlib.insert(local); }
                                 _ => {}
                             }
@@ -226,6 +230,7 @@ impl Aliases {
                                 (Some("sys"), "modules") => { aliases.sys_modules.insert(local); }
                                 (Some("sys"), "version_info") => { aliases.version_info.insert(local); }
                                 (Some("sys"), "platform") => { aliases.platform.insert(local); }
+                                (Some("platform"), "system") => { aliases.platform_system.insert(local); }
                                 (Some("importlib"), "import_module") => { aliases.import_module.insert(local); }
                                 (Some("importlib"), "reload") => { aliases.reload.insert(local); }
                                 (Some(_), "TYPE_CHECKING") => { aliases.type_checking.insert(local); }
@@ -1856,7 +1861,11 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 _ => Cond::Unknown,
             };
         }
-        let (subject, value, op) = if self.is_version_subject(left) || self.is_platform(left) || self.is_os_name(left) {
+        let (subject, value, op) = if self.is_version_subject(left)
+            || self.is_platform(left)
+            || self.is_os_name(left)
+            || self.is_platform_system(left)
+        {
             (left, right, op)
         } else {
             (right, left, op.flipped())
@@ -1870,6 +1879,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if self.is_os_name(subject) {
             return match self.string_literal(value) {
                 Some(value) => Cond::OsName { op, value },
+                None => Cond::Unknown,
+            };
+        }
+        if self.is_platform_system(subject) {
+            return match self.string_literal(value) {
+                Some(value) => Cond::System { op, value },
                 None => Cond::Unknown,
             };
         }
@@ -1934,6 +1949,25 @@ impl<'t, 'a> Extractor<'t, 'a> {
             Some("major") => Some(0),
             Some("minor") => Some(1),
             _ => None,
+        }
+    }
+
+    /// `platform.system()`, or `system()` imported from `platform`, without arguments.
+    fn is_platform_system(&self, node: Node<'a>) -> bool {
+        if kind(node) != Kind::Call
+            || self.kids.child(node, Field::Arguments).is_none_or(|a| self.kids.iter(a, Which::NamedCode).next().is_some())
+        {
+            return false;
+        }
+        let Some(function) = self.kids.child(node, Field::Function) else { return false };
+        match kind(function) {
+            Kind::Identifier => self.aliases.platform_system.contains(self.text(function)),
+            Kind::Attribute => {
+                self.kids.child(function, Field::Object).is_some_and(|o| {
+                    kind(o) == Kind::Identifier && self.aliases.platform_module.contains(self.text(o))
+                }) && self.kids.child(function, Field::Attribute).is_some_and(|a| self.text(a) == "system")
+            }
+            _ => false,
         }
     }
 
