@@ -454,7 +454,7 @@ impl BlockDiff<'_, '_> {
             }
             (Event::Bind { name: x, value: p, .. }, Event::Bind { name: y, value: q, .. }) => p == q && self.name(x, y),
             (Event::Unbind { name: x }, Event::Unbind { name: y }) => self.name(x, y),
-            (Event::MetaPathFinder, Event::MetaPathFinder) => true,
+            (Event::MetaPathFinder, Event::MetaPathFinder) | (Event::ForgetLiterals, Event::ForgetLiterals) => true,
             (Event::Def { name: x, func: f, .. }, Event::Def { name: y, func: g, .. }) => f == g && self.name(x, y),
             (Event::Class(x), Event::Class(y)) => {
                 x.bases == y.bases && self.name(&x.name, &y.name) && self.block(&x.body, &y.body)
@@ -1440,6 +1440,20 @@ impl<'p> Sim<'p> {
             }
             Event::SysModulesDel { name, .. } => {
                 self.uncache_module(name);
+                Ok(())
+            }
+            Event::ForgetLiterals => {
+                let namespace = &mut self.instances[scope.module].namespace;
+                let mut changed = false;
+                for value in namespace.values_mut() {
+                    if matches!(value, Value::Literal { .. }) {
+                        *value = Value::Opaque;
+                        changed = true;
+                    }
+                }
+                if changed {
+                    self.version += 1;
+                }
                 Ok(())
             }
             Event::MetaPathFinder => {

@@ -951,7 +951,13 @@ impl<'t, 'a> Extractor<'t, 'a> {
                         }
                     }
                     // Unpacking (`a, b = f()`) binds parts of the value, not the value.
-                    let names_only = targets.iter().all(|t| kind(*t) == Kind::Identifier);
+                    // `globals()["NAME"]` binds a name too.
+                    let names_only = targets.iter().all(|t| {
+                        kind(*t) == Kind::Identifier
+                            || (kind(*t) == Kind::Subscript
+                                && self.is_globals_call(self.kids.child(*t, Field::Value))
+                                && self.kids.child(*t, Field::Subscript).is_some_and(|key| self.string_literal(key).is_some()))
+                    });
                     match call {
                         Some((function, arguments)) => {
                             self.call(right, function, arguments, out);
@@ -1244,10 +1250,28 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     out.push(Event::SysModulesSet { name, range: range(node), bare: self.assigning_bare_object });
                     return;
                 }
-                if self.at_module_level() && self.is_globals_call(self.kids.child(node, Field::Value)) {
+                let globals_write = self.at_module_level() && self.is_globals_call(self.kids.child(node, Field::Value));
+                if globals_write {
                     self.summary.dynamic_namespace = true;
                 }
                 self.expr(node, out);
+                if globals_write {
+                    // `globals()["NAME"] = value` binds NAME; a key built at run time may bind any
+                    // name (kombu's `globals()['kcah_acitats'[::-1].upper()] = False`).
+                    let key = self.kids.child(node, Field::Subscript).and_then(|key| Some((key, self.string_literal(key)?)));
+                    out.push(match key {
+                        Some((key, name)) => {
+                            // The events of `globals()` itself stand between the value's call and
+                            // this binding, so a call's result is not known here.
+                            let value = match &self.assigning {
+                                Bound::CallResult => Bound::Unknown,
+                                known => known.clone(),
+                            };
+                            Event::Bind { name, range: range(key), value }
+                        }
+                        None => Event::ForgetLiterals,
+                    });
+                }
             }
             _ => self.expr(node, out),
         }
@@ -1436,6 +1460,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     || (callee_text.ends_with(".update") && self.is_globals_call(parts.and_then(|p| p.object)))
                 {
                     self.summary.dynamic_namespace = true;
+                    out.push(Event::ForgetLiterals);
                 }
             }
         }
@@ -1653,9 +1678,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     Cond::TypeChecking
                 } else if name == "__debug__" {
                     Cond::Const(true)
-                } else if let Some((cond, at)) = self.named_conds.get(name).filter(|_| self.at_module_level()) {
+                } else if let Some((cond, at)) =
+                    self.named_conds.get(name).filter(|_| self.at_module_level() && !self.summary.dynamic_namespace)
+                {
                     // Only at module level: a function may run after another module has set
-                    // the global to something else.
+                    // the global to something else. Nor after `exec` or a write through
+                    // `globals()`, which may have bound the name to anything.
                     if self.only_read_elsewhere(name, *at) { cond.clone() } else { self.name_test(name, NameTest::Truth) }
                 } else {
                     self.name_test(name, NameTest::Truth)

@@ -51,7 +51,11 @@ impl VisitRanges for super::state::StateFacts {
 fn visit_block(block: &mut Block, f: &mut dyn FnMut(&mut TextRange)) {
     for event in block {
         match event {
-            Event::Import(_) | Event::Unbind { .. } | Event::Return { .. } | Event::MetaPathFinder => {}
+            Event::Import(_)
+            | Event::Unbind { .. }
+            | Event::Return { .. }
+            | Event::MetaPathFinder
+            | Event::ForgetLiterals => {}
             Event::Bind { range, .. }
             | Event::Def { range, .. }
             | Event::Call { range, .. }
