@@ -188,6 +188,7 @@ struct Aliases {
     sys_modules: HashSet<String>,
     version_info: HashSet<String>,
     platform: HashSet<String>,
+    meta_path: HashSet<String>,
     os: HashSet<String>,
     /// Names of the `platform` module, and of its `system` function.
     platform_module: HashSet<String>,
@@ -230,6 +231,7 @@ impl Aliases {
                                 (Some("sys"), "modules") => { aliases.sys_modules.insert(local); }
                                 (Some("sys"), "version_info") => { aliases.version_info.insert(local); }
                                 (Some("sys"), "platform") => { aliases.platform.insert(local); }
+                                (Some("sys"), "meta_path") => { aliases.meta_path.insert(local); }
                                 (Some("platform"), "system") => { aliases.platform_system.insert(local); }
                                 (Some("importlib"), "import_module") => { aliases.import_module.insert(local); }
                                 (Some("importlib"), "reload") => { aliases.reload.insert(local); }
@@ -1499,10 +1501,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
             None => false,
         };
-        if let Some(callee) = callee {
-            out.push(Event::Call { callee, range: range(node), consumed });
-        } else if self.is_meta_path_change(parts) {
+        // `meta_path.insert(…)` through a name bound by `from sys import meta_path` looks like
+        // a method call of a name, so the finder is asked about first.
+        if self.is_meta_path_change(parts) {
             out.push(Event::MetaPathFinder);
+        } else if let Some(callee) = callee {
+            out.push(Event::Call { callee, range: range(node), consumed });
         }
     }
 
@@ -1510,7 +1514,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
     fn is_meta_path_change(&self, parts: Option<AttrParts<'a>>) -> bool {
         let Some(parts) = parts else { return false };
         parts.attribute.is_some_and(|a| matches!(self.text(a), "append" | "insert" | "extend"))
-            && parts.object.is_some_and(|list| self.is_sys_attribute(list, "meta_path"))
+            && parts.object.is_some_and(|list| {
+                self.is_sys_attribute(list, "meta_path")
+                    || (kind(list) == Kind::Identifier && self.aliases.meta_path.contains(self.text(list)))
+            })
     }
 
     /// `sys.<attr>`, through any name the file binds to the `sys` module.
