@@ -531,6 +531,26 @@ class Generator:
             ghost = self.rng.choice(GHOSTS)
             items.append("import %s" % ghost if self.chance(0.1) else "try:\n    import %s\nexcept ImportError:\n    pass" % ghost)
         items.extend(self.raise_items())
+        if self.chance(0.04):
+            # An error path: an import that only the message of a `raise` needs (hypothesis's
+            # check_type), behind a test that CPython never passes.
+            target = self.choose_target(module.name, rank, allow_missing=False)
+            if target is not None:
+                statement, _ = self.import_statement(module.name, target)
+                if "import *" not in statement:
+                    if self.chance(0.5):
+                        items.append("import os\nif os.environ.get('MODCACHE_ORACLE_UNSET'):\n%s    raise ValueError('error path')"
+                                     % indent(statement))
+                    else:
+                        check = self.fresh("check")
+                        items.append("def %s(value):\n    if not isinstance(value, int):\n%s        raise TypeError('not an int')\n"
+                                     "    return value\n%s(1)" % (check, indent(statement, "        "), check))
+        if self.chance(0.03):
+            # A write through globals() with a literal key binds that name. (A key built at run
+            # time makes every name of the module possibly bound, so the model no longer says
+            # that `from m import x` fails; fixtures/order/globals_writes has that case.)
+            flag = self.fresh("FLAG")
+            items.append("globals()[%r] = False\nif %s:\n    raise ImportError('flag bound through globals()')" % (flag, flag))
         if module.lazy or (not module.is_package and module.name != "main" and self.chance(0.03)):
             # A module `__getattr__` (PEP 562): as libraries write it, serving one name and
             # raising AttributeError for the others (`from m import x` asks it for `__path__`

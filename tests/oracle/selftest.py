@@ -48,6 +48,8 @@ CONSTRUCTS = {
     "named condition": r"^IS_NEW_\d+ = .*\nif (not )?IS_NEW_\d+( == (True|False))?:",
     "flag imported from another module": r"^from flags import (IS_NEW_\d+)\nif (not )?\1( == (True|False))?:",
     "flags module": r"^(IS_NEW_\d+) = (sys|os)\.",
+    "import on an error path": r"^(        |    )(import|from) [^\n]+\n\1raise (ValueError\('error path'\)|TypeError\('not an int'\))$",
+    "globals() write with a literal key": r"^globals\(\)\['(FLAG_\d+)'\] = False\nif \1:",
     "flag bound to another name": r"^(_flag_\d+) = IS_NEW_\d+\nif (not )?\1( == (True|False))?:",
     "sys.version_info[0:2]": r"^if sys\.version_info\[0:2\]",
     "sys.version_info[:2] check": r"^if sys\.version_info\[:2\] [<>=!]+ \(3, \d+\):",

@@ -1253,14 +1253,18 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     return;
                 }
                 let globals_write = self.at_module_level() && self.is_globals_call(self.kids.child(node, Field::Value));
-                if globals_write {
+                // `globals()["NAME"] = value` binds NAME; a key built at run time may bind any
+                // name (kombu's `globals()['kcah_acitats'[::-1].upper()] = False`).
+                let key = self
+                    .kids
+                    .child(node, Field::Subscript)
+                    .filter(|_| globals_write)
+                    .and_then(|key| Some((key, self.string_literal(key)?)));
+                if globals_write && key.is_none() {
                     self.summary.dynamic_namespace = true;
                 }
                 self.expr(node, out);
                 if globals_write {
-                    // `globals()["NAME"] = value` binds NAME; a key built at run time may bind any
-                    // name (kombu's `globals()['kcah_acitats'[::-1].upper()] = False`).
-                    let key = self.kids.child(node, Field::Subscript).and_then(|key| Some((key, self.string_literal(key)?)));
                     out.push(match key {
                         Some((key, name)) => {
                             // The events of `globals()` itself stand between the value's call and
