@@ -10,6 +10,13 @@ from elsewhere is third party to both.
     python3 tests/oracle/installed.py --modcache target/release/modcache
     python3 tests/oracle/installed.py --modcache BIN --packages requests,mpmath --keep /tmp/real
 
+To compare more packages without changing this interpreter's own site-packages (which the
+benchmarks read), install them in a virtual environment and run this script with its Python,
+with the environment first on PATH so that modcache asks the same interpreter:
+
+    python3 -m venv /tmp/venv && /tmp/venv/bin/pip install django hypothesis ...
+    PATH=/tmp/venv/bin:$PATH /tmp/venv/bin/python tests/oracle/installed.py --modcache BIN
+
 Which packages exist depends on the machine, so this is a tool for finding disagreements, not a
 test of the suite; a disagreement found here becomes a fixture under fixtures/order.
 """
