@@ -1465,8 +1465,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 if callee_text == "exec"
                     || (callee_text.ends_with(".update") && self.is_globals_call(parts.and_then(|p| p.object)))
                 {
+                    // No literal is forgotten here: `globals().update(Enum.__members__)` adds
+                    // names (psutil), and `exec` defines functions (six), far more often than
+                    // either rebinds a flag.
                     self.summary.dynamic_namespace = true;
-                    out.push(Event::ForgetLiterals);
                 }
             }
         }

@@ -181,10 +181,11 @@ pub enum Event {
     /// `sys.meta_path.append(finder)` (or `.insert`, `.extend`): a finder that the model cannot
     /// follow may provide any module that no file provides.
     MetaPathFinder,
-    /// `globals()[key] = value` with a key built at run time, `globals().update(…)` or `exec`,
-    /// at module level: any name of the module may now hold any value, so the literals that the
-    /// run knew of its names are forgotten (functions and classes are kept: code rebinding them
-    /// this way is rare, while tests of flags are what such tricks aim at).
+    /// `globals()[key] = value` at module level with a key built at run time, which hides the
+    /// name it binds on purpose (kombu's `STATICA_HACK`): any name of the module may now hold
+    /// any value, so the literals that the run knew of its names are forgotten (functions and
+    /// classes are kept: code rebinding them this way is rare, while tests of flags are what
+    /// such tricks aim at).
     ForgetLiterals,
     /// `base.attr = value`: binds `attr` in the object (a module's namespace, if it is one).
     SetAttr { base: String, attr: String, range: TextRange },
