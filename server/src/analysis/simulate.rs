@@ -19,7 +19,7 @@ use super::modules::{parent_dir, Spec};
 use super::project::Project;
 use super::summary::{
     blocks_that_may_run_certain, Block, Bound, Callee, Event, FileSummary, FuncId, Function, ImportKind, ImportStmt, Literal,
-    NameValue, Raised, Receiver, TryEvent,
+    MayRun, NameValue, Raised, Receiver, TryEvent,
 };
 use super::text::TextRange;
 
@@ -555,6 +555,12 @@ enum Value {
     Opaque,
     /// A plain `object()`: it has no attributes, not even `__name__` or `__path__`.
     Bare,
+}
+
+impl Value {
+    fn literal(literal: &Literal) -> Value {
+        Value::Literal { truth: literal.truth(), key: literal.key() }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1339,17 +1345,11 @@ impl<'p> Sim<'p> {
                     }
                     _ => match bound {
                         Bound::CallResult => self.call_result,
-                        Bound::Literal(literal) => Value::Literal { truth: literal.truth(), key: literal.key() },
+                        Bound::Literal(literal) => Value::literal(literal),
                         Bound::Name(other) => self.lookup(scope, other).unwrap_or(Value::Opaque),
                         Bound::Flag(cond) => {
                             let env = self.project.cond_env(self.instances[scope.module].is_main);
-                            match cond.eval(&env) {
-                                Some(value) => {
-                                    let literal = Literal::Bool(value);
-                                    Value::Literal { truth: value, key: literal.key() }
-                                }
-                                None => Value::Opaque,
-                            }
+                            cond.eval(&env).map_or(Value::Opaque, |value| Value::literal(&Literal::Bool(value)))
                         }
                         Bound::Unknown => Value::Opaque,
                     },
@@ -1523,12 +1523,9 @@ impl<'p> Sim<'p> {
                 // error path (`if not isinstance(arg, typ): … raise InvalidArgument(…)`), and
                 // what runs before its `raise` (hypothesis imports its strategies there to
                 // word the message) is what a run that goes on never did.
-                for (body, certain) in blocks_that_may_run_certain(branches, orelse.as_ref(), &env) {
+                for MayRun { block: body, certain, raises } in blocks_that_may_run_certain(branches, orelse.as_ref(), &env) {
                     let address = body as *const Block as usize;
-                    if !certain
-                        && (self.failed_branches.contains(&address)
-                            || branches.iter().any(|branch| branch.raises && std::ptr::eq(&branch.body, body)))
-                    {
+                    if !certain && (raises || self.failed_branches.contains(&address)) {
                         continue;
                     }
                     self.uncertain += u32::from(!certain);

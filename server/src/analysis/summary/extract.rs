@@ -954,12 +954,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     }
                     // Unpacking (`a, b = f()`) binds parts of the value, not the value.
                     // `globals()["NAME"]` binds a name too.
-                    let names_only = targets.iter().all(|t| {
-                        kind(*t) == Kind::Identifier
-                            || (kind(*t) == Kind::Subscript
-                                && self.is_globals_call(self.kids.child(*t, Field::Value))
-                                && self.kids.child(*t, Field::Subscript).is_some_and(|key| self.string_literal(key).is_some()))
-                    });
+                    let names_only =
+                        targets.iter().all(|t| kind(*t) == Kind::Identifier || self.globals_key(*t).is_some());
                     match call {
                         Some((function, arguments)) => {
                             self.call(right, function, arguments, out);
@@ -1255,11 +1251,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 let globals_write = self.at_module_level() && self.is_globals_call(self.kids.child(node, Field::Value));
                 // `globals()["NAME"] = value` binds NAME; a key built at run time may bind any
                 // name (kombu's `globals()['kcah_acitats'[::-1].upper()] = False`).
-                let key = self
-                    .kids
-                    .child(node, Field::Subscript)
-                    .filter(|_| globals_write)
-                    .and_then(|key| Some((key, self.string_literal(key)?)));
+                let key = self.globals_key(node).filter(|_| globals_write);
                 if globals_write && key.is_none() {
                     self.summary.dynamic_namespace = true;
                 }
@@ -1298,6 +1290,15 @@ impl<'t, 'a> Extractor<'t, 'a> {
             },
             _ => self.expr(node, out),
         }
+    }
+
+    /// The key node and the name of `globals()["NAME"]`; `None` for any other subscript.
+    fn globals_key(&self, subscript: Node<'a>) -> Option<(Node<'a>, String)> {
+        if kind(subscript) != Kind::Subscript || !self.is_globals_call(self.kids.child(subscript, Field::Value)) {
+            return None;
+        }
+        let key = self.kids.child(subscript, Field::Subscript)?;
+        Some((key, self.string_literal(key)?))
     }
 
     fn is_globals_call(&self, node: Option<Node<'a>>) -> bool {
@@ -1528,10 +1529,19 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     /// `sys.<attr>`, through any name the file binds to the `sys` module.
     fn is_sys_attribute(&self, node: Node<'a>, attr: &str) -> bool {
-        AttrParts::of(self.kids, node).is_some_and(|parts| {
-            parts.attribute.is_some_and(|a| self.text(a) == attr)
-                && parts.object.is_some_and(|o| kind(o) == Kind::Identifier && self.aliases.sys.contains(self.text(o)))
-        })
+        AttrParts::of(self.kids, node).is_some_and(|parts| self.is_module_attribute(parts, &self.aliases.sys, attr))
+    }
+
+    /// `<module>.<attr>`, where the object is one of the names that the file binds to the
+    /// module (`names`, one of the sets of [`Aliases`]).
+    fn is_module_attribute(&self, parts: AttrParts<'a>, names: &HashSet<String>, attr: &str) -> bool {
+        parts.attribute.is_some_and(|a| self.text(a) == attr)
+            && parts.object.is_some_and(|o| kind(o) == Kind::Identifier && names.contains(self.text(o)))
+    }
+
+    /// Whether a call passes no arguments (comments aside).
+    fn has_no_arguments(&self, call: Node<'a>) -> bool {
+        self.kids.child(call, Field::Arguments).is_some_and(|arguments| self.kids.iter(arguments, Which::NamedCode).next().is_none())
     }
 
     /// `importlib.reload(m)` or `reload(m)` imported from `importlib`, when `m` is a name or a
@@ -1539,10 +1549,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
     fn reload(&self, call: Node<'a>, function: Node<'a>, parts: Option<AttrParts<'a>>, arguments: Node<'a>) -> Option<Event> {
         let is_reload = match parts {
             None => kind(function) == Kind::Identifier && self.aliases.reload.contains(self.text(function)),
-            Some(parts) => {
-                parts.attribute.is_some_and(|a| self.text(a) == "reload")
-                    && parts.object.is_some_and(|o| kind(o) == Kind::Identifier && self.aliases.importlib.contains(self.text(o)))
-            }
+            Some(parts) => self.is_module_attribute(parts, &self.aliases.importlib, "reload"),
         };
         if !is_reload {
             return None;
@@ -1844,11 +1851,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     parts.attribute.is_some_and(|a| matches!(self.text(a), "lower" | "casefold"))
                         && parts.object.is_some_and(|o| self.is_platform(o))
                 });
-                lowered
-                    && self
-                        .kids
-                        .child(node, Field::Arguments)
-                        .is_some_and(|arguments| self.kids.iter(arguments, Which::NamedCode).next().is_none())
+                lowered && self.has_no_arguments(node)
             }
             Kind::Attribute => self.is_sys_attribute(node, "platform"),
             _ => false,
@@ -1995,26 +1998,18 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     /// `platform.system()`, or `system()` imported from `platform`, without arguments.
     fn is_platform_system(&self, node: Node<'a>) -> bool {
-        if kind(node) != Kind::Call
-            || self.kids.child(node, Field::Arguments).is_none_or(|a| self.kids.iter(a, Which::NamedCode).next().is_some())
-        {
+        if kind(node) != Kind::Call || !self.has_no_arguments(node) {
             return false;
         }
         let Some(function) = self.kids.child(node, Field::Function) else { return false };
         match kind(function) {
             Kind::Identifier => self.aliases.platform_system.contains(self.text(function)),
-            Kind::Attribute => {
-                self.kids.child(function, Field::Object).is_some_and(|o| {
-                    kind(o) == Kind::Identifier && self.aliases.platform_module.contains(self.text(o))
-                }) && self.kids.child(function, Field::Attribute).is_some_and(|a| self.text(a) == "system")
-            }
-            _ => false,
+            _ => AttrParts::of(self.kids, function)
+                .is_some_and(|parts| self.is_module_attribute(parts, &self.aliases.platform_module, "system")),
         }
     }
 
     fn is_os_name(&self, node: Node<'a>) -> bool {
-        kind(node) == Kind::Attribute
-            && self.kids.child(node, Field::Object).is_some_and(|o| self.aliases.os.contains(self.text(o)))
-            && self.kids.child(node, Field::Attribute).is_some_and(|a| self.text(a) == "name")
+        AttrParts::of(self.kids, node).is_some_and(|parts| self.is_module_attribute(parts, &self.aliases.os, "name"))
     }
 }

@@ -347,16 +347,26 @@ pub fn blocks_that_may_run<'a>(
     orelse: Option<&'a Block>,
     env: &'a CondEnv<'_>,
 ) -> impl Iterator<Item = &'a Block> + 'a {
-    blocks_that_may_run_certain(branches, orelse, env).map(|(block, _)| block)
+    blocks_that_may_run_certain(branches, orelse, env).map(|may_run| may_run.block)
 }
 
-/// [`blocks_that_may_run`], each block with whether it certainly runs: every condition before
-/// it certainly failed, and its own certainly holds (or it is the `else`).
+/// One block that [`blocks_that_may_run_certain`] gives.
+pub struct MayRun<'a> {
+    pub block: &'a Block,
+    /// The block certainly runs: every condition before it certainly failed, and its own
+    /// certainly holds (or it is the `else`).
+    pub certain: bool,
+    /// The block is a branch that ends in a `raise` (see [`Branch::raises`]).
+    pub raises: bool,
+}
+
+/// [`blocks_that_may_run`], each block with whether it certainly runs and whether it is an
+/// error path.
 pub fn blocks_that_may_run_certain<'a>(
     branches: &'a [Branch],
     orelse: Option<&'a Block>,
     env: &'a CondEnv<'_>,
-) -> impl Iterator<Item = (&'a Block, bool)> + 'a {
+) -> impl Iterator<Item = MayRun<'a>> + 'a {
     let mut next = 0;
     let mut decided = false;
     let mut certain = true;
@@ -367,12 +377,12 @@ pub fn blocks_that_may_run_certain<'a>(
             match branch.cond.eval(env) {
                 Some(true) => {
                     decided = true;
-                    return Some((&branch.body, certain));
+                    return Some(MayRun { block: &branch.body, certain, raises: branch.raises });
                 }
                 Some(false) => {}
                 None => {
                     certain = false;
-                    return Some((&branch.body, false));
+                    return Some(MayRun { block: &branch.body, certain: false, raises: branch.raises });
                 }
             }
         }
@@ -380,7 +390,7 @@ pub fn blocks_that_may_run_certain<'a>(
             return None;
         }
         decided = true;
-        orelse.map(|block| (block, certain))
+        orelse.map(|block| MayRun { block, certain, raises: false })
     })
 }
 
