@@ -1835,6 +1835,32 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
+    /// `sys.platform in ("linux", "darwin")`, and the same of `os.name` and
+    /// `platform.system()`, with `not in`: one equality test per string of a literal tuple,
+    /// list or set.
+    fn platform_membership(&self, left: Node<'a>, operator: &str, right: Node<'a>) -> Option<Cond> {
+        let negated = match operator.split_whitespace().collect::<Vec<_>>().as_slice() {
+            ["in"] => false,
+            ["not", "in"] => true,
+            _ => return None,
+        };
+        if !matches!(kind(right), Kind::Set | Kind::List | Kind::Tuple) {
+            return None;
+        }
+        let values = self.kids.iter(right, Which::NamedCode).map(|v| self.string_literal(v)).collect::<Option<Vec<_>>>()?;
+        let test: fn(String) -> Cond = if self.is_platform(left) {
+            |value| Cond::Platform { op: CompareOp::Eq, value, prefix: false }
+        } else if self.is_os_name(left) {
+            |value| Cond::OsName { op: CompareOp::Eq, value }
+        } else if self.is_platform_system(left) {
+            |value| Cond::System { op: CompareOp::Eq, value }
+        } else {
+            return None;
+        };
+        let any = Cond::Or(values.into_iter().map(test).collect());
+        Some(if negated { Cond::Not(Box::new(any)) } else { any })
+    }
+
     fn is_platform(&self, node: Node<'a>) -> bool {
         match kind(node) {
             Kind::Identifier => {
@@ -1890,6 +1916,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
             return cond;
         }
         if let Some(cond) = self.name_comparison(left, operator, right) {
+            return cond;
+        }
+        if let Some(cond) = self.platform_membership(left, operator, right) {
             return cond;
         }
         let Some(op) = CompareOp::parse(operator) else {
