@@ -109,7 +109,7 @@ def main():
         return 2
     outcome = result["outcome"]
     if "message" in outcome:
-        outcome["message"] = run.normalise_message(outcome["message"])
+        outcome["message"] = run.normalise_message(outcome["message"], args.root)
     if os.environ.get("FAKE_MODCACHE_MODE", "echo") == "perturb":
         start = zlib.crc32(("%s|%s" % (os.path.basename(os.path.abspath(args.root)), entry)).encode())
         for offset in range(len(PERTURBATIONS)):

@@ -134,8 +134,11 @@ def indent(snippet, prefix="    "):
 
 
 class Generator:
-    def __init__(self, seed):
+    def __init__(self, seed, python=None):
         self.seed = seed
+        # The (major, minor) version of the CPython that will run the project: older versions
+        # get the same project in the syntax they parse.
+        self.python = python or tuple(sys.version_info[:2])
         self.rng = random.Random(seed)
         self.counter = 0
         self.modules = {}
@@ -493,8 +496,19 @@ class Generator:
         # The import goes in one of the cases; the wildcard comes last, where it belongs.
         at = self.rng.randrange(len(cases))
         cases[at] = (cases[at][0], statement)
+        module = subject.split(".")[0]
+        if self.python < (3, 10):
+            # `match` is 3.10 syntax; the same cases as an if/elif chain, drawn from the same
+            # random numbers, keep every other file of the project as it is.
+            tests = ["%s in (%s,)" % (subject, pattern.replace(" |", ",")) if "|" in pattern
+                     else "%s == %s" % (subject, pattern) for pattern, _ in cases[:-1]]
+            keywords = ["if", "elif"]
+            body = "".join("%s %s:\n%s" % (keyword, test, indent(code, "    "))
+                           for keyword, test, (_, code) in zip(keywords, tests, cases))
+            body += "else:\n%s" % indent(cases[-1][1], "    ")
+            return "import %s\n%s" % (module, body.rstrip("\n"))
         body = "".join("    case %s:\n%s" % (pattern, indent(code, "        ")) for pattern, code in cases)
-        return "import %s\nmatch %s:\n%s" % (subject.split(".")[0], subject, body.rstrip("\n"))
+        return "import %s\nmatch %s:\n%s" % (module, subject, body.rstrip("\n"))
 
     def platform_condition(self):
         """A `sys.platform`, `os.name` or `platform.system()` test as real code spells it."""
@@ -660,9 +674,10 @@ class Generator:
         return Project(self.seed, files, entries)
 
 
-def generate(seed):
-    """Return the random project for `seed`."""
-    return Generator(seed).project()
+def generate(seed, python=None):
+    """Return the random project for `seed`, for CPython `python` ((major, minor); default:
+    the one running this)."""
+    return Generator(seed, python).project()
 
 
 def main(argv=None):

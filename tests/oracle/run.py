@@ -10,6 +10,13 @@ the oracle every time.
     python3 tests/oracle/run.py --modcache BIN --random 300
     python3 tests/oracle/run.py --modcache BIN --seed 1234        # replay one random project
     python3 tests/oracle/run.py --cpython-only --random 5         # show what CPython does
+    python3 tests/oracle/run.py --modcache BIN --python /path/to/python3.13 --random 100
+    python3 tests/oracle/run.py --modcache BIN --every-python --random 100
+
+With --python, that interpreter is the oracle and modcache models it too (it asks the `python3`
+first on PATH, which the harness points at the oracle's folder). Generated projects then use only
+syntax that version parses, and a fixture whose oracle.toml says `min-python = "3.10"` is skipped
+on older versions.
 
 The last line printed is `N passed, M failed`; the exit status is 1 when anything failed.
 """
@@ -17,7 +24,7 @@ The last line printed is `N passed, M failed`; the exit status is 1 when anythin
 import argparse
 import concurrent.futures
 import difflib
-import importlib.util
+import glob
 import json
 import os
 import re
@@ -138,9 +145,14 @@ def run_modcache(binary, python, case):
             completed.returncode, completed.stdout, completed.stderr)
 
 
-def normalise_message(message):
-    message = (message or "").replace(CIRCULAR_HINT, "")
-    return LOCATION_SUFFIX.sub("", message)
+def normalise_message(message, root):
+    """The message without the hints above. CPython 3.13 names a module's file in some
+    AttributeError messages by its absolute path, which modcache gives relative to the
+    workspace."""
+    message = LOCATION_SUFFIX.sub("", (message or "").replace(CIRCULAR_HINT, ""))
+    for folder in sorted({os.path.abspath(root), os.path.realpath(root)}, key=len, reverse=True):
+        message = message.replace("'%s%s" % (folder, os.sep), "'")
+    return message
 
 
 def order_lines(result):
@@ -155,7 +167,7 @@ def order_lines(result):
     return lines
 
 
-def outcome_lines(result):
+def outcome_lines(result, root):
     outcome = result.get("outcome") or {}
     if outcome.get("status") != "error":
         return ["status: %s" % outcome.get("status")]
@@ -163,14 +175,15 @@ def outcome_lines(result):
         "status: error",
         "error: %s" % outcome.get("error"),
         "at: %s:%s" % (outcome.get("path"), outcome.get("line")),
-        "message: %s" % normalise_message(outcome.get("message")),
+        "message: %s" % normalise_message(outcome.get("message"), root),
     ]
 
 
-def compare(expected, actual):
+def compare(expected, actual, root):
     """Return the readable differences between CPython's result and modcache's."""
     problems = []
-    for what, render in (("order", order_lines), ("outcome", outcome_lines)):
+    outcome = lambda result: outcome_lines(result, root)  # noqa: E731
+    for what, render in (("order", order_lines), ("outcome", outcome)):
         want, got = render(expected), render(actual)
         if want != got:
             diff = difflib.unified_diff(want, got, "CPython " + what, "modcache " + what, lineterm="", n=max(len(want), len(got)))
@@ -190,45 +203,73 @@ def check(case, args):
     if problem:
         result.problems.append(problem)
         return result
-    result.problems.extend(compare(result.cpython, result.modcache))
+    result.problems.extend(compare(result.cpython, result.modcache, case.root))
     return result
 
 
-def materialise_extensions(case_dir, scratch):
-    """A fixture with an oracle.toml gets compiled extension modules, which cannot be committed
-    (they belong to one interpreter build): `[extensions] "pkg/_json" = "_json"` copies this
-    interpreter's own `_json` extension to pkg/_json<suffix> in a copy of the fixture. CPython
-    calls the copy's PyInit__json, so it imports as `pkg._json`. Returns the folder to run in."""
+def python_version(python):
+    """The (major, minor) version of the oracle interpreter."""
+    out = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"],
+                         capture_output=True, text=True, check=True).stdout
+    major, minor = out.split()
+    return int(major), int(minor)
+
+
+def extension_origin(python, name):
+    """The file of the oracle interpreter's own extension module `name`: an extension is built
+    for one interpreter version, whose suffix (`.cpython-311-…so`) no other version loads."""
+    return subprocess.run(
+        [python, "-c", "import importlib.util, sys; print(importlib.util.find_spec(sys.argv[1]).origin)", name],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+
+
+def read_oracle_toml(case_dir):
     oracle_toml = os.path.join(case_dir, "oracle.toml")
     if not os.path.isfile(oracle_toml):
-        return case_dir
+        return {}
     with open(oracle_toml, "rb") as handle:
-        extensions = tomllib.load(handle).get("extensions", {})
+        return tomllib.load(handle)
+
+
+def materialise_extensions(case_dir, scratch, python):
+    """A fixture with an oracle.toml gets compiled extension modules, which cannot be committed
+    (they belong to one interpreter build): `[extensions] "pkg/_json" = "_json"` copies the
+    oracle interpreter's own `_json` extension to pkg/_json<suffix> in a copy of the fixture.
+    CPython calls the copy's PyInit__json, so it imports as `pkg._json`. Returns the folder to
+    run in."""
+    extensions = read_oracle_toml(case_dir).get("extensions", {})
+    if not extensions:
+        return case_dir
     copy = os.path.join(scratch, "fixture_" + os.path.basename(case_dir))
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(case_dir, copy)
     for target, source in sorted(extensions.items()):
-        origin = importlib.util.find_spec(source).origin
+        origin = extension_origin(python, source)
         suffix = os.path.basename(origin)[len(source):]
         shutil.copyfile(origin, os.path.join(copy, target + suffix))
     return copy
 
 
-def fixture_cases(directory, scratch):
-    cases = []
+def fixture_cases(directory, scratch, python, version):
+    cases, skipped = [], []
     for name in sorted(os.listdir(directory)):
         case_dir = os.path.join(directory, name)
         if os.path.isfile(os.path.join(case_dir, "modcache.toml")):
-            root = materialise_extensions(case_dir, scratch)
+            minimum = read_oracle_toml(case_dir).get("min-python")
+            if minimum and version < tuple(int(part) for part in minimum.split(".")):
+                skipped.append("%s (needs Python %s)" % (name, minimum))
+                continue
+            root = materialise_extensions(case_dir, scratch, python)
             for entry in read_entries(case_dir):
                 cases.append(Case("fixture %s" % name, root, entry))
-    return cases
+    return cases, skipped
 
 
-def random_cases(seeds, base_dir):
+def random_cases(seeds, base_dir, version):
     cases = []
     for seed in seeds:
-        project = generate.generate(seed)
+        project = generate.generate(seed, version)
         root = os.path.join(base_dir, "seed_%d" % seed)
         # A kept folder from an earlier run may hold files that this project no longer has.
         shutil.rmtree(root, ignore_errors=True)
@@ -282,6 +323,8 @@ def parse_args(argv):
                         help="check the random project for seed S (repeatable); skips fixtures unless --fixtures is given")
     parser.add_argument("--keep", metavar="DIR", help="write random projects under DIR and keep them")
     parser.add_argument("--python", default=sys.executable, help="the CPython to use as the oracle (default: this one)")
+    parser.add_argument("--every-python", action="store_true",
+                        help="run everything once with each CPython 3.8-3.13 found (python3.X on PATH, pyenv's versions)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel runs")
     parser.add_argument("--verbose", action="store_true", help="also list passing random projects")
     args = parser.parse_args(argv)
@@ -292,21 +335,63 @@ def parse_args(argv):
     return args
 
 
+def find_pythons():
+    """One interpreter for each CPython 3.8–3.13 that this machine has: `python3.X` on PATH, and
+    pyenv's versions (whose shims answer only for the versions pyenv has enabled)."""
+    candidates = [shutil.which("python3.%d" % minor) for minor in range(8, 14)]
+    pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    candidates += sorted(glob.glob(os.path.join(pyenv_root, "versions", "3.*", "bin", "python3")))
+    found = {}
+    for candidate in filter(None, candidates):
+        try:
+            version = python_version(candidate)
+            executable = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"],
+                                        capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            continue
+        if (3, 8) <= version <= (3, 13) and version not in found:
+            # The interpreter's own path, not a shim's: modcache asks the `python3` beside it.
+            found[version] = executable
+    return [found[version] for version in sorted(found)]
+
+
 def main(argv=None):
     args = parse_args(argv)
-    started = time.monotonic()
     seeds = list(args.seed)
     if args.random and not args.seed:
         fresh = int.from_bytes(os.urandom(4), "big")
         print("fresh seed: %d" % fresh, flush=True)
         seeds = [FIXED_SEED_BASE + index for index in range(args.random)] + [fresh]
+    if not args.every_python:
+        passed, failed = run_with(args, seeds)
+        return 1 if failed else 0
+    pythons = find_pythons()
+    print("interpreters: %s" % ", ".join(pythons), flush=True)
+    totals = []
+    for python in pythons:
+        passed, failed = run_with(argparse.Namespace(**{**vars(args), "python": python}), seeds)
+        totals.append((python, passed, failed))
+    print()
+    for python, passed, failed in totals:
+        print("%s: %d passed, %d failed" % (python, passed, failed))
+    failed = sum(t[2] for t in totals)
+    print("%d passed, %d failed" % (sum(t[1] for t in totals), failed))
+    return 1 if failed or not pythons else 0
 
-    cases = []
+
+def run_with(args, seeds):
+    """Checks the fixtures and `seeds` with `args.python` as the oracle; prints every result and
+    returns (passed, failed)."""
+    started = time.monotonic()
+    cases, skipped = [], []
+    version = python_version(args.python)
+    print("oracle: %s (Python %d.%d)" % (args.python, *version), flush=True)
     with tempfile.TemporaryDirectory(prefix="modcache-oracle-") as scratch:
         base_dir = os.path.abspath(args.keep) if args.keep else scratch
         if args.fixtures or not args.seed:
-            cases.extend(fixture_cases(args.fixtures or DEFAULT_FIXTURES, base_dir))
-        cases.extend(random_cases(seeds, base_dir))
+            fixtures, skipped = fixture_cases(args.fixtures or DEFAULT_FIXTURES, base_dir, args.python, version)
+            cases.extend(fixtures)
+        cases.extend(random_cases(seeds, base_dir, version))
         with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
             results = list(pool.map(lambda case: check(case, args), cases))
 
@@ -314,9 +399,11 @@ def main(argv=None):
         report(result, args)
     passed = sum(result.passed for result in results)
     failed = len(results) - passed
+    for name in skipped:
+        print("skip fixture %s" % name)
     print("(%d runs in %.1fs)" % (len(results), time.monotonic() - started))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    print("%d passed, %d failed" % (passed, failed), flush=True)
+    return passed, failed
 
 
 if __name__ == "__main__":

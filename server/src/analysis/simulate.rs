@@ -1022,16 +1022,48 @@ impl<'p> Sim<'p> {
         matches!(self.sys_modules.get(&full), Some(Cached::Instance(i)) if self.instances[*i].state == State::Running)
     }
 
-    /// The message of CPython's module `__getattr__` failure (Objects/moduleobject.c).
+    /// Whether the modelled Python (the configured `python-version`, else the interpreter's) is
+    /// `3.minor` or later.
+    fn python_at_least(&self, minor: u32) -> bool {
+        let version = self.project.version;
+        version.major > 3 || (version.major == 3 && version.minor >= minor)
+    }
+
+    /// The message of CPython's module `__getattr__` failure (Objects/moduleobject.c), which
+    /// changed twice: 3.11 added "cannot access submodule", and 3.13 names the file, and
+    /// suggests renaming it when it may shadow another module. The path is the file's, relative
+    /// to the workspace, where CPython prints the absolute one.
     fn attribute_error_message(&self, module: usize, attr: &str) -> String {
         let instance = &self.instances[module];
-        if instance.spec_initialising() {
-            format!("partially initialized module '{}' has no attribute '{attr}'", instance.name)
-        } else if !instance.reloaded && self.initialising_submodule(module, attr) {
-            format!("cannot access submodule '{attr}' of module '{}'", instance.name)
+        let name = &instance.name;
+        let origin = instance.path.as_deref().filter(|_| self.python_at_least(13));
+        let shadowing = origin.is_some_and(|origin| self.possibly_shadowing(origin));
+        if shadowing && self.project.env.is_stdlib(name) {
+            let origin = origin.unwrap_or_default();
+            format!(
+                "module '{name}' has no attribute '{attr}' (consider renaming '{origin}' since it has the same name as the standard library module named '{name}' and the import system gives it precedence)"
+            )
+        } else if instance.spec_initialising() {
+            match origin {
+                Some(origin) if shadowing => format!(
+                    "module '{name}' has no attribute '{attr}' (consider renaming '{origin}' if it has the same name as a third-party module you intended to import)"
+                ),
+                Some(origin) => format!("partially initialized module '{name}' from '{origin}' has no attribute '{attr}'"),
+                None => format!("partially initialized module '{name}' has no attribute '{attr}'"),
+            }
+        } else if !instance.reloaded && self.python_at_least(11) && self.initialising_submodule(module, attr) {
+            format!("cannot access submodule '{attr}' of module '{name}'")
         } else {
-            format!("module '{}' has no attribute '{attr}'", instance.name)
+            format!("module '{name}' has no attribute '{attr}'")
         }
+    }
+
+    /// CPython 3.13's `_is_module_possibly_shadowing`: the module's file (a package's
+    /// `__init__.py`, counted as the package folder) lies directly in `sys.path[0]`, the
+    /// script's folder (the current folder for `-m` and `-c`).
+    fn possibly_shadowing(&self, origin: &str) -> bool {
+        let file = origin.strip_suffix("/__init__.py").unwrap_or(origin);
+        self.sys_path.first().is_some_and(|first| parent_dir(file) == first)
     }
 
     /// Finds a module's spec; the parent must already be imported for dotted names.
@@ -1913,8 +1945,10 @@ impl<'p> Sim<'p> {
         };
         let bits: Vec<&str> = package.rsplitn(level as usize, '.').collect();
         if bits.len() < level as usize {
+            // 3.9 made this an ImportError; CPython 3.8 raises ValueError, which an
+            // `except ImportError:` does not catch.
             return Err(self.error(
-                "ImportError",
+                if self.python_at_least(9) { "ImportError" } else { "ValueError" },
                 "attempted relative import beyond top-level package".to_string(),
                 site.cloned(),
             ));

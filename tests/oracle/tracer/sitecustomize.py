@@ -37,7 +37,7 @@ def _install():
     tracer_file = os.path.realpath(__file__)
 
     order = []
-    state = {"main_seen": False, "outcome": None}
+    state = {"main_seen": False, "outcome": None, "ended": False}
 
     def first_party(filename):
         """Return the root-relative '/' path of `filename`, or None when it is not first-party."""
@@ -86,7 +86,10 @@ def _install():
         if code is None:
             return original_exec_module(self, module)
         path = first_party(code.co_filename)
-        if path is not None or not state["main_seen"]:
+        if state["ended"]:
+            # The program has ended; this is the interpreter reporting its error (see excepthook).
+            pass
+        elif path is not None or not state["main_seen"]:
             imported_from = None
             main_filename = None
             frame = sys._getframe(1)
@@ -128,6 +131,11 @@ def _install():
     original_excepthook = sys.excepthook
 
     def excepthook(exc_type, exc, tb):
+        # The run is over when an exception reaches the hook. What runs after is the
+        # interpreter's report: CPython 3.13 prints tracebacks with the `traceback` module,
+        # whose "Did you mean" suggestion for `cannot import name` imports the module again,
+        # so a module that failed runs a second time while the error is printed.
+        state["ended"] = True
         if state["outcome"] is None and exc is not None:
             if exc.__traceback__ is None:
                 exc.__traceback__ = tb
