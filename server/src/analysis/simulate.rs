@@ -1180,8 +1180,19 @@ impl<'p> Sim<'p> {
             }
         };
         if let (Some(parent), Some((_, child))) = (parent, name.rsplit_once('.')) {
-            if let Some(Cached::Instance(p)) = self.sys_modules.get(parent).copied() {
-                self.set_global(p, child, cached.value());
+            match self.sys_modules.get(parent).copied() {
+                Some(Cached::Instance(p)) => self.set_global(p, child, cached.value()),
+                // 3.9 turned the failure to set the child on a parent that is no module into an
+                // ImportWarning; before, the AttributeError ends the import (the child stays
+                // in sys.modules).
+                Some(Cached::Bare) if !self.python_at_least(9) => {
+                    return Err(self.error(
+                        "AttributeError",
+                        format!("'object' object has no attribute '{child}'"),
+                        site.cloned(),
+                    ));
+                }
+                _ => {}
             }
         }
         Ok(cached)

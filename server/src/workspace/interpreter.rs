@@ -34,10 +34,28 @@ if site.ENABLE_USER_SITE:
     site_dirs.append(site.getusersitepackages())
 site_dirs.append(paths.get("purelib", ""))
 site_dirs.append(paths.get("platlib", ""))
+stdlib_names = getattr(sys, "stdlib_module_names", None)
+if stdlib_names is None:
+    # Before 3.10: what the standard library's folders hold (3.8 has no tomllib or graphlib).
+    import os
+    stdlib_names = set(sys.builtin_module_names)
+    stdlib = paths.get("stdlib", "")
+    for folder in {stdlib, paths.get("platstdlib", ""), os.path.join(stdlib, "lib-dynload")}:
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.endswith(".py"):
+                stdlib_names.add(entry[:-3])
+            elif entry.endswith((".so", ".pyd")):
+                stdlib_names.add(entry.split(".")[0])
+            elif os.path.isfile(os.path.join(folder, entry, "__init__.py")):
+                stdlib_names.add(entry)
 json.dump({
     "version": list(sys.version_info[:2]),
     "platform": sys.platform,
-    "stdlib_names": sorted(getattr(sys, "stdlib_module_names", [])),
+    "stdlib_names": sorted(stdlib_names),
     "builtin": sorted(sys.builtin_module_names),
     "preloaded": [m for m in preloaded if m != "__main__"],
     "stdlib_dirs": [paths.get("stdlib", ""), paths.get("platstdlib", "")],
