@@ -511,9 +511,17 @@ class Generator:
         return "import %s\nmatch %s:\n%s" % (module, subject, body.rstrip("\n"))
 
     def platform_condition(self):
-        """A `sys.platform`, `os.name` or `platform.system()` test as real code spells it."""
+        """A `sys.platform`, `os.name`, `platform.system()` or implementation test as real
+        code spells it."""
         op = self.rng.choice(["==", "!="])
-        form = self.rng.randrange(4)
+        form = self.rng.randrange(6)
+        if form == 4:
+            values = self.rng.sample(["linux", "win32", "darwin", "cygwin"], self.rng.randint(1, 3))
+            return "sys.platform %s (%s,)" % (self.rng.choice(["in", "not in"]), ", ".join(map(repr, values)))
+        if form == 5:
+            if self.chance(0.5):
+                return "sys.implementation.name %s %r" % (op, self.rng.choice(["cpython", "pypy"]))
+            return "platform.python_implementation() %s %r" % (op, self.rng.choice(["CPython", "PyPy"]))
         if form == 3:
             return "platform.system() %s %r" % (op, self.rng.choice(["Linux", "Windows", "Darwin"]))
         if form == 0:

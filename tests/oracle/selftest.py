@@ -44,6 +44,8 @@ CONSTRUCTS = {
     "sys.platform check": r"^if (not )?sys\.platform( [=!]= |\.startswith\()",
     "os.name check": r"^if os\.name [=!]= ",
     "platform.system() check": r"^if platform\.system\(\) [=!]= ",
+    "sys.platform membership": r"^if sys\.platform (not )?in \(",
+    "implementation check": r"^if (sys\.implementation\.name|platform\.python_implementation\(\)) [=!]= ",
     "sys.platform through a global": r"^(_platform_\d+) = sys\.platform(\.lower\(\))?\n(IS_NEW_\d+ = .*\n)?if (not )?[\w]*",
     "named condition": r"^IS_NEW_\d+ = .*\nif (not )?IS_NEW_\d+( == (True|False))?:",
     "flag imported from another module": r"^from flags import (IS_NEW_\d+)\nif (not )?\1( == (True|False))?:",

@@ -67,6 +67,10 @@ pub enum Cond {
     OsName { op: CompareOp, value: String },
     /// `platform.system() == "Windows"`.
     System { op: CompareOp, value: String },
+    /// `sys.implementation.name == "pypy"`, or with `platform_call`
+    /// `platform.python_implementation() == "PyPy"`. The model is CPython, which answers
+    /// "cpython" and "CPython".
+    Implementation { op: CompareOp, value: String, platform_call: bool },
     /// The function's first parameter compared with strings: `name == "x"` (one value),
     /// `name in {"x", "y"}`, or with `negated` `!=` and `not in`. Decided only in a call whose
     /// argument the simulation knows: a module `__getattr__` asked for a name.
@@ -250,6 +254,10 @@ impl Cond {
                 let os_name = if env.platform == "win32" { "nt" } else { "posix" };
                 Some(op.holds(os_name.cmp(value.as_str())))
             }
+            Cond::Implementation { op, value, platform_call } => {
+                let name = if *platform_call { "CPython" } else { "cpython" };
+                Some(op.holds(name.cmp(value.as_str())))
+            }
             Cond::System { op, value } => {
                 // What `platform.system()` (`uname().system`) answers on each `sys.platform`;
                 // Cygwin's answer names its version (`CYGWIN_NT-10.0`), so it is not known.
@@ -323,7 +331,8 @@ impl Cond {
             | Cond::Version { .. }
             | Cond::Platform { .. }
             | Cond::OsName { .. }
-            | Cond::System { .. } => true,
+            | Cond::System { .. }
+            | Cond::Implementation { .. } => true,
             Cond::Not(inner) => inner.is_boolean_flag(),
             Cond::And(parts) | Cond::Or(parts) => parts.iter().all(Cond::is_boolean_flag),
             Cond::Const(_) | Cond::Argument { .. } | Cond::Name { .. } | Cond::Unknown => false,

@@ -193,6 +193,10 @@ struct Aliases {
     /// Names of the `platform` module, and of its `system` function.
     platform_module: HashSet<String>,
     platform_system: HashSet<String>,
+    /// `from platform import python_implementation`.
+    python_implementation: HashSet<String>,
+    /// `from sys import implementation`.
+    sys_implementation: HashSet<String>,
     importlib: HashSet<String>,
     import_module: HashSet<String>,
     reload: HashSet<String>,
@@ -233,6 +237,8 @@ impl Aliases {
                                 (Some("sys"), "platform") => { aliases.platform.insert(local); }
                                 (Some("sys"), "meta_path") => { aliases.meta_path.insert(local); }
                                 (Some("platform"), "system") => { aliases.platform_system.insert(local); }
+                                (Some("platform"), "python_implementation") => { aliases.python_implementation.insert(local); }
+                                (Some("sys"), "implementation") => { aliases.sys_implementation.insert(local); }
                                 (Some("importlib"), "import_module") => { aliases.import_module.insert(local); }
                                 (Some("importlib"), "reload") => { aliases.reload.insert(local); }
                                 (Some(_), "TYPE_CHECKING") => { aliases.type_checking.insert(local); }
@@ -1854,6 +1860,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
             |value| Cond::OsName { op: CompareOp::Eq, value }
         } else if self.is_platform_system(left) {
             |value| Cond::System { op: CompareOp::Eq, value }
+        } else if let Some(platform_call) = self.implementation_subject(left) {
+            let any = values.into_iter().map(|value| Cond::Implementation { op: CompareOp::Eq, value, platform_call });
+            let any = Cond::Or(any.collect());
+            return Some(if negated { Cond::Not(Box::new(any)) } else { any });
         } else {
             return None;
         };
@@ -1938,6 +1948,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             || self.is_platform(left)
             || self.is_os_name(left)
             || self.is_platform_system(left)
+            || self.implementation_subject(left).is_some()
         {
             (left, right, op)
         } else {
@@ -1958,6 +1969,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if self.is_platform_system(subject) {
             return match self.string_literal(value) {
                 Some(value) => Cond::System { op, value },
+                None => Cond::Unknown,
+            };
+        }
+        if let Some(platform_call) = self.implementation_subject(subject) {
+            return match self.string_literal(value) {
+                Some(value) => Cond::Implementation { op, value, platform_call },
                 None => Cond::Unknown,
             };
         }
@@ -2036,6 +2053,35 @@ impl<'t, 'a> Extractor<'t, 'a> {
             _ => AttrParts::of(self.kids, function)
                 .is_some_and(|parts| self.is_module_attribute(parts, &self.aliases.platform_module, "system")),
         }
+    }
+
+    /// `sys.implementation.name` (`Some(false)`), also through `from sys import
+    /// implementation`, or `platform.python_implementation()` without arguments, also imported
+    /// from `platform` (`Some(true)`).
+    fn implementation_subject(&self, node: Node<'a>) -> Option<bool> {
+        if kind(node) == Kind::Call {
+            if !self.has_no_arguments(node) {
+                return None;
+            }
+            let function = self.kids.child(node, Field::Function)?;
+            let found = match kind(function) {
+                Kind::Identifier => self.aliases.python_implementation.contains(self.text(function)),
+                _ => AttrParts::of(self.kids, function).is_some_and(|parts| {
+                    self.is_module_attribute(parts, &self.aliases.platform_module, "python_implementation")
+                }),
+            };
+            return found.then_some(true);
+        }
+        let parts = AttrParts::of(self.kids, node)?;
+        if parts.attribute.is_none_or(|a| self.text(a) != "name") {
+            return None;
+        }
+        let object = parts.object?;
+        let found = match kind(object) {
+            Kind::Identifier => self.aliases.sys_implementation.contains(self.text(object)),
+            _ => self.is_sys_attribute(object, "implementation"),
+        };
+        found.then_some(false)
     }
 
     fn is_os_name(&self, node: Node<'a>) -> bool {
