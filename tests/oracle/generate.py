@@ -511,10 +511,13 @@ class Generator:
         return "import %s\nmatch %s:\n%s" % (module, subject, body.rstrip("\n"))
 
     def platform_condition(self):
-        """A `sys.platform`, `os.name`, `platform.system()` or implementation test as real
-        code spells it."""
+        """A `sys.platform`, `os.name`, `platform.system()`, implementation or `hasattr(sys, …)`
+        test as real code spells it."""
         op = self.rng.choice(["==", "!="])
-        form = self.rng.randrange(6)
+        form = self.rng.randrange(7)
+        if form == 6:
+            attribute = self.rng.choice(["pypy_version_info", "getwindowsversion", "setdlopenflags", "modules"])
+            return "%shasattr(sys, %r)" % (self.rng.choice(["", "not "]), attribute)
         if form == 4:
             values = self.rng.sample(["linux", "win32", "darwin", "cygwin"], self.rng.randint(1, 3))
             return "sys.platform %s (%s,)" % (self.rng.choice(["in", "not in"]), ", ".join(map(repr, values)))

@@ -45,6 +45,7 @@ CONSTRUCTS = {
     "os.name check": r"^if os\.name [=!]= ",
     "platform.system() check": r"^if platform\.system\(\) [=!]= ",
     "sys.platform membership": r"^if sys\.platform (not )?in \(",
+    "hasattr(sys, ...)": r"^if (not )?hasattr\(sys, '",
     "implementation check": r"^if (sys\.implementation\.name|platform\.python_implementation\(\)) [=!]= ",
     "sys.platform through a global": r"^(_platform_\d+) = sys\.platform(\.lower\(\))?\n(IS_NEW_\d+ = .*\n)?if (not )?[\w]*",
     "named condition": r"^IS_NEW_\d+ = .*\nif (not )?IS_NEW_\d+( == (True|False))?:",

@@ -672,7 +672,14 @@ impl Project {
     }
 
     pub fn cond_env(&self, is_main: bool) -> CondEnv<'_> {
-        CondEnv { is_main, version: self.version, platform: &self.env.platform, argument: None, names: &[] }
+        CondEnv {
+            is_main,
+            version: self.version,
+            platform: &self.env.platform,
+            argument: None,
+            names: &[],
+            sys_attributes: self.env.sys_attributes.as_ref(),
+        }
     }
 }
 

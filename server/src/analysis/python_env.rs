@@ -21,6 +21,9 @@ pub struct PythonEnv {
     pub builtin: BTreeSet<String>,
     /// Modules in `sys.modules` when user code starts (dotted names): every import is a cache hit.
     pub preloaded: BTreeSet<String>,
+    /// The attributes of `sys` when a program starts (`dir(sys)`), when known: `hasattr(sys, …)`
+    /// tests are decided by them.
+    pub sys_attributes: Option<BTreeSet<String>>,
     /// Top-level names importable from site-packages, when known. `None` means unknown: third-party
     /// imports are then assumed to succeed.
     pub third_party: Option<BTreeSet<String>>,
@@ -35,6 +38,7 @@ impl Default for PythonEnv {
             stdlib: set(STDLIB),
             builtin: set(BUILTIN),
             preloaded: set(PRELOADED),
+            sys_attributes: None,
             third_party: None,
         }
     }

@@ -58,6 +58,7 @@ json.dump({
     "stdlib_names": sorted(stdlib_names),
     "builtin": sorted(sys.builtin_module_names),
     "preloaded": [m for m in preloaded if m != "__main__"],
+    "sys_attributes": sorted(dir(sys)),
     "stdlib_dirs": [paths.get("stdlib", ""), paths.get("platstdlib", "")],
     "site_dirs": [d for d in site_dirs if d],
     "sys_path": [p for p in sys.path if p],
@@ -71,6 +72,8 @@ struct Probe {
     stdlib_names: Vec<String>,
     builtin: Vec<String>,
     preloaded: Vec<String>,
+    #[serde(default)]
+    sys_attributes: Vec<String>,
     stdlib_dirs: Vec<String>,
     site_dirs: Vec<String>,
 }
@@ -149,6 +152,9 @@ fn probe(executable: &str, root: &Path) -> Option<Interpreter> {
     }
     env.builtin = probe.builtin.into_iter().collect();
     env.preloaded = probe.preloaded.into_iter().collect();
+    if !probe.sys_attributes.is_empty() {
+        env.sys_attributes = Some(probe.sys_attributes.into_iter().collect());
+    }
     let site_dirs: Vec<PathBuf> = probe.site_dirs.iter().map(PathBuf::from).filter(|p| p.is_dir()).collect();
     env.third_party = Some(site_packages_names(&site_dirs));
     let mut library_dirs: Vec<PathBuf> = probe.stdlib_dirs.iter().map(PathBuf::from).collect();

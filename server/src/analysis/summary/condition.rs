@@ -1,6 +1,7 @@
 //! Conditions of `if` statements that can be decided without running the program.
 
 use std::cmp::Ordering;
+use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -71,6 +72,9 @@ pub enum Cond {
     /// `platform.python_implementation() == "PyPy"`. The model is CPython, which answers
     /// "cpython" and "CPython".
     Implementation { op: CompareOp, value: String, platform_call: bool },
+    /// `hasattr(sys, "name")`, decided by the attributes that the interpreter's `sys` has
+    /// when a program starts (`pypy_version_info` never, `getwindowsversion` on Windows).
+    SysAttribute { name: String },
     /// The function's first parameter compared with strings: `name == "x"` (one value),
     /// `name in {"x", "y"}`, or with `negated` `!=` and `not in`. Decided only in a call whose
     /// argument the simulation knows: a module `__getattr__` asked for a name.
@@ -197,6 +201,8 @@ pub struct CondEnv<'a> {
     /// What the run knows of the module-level names that the conditions test (see
     /// [`Cond::Name`]); a name missing here is unknown.
     pub names: &'a [(&'a str, NameValue)],
+    /// The attributes of the interpreter's `sys` module, when it was asked.
+    pub sys_attributes: Option<&'a BTreeSet<String>>,
 }
 
 impl Cond {
@@ -254,6 +260,7 @@ impl Cond {
                 let os_name = if env.platform == "win32" { "nt" } else { "posix" };
                 Some(op.holds(os_name.cmp(value.as_str())))
             }
+            Cond::SysAttribute { name } => env.sys_attributes.map(|attributes| attributes.contains(name)),
             Cond::Implementation { op, value, platform_call } => {
                 let name = if *platform_call { "CPython" } else { "cpython" };
                 Some(op.holds(name.cmp(value.as_str())))
@@ -332,7 +339,8 @@ impl Cond {
             | Cond::Platform { .. }
             | Cond::OsName { .. }
             | Cond::System { .. }
-            | Cond::Implementation { .. } => true,
+            | Cond::Implementation { .. }
+            | Cond::SysAttribute { .. } => true,
             Cond::Not(inner) => inner.is_boolean_flag(),
             Cond::And(parts) | Cond::Or(parts) => parts.iter().all(Cond::is_boolean_flag),
             Cond::Const(_) | Cond::Argument { .. } | Cond::Name { .. } | Cond::Unknown => false,
@@ -378,7 +386,14 @@ mod tests {
     use super::*;
 
     fn env(minor: u32) -> CondEnv<'static> {
-        CondEnv { is_main: false, version: PythonVersion { major: 3, minor }, platform: "linux", argument: None, names: &[] }
+        CondEnv {
+            is_main: false,
+            version: PythonVersion { major: 3, minor },
+            platform: "linux",
+            argument: None,
+            names: &[],
+            sys_attributes: None,
+        }
     }
 
     /// Each case is a condition on `sys.version_info` of Python 3.8, and what Python says of

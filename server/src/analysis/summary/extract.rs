@@ -1742,6 +1742,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 // sys.platform.startswith("prefix")
                 let function = self.kids.child(node, Field::Function);
                 let arguments = self.kids.child(node, Field::Arguments);
+                if let Some(cond) = function.zip(arguments).and_then(|(f, args)| self.sys_hasattr(f, args)) {
+                    return cond;
+                }
                 if let (Some(f), Some(args)) = (function, arguments) {
                     if kind(f) == Kind::Attribute
                         && self.kids.child(f, Field::Attribute).is_some_and(|a| self.text(a) == "startswith")
@@ -1756,6 +1759,19 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
             _ => Cond::Unknown,
         }
+    }
+
+    /// `hasattr(sys, "name")` (or an alias of `sys`), with exactly these two arguments.
+    fn sys_hasattr(&self, function: Node<'a>, arguments: Node<'a>) -> Option<Cond> {
+        if kind(function) != Kind::Identifier || self.text(function) != "hasattr" {
+            return None;
+        }
+        let args = self.kids.collect(arguments, Which::NamedCode);
+        let [object, name] = args.as_slice() else { return None };
+        if kind(*object) != Kind::Identifier || !self.aliases.sys.contains(self.text(*object)) {
+            return None;
+        }
+        Some(Cond::SysAttribute { name: self.string_literal(*name)? })
     }
 
     /// A test of a module-level name, which the run decides; in a function or a class body the
