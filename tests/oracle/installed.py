@@ -17,6 +17,14 @@ with the environment first on PATH so that modcache asks the same interpreter:
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install django hypothesis ...
     PATH=/tmp/venv/bin:$PATH /tmp/venv/bin/python tests/oracle/installed.py --modcache BIN
 
+The harness itself needs Python 3.11 or later (tomllib). For an older interpreter, run it with
+python3 and pass the older environment's packages and Python; the oracle then puts that Python
+first on PATH for modcache too:
+
+    python3.8 -m venv /tmp/venv38 && /tmp/venv38/bin/pip install requests ...
+    python3 tests/oracle/installed.py --modcache BIN \
+        --site /tmp/venv38/lib/python3.8/site-packages --python /tmp/venv38/bin/python
+
 Which packages exist depends on the machine, so this is a tool for finding disagreements, not a
 test of the suite; a disagreement found here becomes a fixture under fixtures/order.
 """
