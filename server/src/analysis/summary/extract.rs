@@ -99,6 +99,32 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     summary
 }
 
+/// The expressions that answer one string on each interpreter and platform, which tests
+/// compare with string literals.
+#[derive(Clone, Copy)]
+enum PlatformSubject {
+    /// `sys.platform`, or a name or a lower-casing of it (see `Extractor::is_platform`).
+    Platform,
+    /// `os.name`.
+    OsName,
+    /// `platform.system()`.
+    System,
+    /// `sys.implementation.name`, or `platform.python_implementation()` (`platform_call`).
+    Implementation { platform_call: bool },
+}
+
+impl PlatformSubject {
+    /// `<subject> <op> "value"`.
+    fn test(self, op: CompareOp, value: String) -> Cond {
+        match self {
+            PlatformSubject::Platform => Cond::Platform { op, value, prefix: false },
+            PlatformSubject::OsName => Cond::OsName { op, value },
+            PlatformSubject::System => Cond::System { op, value },
+            PlatformSubject::Implementation { platform_call } => Cond::Implementation { op, value, platform_call },
+        }
+    }
+}
+
 /// Whether a `return` stands in the block, or in the blocks of its `if` and `try` statements
 /// (a nested function's returns are in that function's own body).
 fn returns(block: &Block) -> bool {
@@ -1869,22 +1895,23 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if !matches!(kind(right), Kind::Set | Kind::List | Kind::Tuple) {
             return None;
         }
+        let platform = self.platform_subject(left)?;
         let values = self.kids.iter(right, Which::NamedCode).map(|v| self.string_literal(v)).collect::<Option<Vec<_>>>()?;
-        let test: fn(String) -> Cond = if self.is_platform(left) {
-            |value| Cond::Platform { op: CompareOp::Eq, value, prefix: false }
-        } else if self.is_os_name(left) {
-            |value| Cond::OsName { op: CompareOp::Eq, value }
-        } else if self.is_platform_system(left) {
-            |value| Cond::System { op: CompareOp::Eq, value }
-        } else if let Some(platform_call) = self.implementation_subject(left) {
-            let any = values.into_iter().map(|value| Cond::Implementation { op: CompareOp::Eq, value, platform_call });
-            let any = Cond::Or(any.collect());
-            return Some(if negated { Cond::Not(Box::new(any)) } else { any });
-        } else {
-            return None;
-        };
-        let any = Cond::Or(values.into_iter().map(test).collect());
+        let any = Cond::Or(values.into_iter().map(|value| platform.test(CompareOp::Eq, value)).collect());
         Some(if negated { Cond::Not(Box::new(any)) } else { any })
+    }
+
+    /// What a test of the platform or the implementation asks, when `node` is one.
+    fn platform_subject(&self, node: Node<'a>) -> Option<PlatformSubject> {
+        if self.is_platform(node) {
+            Some(PlatformSubject::Platform)
+        } else if self.is_os_name(node) {
+            Some(PlatformSubject::OsName)
+        } else if self.is_platform_system(node) {
+            Some(PlatformSubject::System)
+        } else {
+            self.implementation_subject(node).map(|platform_call| PlatformSubject::Implementation { platform_call })
+        }
     }
 
     fn is_platform(&self, node: Node<'a>) -> bool {
@@ -1960,39 +1987,14 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 _ => Cond::Unknown,
             };
         }
-        let (subject, value, op) = if self.is_version_subject(left)
-            || self.is_platform(left)
-            || self.is_os_name(left)
-            || self.is_platform_system(left)
-            || self.implementation_subject(left).is_some()
-        {
-            (left, right, op)
+        let left_platform = self.platform_subject(left);
+        let (subject, platform, value, op) = if left_platform.is_some() || self.is_version_subject(left) {
+            (left, left_platform, right, op)
         } else {
-            (right, left, op.flipped())
+            (right, self.platform_subject(right), left, op.flipped())
         };
-        if self.is_platform(subject) {
-            return match self.string_literal(value) {
-                Some(value) => Cond::Platform { op, value, prefix: false },
-                None => Cond::Unknown,
-            };
-        }
-        if self.is_os_name(subject) {
-            return match self.string_literal(value) {
-                Some(value) => Cond::OsName { op, value },
-                None => Cond::Unknown,
-            };
-        }
-        if self.is_platform_system(subject) {
-            return match self.string_literal(value) {
-                Some(value) => Cond::System { op, value },
-                None => Cond::Unknown,
-            };
-        }
-        if let Some(platform_call) = self.implementation_subject(subject) {
-            return match self.string_literal(value) {
-                Some(value) => Cond::Implementation { op, value, platform_call },
-                None => Cond::Unknown,
-            };
+        if let Some(platform) = platform {
+            return self.string_literal(value).map_or(Cond::Unknown, |value| platform.test(op, value));
         }
         if !self.is_version_subject(subject) {
             return Cond::Unknown;
