@@ -19,7 +19,7 @@ use super::modules::{parent_dir, Spec};
 use super::project::Project;
 use super::summary::{
     blocks_that_may_run_certain, Block, Bound, Callee, Event, FileSummary, FuncId, Function, ImportKind, ImportStmt, Literal,
-    MayRun, NameValue, Raised, Receiver, TryEvent,
+    MayRun, NameValue, PythonVersion, Raised, Receiver, TryEvent,
 };
 use super::text::TextRange;
 
@@ -1025,8 +1025,7 @@ impl<'p> Sim<'p> {
     /// Whether the modelled Python (the configured `python-version`, else the interpreter's) is
     /// `3.minor` or later.
     fn python_at_least(&self, minor: u32) -> bool {
-        let version = self.project.version;
-        version.major > 3 || (version.major == 3 && version.minor >= minor)
+        self.project.version >= PythonVersion { major: 3, minor }
     }
 
     /// The message of CPython's module `__getattr__` failure (Objects/moduleobject.c), which
