@@ -207,12 +207,12 @@ def check(case, args):
     return result
 
 
-def python_version(python):
-    """The (major, minor) version of the oracle interpreter."""
-    out = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"],
+def interpreter_info(python):
+    """The (major, minor) version of an interpreter, and its own path (not a shim's)."""
+    out = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2], sys.executable)"],
                          capture_output=True, text=True, check=True).stdout
-    major, minor = out.split()
-    return int(major), int(minor)
+    major, minor, executable = out.rstrip("\n").split(" ", 2)
+    return (int(major), int(minor)), executable
 
 
 def extension_origin(python, name):
@@ -232,13 +232,12 @@ def read_oracle_toml(case_dir):
         return tomllib.load(handle)
 
 
-def materialise_extensions(case_dir, scratch, python):
+def materialise_extensions(case_dir, extensions, scratch, python):
     """A fixture with an oracle.toml gets compiled extension modules, which cannot be committed
     (they belong to one interpreter build): `[extensions] "pkg/_json" = "_json"` copies the
     oracle interpreter's own `_json` extension to pkg/_json<suffix> in a copy of the fixture.
     CPython calls the copy's PyInit__json, so it imports as `pkg._json`. Returns the folder to
     run in."""
-    extensions = read_oracle_toml(case_dir).get("extensions", {})
     if not extensions:
         return case_dir
     copy = os.path.join(scratch, "fixture_" + os.path.basename(case_dir))
@@ -256,11 +255,12 @@ def fixture_cases(directory, scratch, python, version):
     for name in sorted(os.listdir(directory)):
         case_dir = os.path.join(directory, name)
         if os.path.isfile(os.path.join(case_dir, "modcache.toml")):
-            minimum = read_oracle_toml(case_dir).get("min-python")
+            oracle = read_oracle_toml(case_dir)
+            minimum = oracle.get("min-python")
             if minimum and version < tuple(int(part) for part in minimum.split(".")):
                 skipped.append("%s (needs Python %s)" % (name, minimum))
                 continue
-            root = materialise_extensions(case_dir, scratch, python)
+            root = materialise_extensions(case_dir, oracle.get("extensions", {}), scratch, python)
             for entry in read_entries(case_dir):
                 cases.append(Case("fixture %s" % name, root, entry))
     return cases, skipped
@@ -344,9 +344,7 @@ def find_pythons():
     found = {}
     for candidate in filter(None, candidates):
         try:
-            version = python_version(candidate)
-            executable = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"],
-                                        capture_output=True, text=True, check=True).stdout.strip()
+            version, executable = interpreter_info(candidate)
         except (OSError, subprocess.CalledProcessError):
             continue
         if (3, 8) <= version <= (3, 13) and version not in found:
@@ -384,7 +382,7 @@ def run_with(args, seeds):
     returns (passed, failed)."""
     started = time.monotonic()
     cases, skipped = [], []
-    version = python_version(args.python)
+    version, _ = interpreter_info(args.python)
     print("oracle: %s (Python %d.%d)" % (args.python, *version), flush=True)
     with tempfile.TemporaryDirectory(prefix="modcache-oracle-") as scratch:
         base_dir = os.path.abspath(args.keep) if args.keep else scratch
