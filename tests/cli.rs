@@ -152,6 +152,35 @@ fn bad_files_are_reported_and_the_run_goes_on() {
 }
 
 #[test]
+fn syntax_the_modelled_version_does_not_compile_is_reported_as_a_problem() {
+    let fixture = "\
+# file: pyproject.toml
+[tool.modcache]
+python-version = \"3.9\"
+# file: main.py
+import lib
+# file: lib.py
+def run(value):
+    match value:
+        case _:
+            pass
+";
+    let ws = workspace(fixture);
+    let output = modcache(ws.path(), &["check", "--format", "json"]);
+    let expected = "line 2: a `match` statement needs Python 3.10, and the modelled version is 3.9: importing the \
+                    file raises SyntaxError (invalid syntax)";
+    assert!(stderr(&output).contains(&format!("lib.py: {expected}")), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["summary"]["problems"], serde_json::json!([{"path": "lib.py", "message": expected}]));
+    let order = json(&modcache(ws.path(), &["order", "--format", "json", "main.py"]));
+    assert_eq!(order["outcome"]["message"], "invalid syntax (lib.py, line 2)");
+    // 3.10 compiles the file: no problem, and the run goes on.
+    std::fs::write(ws.path().join("pyproject.toml"), "[tool.modcache]\npython-version = \"3.10\"\n").unwrap();
+    let report = json(&modcache(ws.path(), &["check", "--format", "json"]));
+    assert_eq!(report["summary"]["problems"], serde_json::json!([]));
+}
+
+#[test]
 fn environments_are_skipped_but_a_venv_package_is_not() {
     let ws = workspace(
         "\

@@ -511,3 +511,14 @@ fn edits_of_what_a_run_sees_of_a_value_simulate_again() {
         assert_eq!(recomputed(&after, before), *back, "{replacement:?} -> {text:?}");
     }
 }
+
+#[test]
+fn syntax_that_no_supported_python_compiles_fails_every_run_that_loads_the_file() {
+    // The function never runs, but CPython compiles the whole file before running any of it.
+    let after = APP.replace(
+        "def unused():\n    return 1\n",
+        "def unused():\n    try:\n        pass\n    except ValueError, TypeError:\n        pass\n",
+    );
+    assert_eq!(recomputed(APP, &after), (2, 0));
+    assert_eq!(recomputed(&after, APP), (2, 0));
+}

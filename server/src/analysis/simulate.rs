@@ -352,6 +352,15 @@ impl SimDelta {
             delta.module = first_line(old) != first_line(new);
             return delta;
         }
+        // Syntax of a newer Python decides whether the file compiles on the version modelled,
+        // and the line of its error is in the message.
+        let newer = |s: &FileSummary| -> Vec<_> {
+            s.newer_syntax.iter().map(|n| (n.feature, s.line_number(n.range.start), s.line_number(n.range.end))).collect()
+        };
+        if newer(old) != newer(new) {
+            delta.module = true;
+            return delta;
+        }
         if old.all != new.all
             || old.all_is_dynamic != new.all_is_dynamic
             || old.dynamic_namespace != new.dynamic_namespace
@@ -1159,8 +1168,16 @@ impl<'p> Sim<'p> {
             }
             Some(Spec::File { file, is_package, search }) => {
                 let summary = self.summary(&file);
+                let compile_error = summary.as_ref().and_then(|s| self.compile_error(s, Some(&file)));
                 let index = self.new_instance(name.into(), Some(file.into()), summary, is_package, search);
                 self.cache_module(name.to_string(), Cached::Instance(index));
+                if let Some(message) = compile_error {
+                    // The code never starts: the loader compiles it first, and the failure
+                    // removes the new module from sys.modules again.
+                    self.set_state(index, State::Failed);
+                    self.uncache_module(name);
+                    return Err(self.error("SyntaxError", message, site.cloned()));
+                }
                 self.record_run(index, site.cloned(), self.stack.len());
                 self.stack.push(Frame { instance: index, site: site.cloned() });
                 let result = self.exec_module(index);
@@ -1216,13 +1233,10 @@ impl<'p> Sim<'p> {
         let Some(summary) = self.instances[index].summary.clone() else {
             return Ok(());
         };
-        if let Some(error) = summary.syntax_errors.first() {
-            // CPython compiles the whole file before running any of it; the traceback's
-            // innermost first-party frame is the importer's statement.
+        if let Some(message) = self.compile_error(&summary, self.instances[index].path.as_deref()) {
+            // The traceback's innermost first-party frame is the importer's statement.
             let site = self.stack.last().and_then(|f| f.site.clone());
-            let path = self.instances[index].path.clone().unwrap_or_default();
-            let line = summary.line_number(error.start);
-            return Err(self.error("SyntaxError", format!("invalid syntax ({path}, line {line})"), site));
+            return Err(self.error("SyntaxError", message, site));
         }
         let mut scope = Scope::module(index);
         // Whether the module's own statements run depends on its own conditions only; an
@@ -1233,6 +1247,26 @@ impl<'p> Sim<'p> {
         self.uncertain = uncertain;
         self.returned = returned;
         result
+    }
+
+    /// The message of the SyntaxError that compiling the file raises, if it does: CPython
+    /// compiles a whole file before it runs any of it, and reports the first error. A tree-sitter
+    /// error gets CPython's most common message; syntax of a newer Python gets the message of the
+    /// version modelled. `str()` of a SyntaxError names the file without its folder.
+    fn compile_error(&self, summary: &FileSummary, path: Option<&str>) -> Option<String> {
+        let minor = self.project.version.minor;
+        let invalid = summary.syntax_errors.first().map(|error| (error.start, "invalid syntax".to_string()));
+        let newer = summary
+            .newer_syntax
+            .iter()
+            .find(|newer| !newer.feature.compiles_on(minor))
+            .map(|newer| (newer.reported_at(minor), newer.feature.message(minor)));
+        let (at, message) = match (invalid, newer) {
+            (Some(a), Some(b)) => std::cmp::min_by_key(a, b, |(at, _)| *at),
+            (a, b) => a.or(b)?,
+        };
+        let file = path.unwrap_or_default().rsplit('/').next().unwrap_or_default();
+        Some(format!("{message} ({file}, line {})", summary.line_number(at)))
     }
 
     fn site(&self, scope: &Scope, range: TextRange) -> Option<Site> {

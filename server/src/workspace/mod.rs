@@ -272,6 +272,35 @@ pub fn read_and_summarize(root: &Path, rel: &str) -> (FileSummary, Option<Proble
     }
 }
 
+/// The files that parse but that the modelled Python does not compile (a `match` statement
+/// for 3.9): importing one raises SyntaxError, which a reader of `check` should hear of as they
+/// hear of the files that do not parse at all. Only the first such place of a file counts, as
+/// CPython stops at it.
+fn newer_syntax_problems(project: &Project) -> Vec<Problem> {
+    let version = project.version;
+    project
+        .files()
+        .filter(|(_, summary)| summary.syntax_errors.is_empty())
+        .filter_map(|(path, summary)| {
+            let newer = summary.newer_syntax.iter().find(|n| !n.feature.compiles_on(version.minor))?;
+            let line = summary.line_number(newer.reported_at(version.minor));
+            let what = newer.feature.describe();
+            let needs = match newer.feature.since() {
+                Some(minor) => format!("needs Python 3.{minor}"),
+                None => "is not Python 3 syntax".to_string(),
+            };
+            let message = newer.feature.message(version.minor);
+            Some(Problem {
+                path: path.to_string(),
+                message: format!(
+                    "line {line}: {what} {needs}, and the modelled version is {}.{}: importing the file raises SyntaxError ({message})",
+                    version.major, version.minor
+                ),
+            })
+        })
+        .collect()
+}
+
 /// Loads the workspace at `root`: configuration, files, summaries, interpreter.
 pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
     if !root.is_dir() {
@@ -315,5 +344,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, WorkspaceEr
         .any(|d| root.starts_with(&d))
         || root.components().any(|c| c.as_os_str() == "site-packages" || c.as_os_str() == "dist-packages");
     let project = Project::reusing_library(None, map, &[], &dirs, config, env, workspace_is_library);
+    problems.extend(newer_syntax_problems(&project));
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Workspace { root: root.to_path_buf(), project, problems, interpreter })
 }

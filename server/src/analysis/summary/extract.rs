@@ -87,6 +87,10 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     if root.has_error() {
         collect_syntax_errors(root, &mut extractor.summary.syntax_errors);
     }
+    let (newer_syntax, defaults) = super::newer_syntax::collect(text, root, &kids);
+    extractor.summary.newer_syntax = newer_syntax;
+    // tree-sitter-python reads a type parameter's default (3.13) as an error; it is newer syntax.
+    extractor.summary.syntax_errors.retain(|error| !defaults.contains(error));
     let body = extractor.block(root);
     let mut summary = extractor.summary;
     summary.body = body;

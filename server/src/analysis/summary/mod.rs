@@ -10,12 +10,14 @@
 mod condition;
 pub mod exceptions;
 mod extract;
+mod newer_syntax;
 pub mod positions;
 pub mod state;
 mod syntax;
 
 pub use condition::{CompareOp, Cond, CondEnv, Literal, NameTest, NameValue, PythonVersion, VersionPart};
 pub use extract::{new_parser, parse, summarize, summarize_tree};
+pub use newer_syntax::{FStringError, FStringProblem, NewerSyntax, NextToken, SyntaxFeature, TypeParameterOwner};
 
 use crate::analysis::text::{LineIndex, TextRange};
 
@@ -43,6 +45,9 @@ pub struct FileSummary {
     pub dynamic_namespace: bool,
     /// Ranges of ERROR and MISSING nodes in the parse tree.
     pub syntax_errors: Vec<TextRange>,
+    /// Syntax that tree-sitter reads but some supported Python does not compile (`match` before
+    /// 3.10, ...), in source order; the simulation decides for the version it models.
+    pub newer_syntax: Vec<NewerSyntax>,
     /// `# modcache: ignore[...]` and `# noqa: ...` comments.
     pub suppressions: Vec<Suppression>,
     /// Module state and import-time effects, for the state rules.
@@ -296,6 +301,7 @@ impl FileSummary {
         }
         self.imports.shrink_to_fit();
         self.syntax_errors.shrink_to_fit();
+        self.newer_syntax.shrink_to_fit();
         self.suppressions.shrink_to_fit();
         self.state.shrink_to_fit();
     }

@@ -37,6 +37,9 @@ impl VisitRanges for FileSummary {
         for range in &mut self.syntax_errors {
             f(range);
         }
+        for newer in &mut self.newer_syntax {
+            f(&mut newer.range);
+        }
         self.suppressions.iter_mut().for_each(|s| f(&mut s.range));
         self.state.visit_ranges(f);
     }

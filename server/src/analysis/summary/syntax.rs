@@ -84,6 +84,7 @@ kinds! {
     FunctionDefinition = "function_definition",
     FutureImportStatement = "future_import_statement",
     GeneratorExpression = "generator_expression",
+    GenericType = "generic_type",
     GlobalStatement = "global_statement",
     Identifier = "identifier",
     IfClause = "if_clause",
@@ -125,6 +126,7 @@ kinds! {
     Tuple = "tuple",
     TuplePattern = "tuple_pattern",
     TypeAliasStatement = "type_alias_statement",
+    TypeParameter = "type_parameter",
     TypedDefaultParameter = "typed_default_parameter",
     TypedParameter = "typed_parameter",
     UnaryOperator = "unary_operator",
@@ -319,6 +321,7 @@ fields! {
     Subscript = "subscript",
     Superclasses = "superclasses",
     Type = "type",
+    TypeParameters = "type_parameters",
     Value = "value",
 }
 

@@ -1,0 +1,644 @@
+//! Syntax that tree-sitter reads without an error but that some of the Pythons modcache models
+//! (3.8–3.13) refuse to compile: `match` before 3.10, `except*` before 3.11, type parameters
+//! before 3.12, and so on. CPython compiles a whole file before it runs any of it, so one such
+//! statement anywhere in a module (even in a function that never runs) makes its import raise
+//! SyntaxError. The summary records each place with the feature; the simulation decides, for the
+//! Python version it models, whether the file compiles and what CPython's message says.
+//!
+//! The places and messages were taken from CPython 3.8–3.13 on the same files (see the fixture
+//! `newer_syntax` and the unit tests below); where a version reports the error at a different
+//! token of the same statement, the line is the same, and the line is what the outcome carries.
+
+use tree_sitter::Node;
+
+use super::syntax::{is_word_byte, kind, node_text, Children, Field, Kind, Which};
+use crate::analysis::text::TextRange;
+
+/// One place whose syntax some supported Python rejects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewerSyntax {
+    /// The token where CPython's parser reports the error; its line is the error's line. For an
+    /// f-string, the whole run of concatenated strings (see [`NewerSyntax::reported_at`]).
+    pub range: TextRange,
+    pub feature: SyntaxFeature,
+}
+
+impl NewerSyntax {
+    /// The offset whose line CPython 3.`minor` reports. 3.9–3.11 report an f-string's error
+    /// in its replacement fields at the token after the run of strings it belongs to, 3.8 at
+    /// the run's start.
+    pub fn reported_at(&self, minor: u32) -> u32 {
+        match self.feature {
+            SyntaxFeature::FString(problem) if minor >= 9 && !problem.ended_early => self.range.end.saturating_sub(1),
+            _ => self.range.start,
+        }
+    }
+}
+
+/// What the syntax is, which decides from which version on it compiles and the message before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyntaxFeature {
+    /// A `match` statement (PEP 634, 3.10).
+    MatchStatement,
+    /// `except*` (PEP 654, 3.11).
+    ExceptStar,
+    /// `with (a as b, c as d):` (3.9; 3.8 reads the parentheses as an expression).
+    ParenthesizedWith,
+    /// A decorator that is not a dotted name with an optional call (PEP 614, 3.9).
+    RelaxedDecorator,
+    /// `x[*a]` (PEP 646, 3.11).
+    StarredSubscript,
+    /// `type X = ...` (PEP 695, 3.12).
+    TypeAlias,
+    /// `def f[T](...)` (PEP 695, 3.12).
+    FunctionTypeParameters,
+    /// `class C[T]:` (PEP 695, 3.12).
+    ClassTypeParameters,
+    /// A type parameter with a default, `[T = int]` (PEP 696, 3.13), on a `def`, a `class` or
+    /// a `type` statement.
+    TypeParameterDefault(TypeParameterOwner),
+    /// An f-string that only the PEG tokenizer of 3.12 reads (PEP 701).
+    FString(FStringProblem),
+    /// `except A, B:`, which no version from 3.8 to 3.13 accepts (tree-sitter reads Python 2's
+    /// `except A, e:` here).
+    UnparenthesizedExceptTypes,
+}
+
+/// The statement that carries type parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeParameterOwner {
+    Function,
+    Class,
+    Alias,
+}
+
+/// Why an f-string does not compile before 3.12, as the f-string parser of 3.9–3.11 reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FStringProblem {
+    pub error: FStringError,
+    /// The old tokenizer ended the string early, at a quote inside a replacement field.
+    pub ended_early: bool,
+    /// The token that the old tokenizer reads after that early end.
+    pub next: NextToken,
+}
+
+/// What follows an f-string that the tokenizer before 3.12 ended early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextToken {
+    /// Another string literal, which the parser concatenates; such f-strings are not recorded
+    /// (see `fstring_problem`).
+    String,
+    /// A backslash that does not end the line: the tokenizer fails there, before any parser
+    /// error ("unexpected character after line continuation character").
+    Backslash,
+    /// Anything else: 3.9–3.11 report the f-string's error, 3.8's parser fails first
+    /// ("invalid syntax").
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FStringError {
+    /// The field ends inside an open bracket.
+    Unmatched(u8),
+    /// The field ends without its closing `}`.
+    ExpectingBrace,
+    /// A backslash in a replacement field.
+    Backslash,
+    /// A `#` in a replacement field.
+    Comment,
+}
+
+impl SyntaxFeature {
+    /// The first minor version of Python 3 that compiles it; `None` when no supported one does.
+    pub fn since(self) -> Option<u32> {
+        Some(match self {
+            SyntaxFeature::ParenthesizedWith | SyntaxFeature::RelaxedDecorator => 9,
+            SyntaxFeature::MatchStatement => 10,
+            SyntaxFeature::ExceptStar | SyntaxFeature::StarredSubscript => 11,
+            SyntaxFeature::TypeAlias
+            | SyntaxFeature::FunctionTypeParameters
+            | SyntaxFeature::ClassTypeParameters
+            | SyntaxFeature::FString(_) => 12,
+            SyntaxFeature::TypeParameterDefault(_) => 13,
+            SyntaxFeature::UnparenthesizedExceptTypes => return None,
+        })
+    }
+
+    /// What the syntax is, for a reader.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SyntaxFeature::MatchStatement => "a `match` statement",
+            SyntaxFeature::ExceptStar => "`except*`",
+            SyntaxFeature::ParenthesizedWith => "a parenthesized `with` item with `as`",
+            SyntaxFeature::RelaxedDecorator => "a decorator that is not a dotted name or its call",
+            SyntaxFeature::StarredSubscript => "a starred expression in a subscript",
+            SyntaxFeature::TypeAlias => "a `type` statement",
+            SyntaxFeature::FunctionTypeParameters | SyntaxFeature::ClassTypeParameters => "type parameters",
+            SyntaxFeature::TypeParameterDefault(_) => "a type parameter default",
+            SyntaxFeature::FString(_) => "an f-string that reuses its quotes, or has a backslash or comment in a field",
+            SyntaxFeature::UnparenthesizedExceptTypes => "`except A, B:` without parentheses",
+        }
+    }
+
+    /// Whether Python 3.`minor` compiles it.
+    pub fn compiles_on(self, minor: u32) -> bool {
+        self.since().is_some_and(|since| minor >= since)
+    }
+
+    /// CPython 3.`minor`'s message for it, without the "(file, line n)" that `str()` adds.
+    pub fn message(self, minor: u32) -> String {
+        const INVALID: &str = "invalid syntax";
+        let message = match self {
+            SyntaxFeature::FunctionTypeParameters if minor == 11 => "expected '('",
+            SyntaxFeature::TypeParameterDefault(TypeParameterOwner::Function) if (11..=12).contains(&minor) => {
+                "expected '('"
+            }
+            SyntaxFeature::TypeParameterDefault(TypeParameterOwner::Alias) if minor == 12 => {
+                "invalid syntax. Maybe you meant '==' or ':=' instead of '='?"
+            }
+            SyntaxFeature::UnparenthesizedExceptTypes if minor >= 10 => "multiple exception types must be parenthesized",
+            SyntaxFeature::FString(problem) => {
+                let next = if problem.ended_early { Some(problem.next) } else { None };
+                if next == Some(NextToken::Backslash) {
+                    "unexpected character after line continuation character"
+                } else if minor < 9 && next == Some(NextToken::Other) {
+                    INVALID
+                } else {
+                    return match problem.error {
+                        FStringError::Unmatched(open) => format!("f-string: unmatched '{}'", char::from(open)),
+                        FStringError::ExpectingBrace => "f-string: expecting '}'".to_string(),
+                        FStringError::Backslash => "f-string expression part cannot include a backslash".to_string(),
+                        FStringError::Comment => "f-string expression part cannot include '#'".to_string(),
+                    };
+                }
+            }
+            _ => INVALID,
+        };
+        message.to_string()
+    }
+}
+
+/// Every place of the file whose syntax some supported Python rejects, in source order, and the
+/// ranges of the tree's ERROR nodes that are only a type parameter's default (tree-sitter-python
+/// does not know PEP 696 yet); they are no syntax error for 3.13.
+pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>) -> (Vec<NewerSyntax>, Vec<TextRange>) {
+    let mut found = Collector { text, kids, found: Vec::new(), defaults: Vec::new() };
+    found.statements(root);
+    found.starred_subscripts(root);
+    found.fstrings(root);
+    found.found.sort_by_key(|f| (f.range.start, f.range.end));
+    (found.found, found.defaults)
+}
+
+struct Collector<'k, 'a> {
+    text: &'k str,
+    kids: &'k Children<'a>,
+    found: Vec<NewerSyntax>,
+    defaults: Vec<TextRange>,
+}
+
+impl<'a> Collector<'_, 'a> {
+    fn add(&mut self, node: Node, feature: SyntaxFeature) {
+        self.found.push(NewerSyntax { range: TextRange::new(node.start_byte(), node.end_byte()), feature });
+    }
+
+    /// The anonymous child of `node` whose text is `token`.
+    fn token(&self, node: Node<'a>, token: &str) -> Option<Node<'a>> {
+        self.kids.iter(node, Which::All).find(|c| !c.is_named() && node_text(*c, self.text) == token)
+    }
+
+    /// Looks at every statement; statements stand only in nodes that may hold them.
+    fn statements(&mut self, node: Node<'a>) {
+        for child in self.kids.iter(node, Which::NamedCode) {
+            let child_kind = kind(child);
+            match child_kind {
+                Kind::MatchStatement => self.match_statement(child),
+                Kind::ExceptClause | Kind::ExceptGroupClause => self.except_clause(child),
+                Kind::WithStatement => self.with_statement(child),
+                Kind::Decorator => self.decorator(child),
+                Kind::FunctionDefinition => self.type_parameters(child, TypeParameterOwner::Function),
+                Kind::ClassDefinition => self.type_parameters(child, TypeParameterOwner::Class),
+                Kind::TypeAliasStatement => {
+                    // tree-sitter-python also reads `type(x).attr = value` as a type alias; a
+                    // real one names an identifier, with or without type parameters.
+                    let named = |left: &Node<'a>| {
+                        self.kids.iter(*left, Which::NamedCode).next().is_some_and(|name| {
+                            matches!(kind(name), Kind::Identifier | Kind::GenericType)
+                        })
+                    };
+                    if let Some(left) = self.kids.child(child, Field::Left).filter(named) {
+                        self.add(left, SyntaxFeature::TypeAlias);
+                        self.type_parameter_defaults(left, TypeParameterOwner::Alias);
+                    }
+                }
+                _ => {}
+            }
+            if child_kind.may_hold_statements() {
+                self.statements(child);
+            }
+        }
+    }
+
+    /// Before 3.10 `match` is a name: the parser fails at the subject's first token, unless that
+    /// token continues an expression (`match (x)` is a call, `match [x]` an item, `match -x` a
+    /// subtraction), and then at the colon.
+    fn match_statement(&mut self, node: Node<'a>) {
+        let Some(subject) = self.kids.child(node, Field::Subject) else { return };
+        let continues = matches!(node_text(subject, self.text).as_bytes().first(), Some(b'(' | b'[' | b'-' | b'+' | b'*' | b'.'));
+        let at = if continues { self.token(node, ":").unwrap_or(subject) } else { subject };
+        self.add(at, SyntaxFeature::MatchStatement);
+    }
+
+    fn except_clause(&mut self, node: Node<'a>) {
+        if let Some(star) = self.token(node, "*") {
+            self.add(star, SyntaxFeature::ExceptStar);
+        } else if self.kids.iter(node, Which::InField(Field::Value)).nth(1).is_some() {
+            if let Some(first) = self.kids.child(node, Field::Value) {
+                self.add(first, SyntaxFeature::UnparenthesizedExceptTypes);
+            }
+        }
+    }
+
+    /// 3.8 reads `with (a as b, c):` as a parenthesized expression, which fails at the first
+    /// `as`; without an `as` the parentheses make a tuple, which compiles (and fails when run).
+    fn with_statement(&mut self, node: Node<'a>) {
+        let Some(clause) = self.kids.iter(node, Which::Named).find(|c| kind(*c) == Kind::WithClause) else { return };
+        let parenthesized = self.kids.iter(clause, Which::All).next().is_some_and(|first| node_text(first, self.text) == "(");
+        if !parenthesized {
+            return;
+        }
+        for item in self.kids.iter(clause, Which::Named) {
+            let Some(value) = self.kids.child(item, Field::Value) else { continue };
+            if kind(value) == Kind::AsPattern {
+                let at = self.token(value, "as").unwrap_or(value);
+                self.add(at, SyntaxFeature::ParenthesizedWith);
+                return;
+            }
+        }
+    }
+
+    /// 3.8's decorator is a dotted name, optionally called once. The parser fails at the first
+    /// token after the longest such beginning of the expression.
+    fn decorator(&mut self, node: Node<'a>) {
+        let Some(expression) = self.kids.iter(node, Which::NamedCode).next() else { return };
+        // The chain of primaries from the outermost expression to its innermost, leftmost one.
+        let mut chain = vec![expression];
+        loop {
+            let last = chain[chain.len() - 1];
+            let inner = match kind(last) {
+                Kind::Attribute => self.kids.child(last, Field::Object),
+                Kind::Call => self.kids.child(last, Field::Function),
+                Kind::Subscript => self.kids.child(last, Field::Value),
+                _ => None,
+            };
+            match inner {
+                Some(inner) => chain.push(inner),
+                None => break,
+            }
+        }
+        chain.reverse();
+        if kind(chain[0]) != Kind::Identifier {
+            self.add(chain[0], SyntaxFeature::RelaxedDecorator);
+            return;
+        }
+        // How far the valid beginning goes: attributes, then at most one call at the end.
+        let mut valid = 1;
+        while valid < chain.len() && kind(chain[valid]) == Kind::Attribute {
+            valid += 1;
+        }
+        if valid < chain.len() && kind(chain[valid]) == Kind::Call {
+            valid += 1;
+        }
+        if valid == chain.len() {
+            return;
+        }
+        // The offending token follows the valid beginning, after any spaces.
+        let after = chain[valid - 1].end_byte();
+        let bytes = self.text.as_bytes();
+        let mut at = after;
+        while at < chain[valid].end_byte() && matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r' | b'\\')) {
+            at += 1;
+        }
+        self.found.push(NewerSyntax { range: TextRange::new(at, (at + 1).min(chain[valid].end_byte())), feature: SyntaxFeature::RelaxedDecorator });
+    }
+
+    fn type_parameters(&mut self, node: Node<'a>, owner: TypeParameterOwner) {
+        let Some(parameters) = self.kids.child(node, Field::TypeParameters) else { return };
+        let feature = match owner {
+            TypeParameterOwner::Class => SyntaxFeature::ClassTypeParameters,
+            _ => SyntaxFeature::FunctionTypeParameters,
+        };
+        self.add(parameters, feature);
+        self.type_parameter_defaults(parameters, owner);
+    }
+
+    /// tree-sitter-python reads `T = int` in type parameters as an ERROR around `T =` or `= int`.
+    fn type_parameter_defaults(&mut self, node: Node<'a>, owner: TypeParameterOwner) {
+        let mut stack = vec![node];
+        while let Some(node) = stack.pop() {
+            if kind(node) == Kind::TypeParameter {
+                let errors: Vec<Node> = self
+                    .kids
+                    .iter(node, Which::Named)
+                    .filter(|c| c.is_error() && node_text(*c, self.text).contains('='))
+                    .collect();
+                if !errors.is_empty() {
+                    self.add(node, SyntaxFeature::TypeParameterDefault(owner));
+                    self.defaults.extend(errors.iter().map(|e| TextRange::new(e.start_byte(), e.end_byte())));
+                }
+            }
+            stack.extend(self.kids.iter(node, Which::Named));
+        }
+    }
+
+    /// `x[*a]` and `x[a, *b]`: a `*` after `[` or `,` whose node is a starred item of a subscript.
+    fn starred_subscripts(&mut self, root: Node<'a>) {
+        let bytes = self.text.as_bytes();
+        for at in memchr::memchr_iter(b'*', bytes) {
+            if bytes.get(at + 1).is_some_and(|next| matches!(next, b'*' | b'=')) || at > 0 && bytes[at - 1] == b'*' {
+                continue;
+            }
+            let before = bytes[..at].iter().rev().find(|b| !b.is_ascii_whitespace());
+            if !matches!(before, Some(b'[' | b',')) {
+                continue;
+            }
+            let Some(star) = root.descendant_for_byte_range(at, at + 1) else { continue };
+            let Some(splat) = star.parent().filter(|p| kind(*p) == Kind::ListSplat) else { continue };
+            if splat.parent().is_some_and(|p| kind(p) == Kind::Subscript) {
+                self.add(star, SyntaxFeature::StarredSubscript);
+            }
+        }
+    }
+
+    /// Every f-string literal: a quote after a prefix of string letters with an `f`.
+    fn fstrings(&mut self, root: Node<'a>) {
+        let bytes = self.text.as_bytes();
+        for at in memchr::memchr2_iter(b'"', b'\'', bytes) {
+            let mut start = at;
+            while start > 0 && at - start < 2 && matches!(bytes[start - 1], b'f' | b'F' | b'r' | b'R' | b'b' | b'B' | b'u' | b'U') {
+                start -= 1;
+            }
+            let prefix = &bytes[start..at];
+            if !prefix.iter().any(|b| matches!(b, b'f' | b'F')) || start > 0 && is_word_byte(bytes[start - 1]) {
+                continue;
+            }
+            let Some(token) = root.descendant_for_byte_range(start, start + 1) else { continue };
+            let Some(string) = token.parent().filter(|s| kind(*s) == Kind::String && s.start_byte() == start) else {
+                continue;
+            };
+            let Some((problem, early_end)) = fstring_problem(bytes, at, string.end_byte()) else { continue };
+            let range = match early_end {
+                // The old tokenizer fails right after the quote that ended the string early.
+                Some(quote) => TextRange::new(quote, quote + 1),
+                None => {
+                    let run = string.parent().filter(|p| kind(*p) == Kind::ConcatenatedString).unwrap_or(string);
+                    TextRange::new(run.start_byte(), run.end_byte())
+                }
+            };
+            self.found.push(NewerSyntax { range, feature: SyntaxFeature::FString(problem) });
+        }
+    }
+}
+
+/// What CPython 3.9–3.11 make of an f-string whose opening quote is at `quote` and which
+/// tree-sitter ends at `end`, with where their tokenizer ended it early: at the first closing
+/// quote, escaped quotes aside. Their f-string parser then reads its replacement fields. When
+/// another string literal follows the early end, the two are concatenated and the outcome
+/// depends on how the fields continue across them (`f'{' f'}'` compiles on 3.11); that case
+/// is left undecided, as no error.
+fn fstring_problem(bytes: &[u8], quote: usize, end: usize) -> Option<(FStringProblem, Option<usize>)> {
+    let q = bytes[quote];
+    let triple = bytes.get(quote..quote + 3) == Some(&[q, q, q][..]);
+    let closing = if triple { 3 } else { 1 };
+    let body = quote + closing;
+    let mut at = body;
+    let mut early_end = None;
+    let limit = end.saturating_sub(closing);
+    while at < limit {
+        match bytes[at] {
+            b'\\' => at += 2,
+            b if b == q && bytes.get(at..at + closing).is_some_and(|s| s.iter().all(|c| *c == q)) => {
+                early_end = Some(at);
+                break;
+            }
+            _ => at += 1,
+        }
+    }
+    let content = &bytes[body..early_end.unwrap_or(end.saturating_sub(closing)).max(body)];
+    let error = field_error(content);
+    let ended_early = early_end.is_some();
+    let error = match error {
+        Some(error) => error,
+        // The early end falls inside a field, so the reading above found it open.
+        None if ended_early => FStringError::ExpectingBrace,
+        None => return None,
+    };
+    let next = early_end.map_or(NextToken::Other, |at| {
+        let rest = &bytes[(at + closing).min(end)..end];
+        let rest = &rest[rest.iter().take_while(|b| matches!(b, b' ' | b'\t')).count()..];
+        let letters = rest.iter().take_while(|b| matches!(b, b'r' | b'R' | b'b' | b'B' | b'u' | b'U' | b'f' | b'F')).count();
+        if letters <= 2 && matches!(rest.get(letters), Some(b'"' | b'\'')) {
+            NextToken::String
+        } else if rest.first() == Some(&b'\\') && !matches!(rest.get(1), Some(b'\n' | b'\r')) {
+            NextToken::Backslash
+        } else {
+            NextToken::Other
+        }
+    });
+    if next == NextToken::String {
+        return None;
+    }
+    Some((FStringProblem { error, ended_early, next }, early_end))
+}
+
+/// The first error in the replacement fields of an f-string's text, as `fstring_find_expr` of
+/// CPython 3.9–3.11 finds it; `None` when every field is well formed.
+fn field_error(content: &[u8]) -> Option<FStringError> {
+    let mut at = 0;
+    while at < content.len() {
+        match content[at] {
+            b'{' if content.get(at + 1) == Some(&b'{') => at += 2,
+            b'{' => {
+                at += 1;
+                let mut open: Vec<u8> = Vec::new();
+                // The open string inside the field: its quote and whether it is tripled.
+                let mut quote: Option<(u8, bool)> = None;
+                loop {
+                    let Some(&c) = content.get(at) else {
+                        return Some(match open.last() {
+                            Some(bracket) => FStringError::Unmatched(*bracket),
+                            None => FStringError::ExpectingBrace,
+                        });
+                    };
+                    at += 1;
+                    if c == b'\\' {
+                        return Some(FStringError::Backslash);
+                    }
+                    let tripled = |at: usize| content.get(at..at + 2) == Some(&[c, c][..]);
+                    if let Some((q, triple)) = quote {
+                        if c == q && !triple {
+                            quote = None;
+                        } else if c == q && tripled(at) {
+                            at += 2;
+                            quote = None;
+                        }
+                        continue;
+                    }
+                    match c {
+                        b'\'' | b'"' if tripled(at) => {
+                            at += 2;
+                            quote = Some((c, true));
+                        }
+                        b'\'' | b'"' => quote = Some((c, false)),
+                        b'#' => return Some(FStringError::Comment),
+                        b'(' | b'[' | b'{' => open.push(c),
+                        b')' | b']' => {
+                            open.pop();
+                        }
+                        b'}' if open.is_empty() => break,
+                        b'}' => {
+                            open.pop();
+                        }
+                        // A conversion or a format spec: the spec's own fields are rare enough
+                        // to read as text up to the field's end.
+                        b'!' if open.is_empty() && content.get(at) != Some(&b'=') => {
+                            skip_to_field_end(content, &mut at);
+                            break;
+                        }
+                        b':' if open.is_empty() => {
+                            skip_to_field_end(content, &mut at);
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// Moves `at` past the `}` that ends the field, counting the braces of nested fields.
+fn skip_to_field_end(content: &[u8], at: &mut usize) {
+    let mut depth = 0usize;
+    while let Some(&c) = content.get(*at) {
+        *at += 1;
+        match c {
+            b'{' => depth += 1,
+            b'}' if depth == 0 => return,
+            b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn features(source: &str) -> Vec<(u32, SyntaxFeature)> {
+        let summary = crate::analysis::summary::summarize(source);
+        summary.newer_syntax.iter().map(|n| (summary.line_number(n.range.start), n.feature)).collect()
+    }
+
+    #[test]
+    fn statements_of_newer_pythons_are_found_with_the_line_cpython_reports() {
+        let source = "\
+x = 1
+match (x):
+    case 1:
+        pass
+try:
+    pass
+except* ValueError:
+    pass
+type X = int
+def f[T](a: T) -> T:
+    return a
+class C[T]:
+    pass
+@x[0]
+def g(): pass
+with (open(x) as a, open(x)):
+    pass
+y = x[*x]
+try:
+    pass
+except ValueError, TypeError:
+    pass
+";
+        use SyntaxFeature::*;
+        assert_eq!(
+            features(source),
+            vec![
+                (2, MatchStatement),
+                (7, ExceptStar),
+                (9, TypeAlias),
+                (10, FunctionTypeParameters),
+                (12, ClassTypeParameters),
+                (14, RelaxedDecorator),
+                (16, ParenthesizedWith),
+                (18, StarredSubscript),
+                (21, UnparenthesizedExceptTypes),
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_every_supported_python_reads_is_not_reported() {
+        let source = "\
+import functools
+type(functools).cache = {}
+s = f\"{'''it's'''}\"
+@functools.lru_cache(maxsize=2)
+def f(a, /, b, *args, **kwargs):
+    if (n := a) > 1:
+        return f\"{n=} {a!r:>{b}} {'x'} {{}}\"
+with (open('x')) as a, open('y') as b:
+    pass
+z = {**{}}[1:2]
+m = match = 1
+";
+        assert_eq!(features(source), vec![]);
+    }
+
+    #[test]
+    fn type_parameter_defaults_are_313_syntax_not_syntax_errors() {
+        let summary = crate::analysis::summary::summarize("def f[T=int](): pass\nclass C[T: int = int]: pass\n");
+        assert!(summary.syntax_errors.is_empty(), "{:?}", summary.syntax_errors);
+        use SyntaxFeature::*;
+        let found: Vec<SyntaxFeature> = summary.newer_syntax.iter().map(|n| n.feature).collect();
+        assert_eq!(
+            found,
+            vec![
+                FunctionTypeParameters,
+                TypeParameterDefault(TypeParameterOwner::Function),
+                ClassTypeParameters,
+                TypeParameterDefault(TypeParameterOwner::Class),
+            ]
+        );
+        assert_eq!(TypeParameterDefault(TypeParameterOwner::Function).message(12), "expected '('");
+        assert_eq!(TypeParameterDefault(TypeParameterOwner::Class).message(12), "invalid syntax");
+    }
+
+    #[test]
+    fn fstring_messages_follow_the_f_string_parser_of_each_version() {
+        let problem = |source: &str| match features(source).as_slice() {
+            [(_, SyntaxFeature::FString(problem))] => *problem,
+            other => panic!("expected one f-string problem in {source:?}, found {other:?}"),
+        };
+        let nested = problem("d = {}\ns = f\"{d[\"a\"]}\"\n");
+        assert_eq!(SyntaxFeature::FString(nested).message(11), "f-string: unmatched '['");
+        assert_eq!(SyntaxFeature::FString(nested).message(8), "invalid syntax");
+        // `b'}'` after the early end is a bytes literal; what a concatenation makes of the
+        // fields is left undecided.
+        assert_eq!(features("x = 'a'\ns = f'{x + 'b'}'\n"), vec![]);
+        let backslash = problem("x = ['a']\ns = f\"{'\\n'.join(x)}\"\n");
+        assert_eq!(SyntaxFeature::FString(backslash).message(10), "f-string expression part cannot include a backslash");
+        assert!(SyntaxFeature::FString(backslash).compiles_on(12));
+        // The old tokenizer ends the string at the inner quote and then fails at the backslash.
+        let continuation = problem("names = []\nj = f\"{\"\\n\".join(names)}\"\n");
+        assert_eq!(SyntaxFeature::FString(continuation).message(8), "unexpected character after line continuation character");
+    }
+}
