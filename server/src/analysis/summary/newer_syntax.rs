@@ -48,6 +48,10 @@ pub enum SyntaxFeature {
     RelaxedDecorator,
     /// `x[*a]` (PEP 646, 3.11).
     StarredSubscript,
+    /// An unparenthesized `:=` as a set element or a set comprehension's element (3.9).
+    WalrusInSet,
+    /// An unparenthesized `:=` as an index, `x[y := 0]` (3.10).
+    WalrusInSubscript,
     /// `type X = ...` (PEP 695, 3.12).
     TypeAlias,
     /// `def f[T](...)` (PEP 695, 3.12).
@@ -112,8 +116,8 @@ impl SyntaxFeature {
     /// The first minor version of Python 3 that compiles it; `None` when no supported one does.
     pub fn since(self) -> Option<u32> {
         Some(match self {
-            SyntaxFeature::ParenthesizedWith | SyntaxFeature::RelaxedDecorator => 9,
-            SyntaxFeature::MatchStatement => 10,
+            SyntaxFeature::ParenthesizedWith | SyntaxFeature::RelaxedDecorator | SyntaxFeature::WalrusInSet => 9,
+            SyntaxFeature::MatchStatement | SyntaxFeature::WalrusInSubscript => 10,
             SyntaxFeature::ExceptStar | SyntaxFeature::StarredSubscript => 11,
             SyntaxFeature::TypeAlias
             | SyntaxFeature::FunctionTypeParameters
@@ -132,6 +136,8 @@ impl SyntaxFeature {
             SyntaxFeature::ParenthesizedWith => "a parenthesized `with` item with `as`",
             SyntaxFeature::RelaxedDecorator => "a decorator that is not a dotted name or its call",
             SyntaxFeature::StarredSubscript => "a starred expression in a subscript",
+            SyntaxFeature::WalrusInSet => "an unparenthesized `:=` in a set",
+            SyntaxFeature::WalrusInSubscript => "an unparenthesized `:=` as an index",
             SyntaxFeature::TypeAlias => "a `type` statement",
             SyntaxFeature::FunctionTypeParameters | SyntaxFeature::ClassTypeParameters => "type parameters",
             SyntaxFeature::TypeParameterDefault(_) => "a type parameter default",
@@ -185,6 +191,7 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>) -> (V
     let mut found = Collector { text, kids, found: Vec::new(), defaults: Vec::new() };
     found.statements(root);
     found.starred_subscripts(root);
+    found.walruses(root);
     found.fstrings(root);
     found.found.sort_by_key(|f| (f.range.start, f.range.end));
     (found.found, found.defaults)
@@ -367,6 +374,20 @@ impl<'a> Collector<'_, 'a> {
             if splat.parent().is_some_and(|p| kind(p) == Kind::Subscript) {
                 self.add(star, SyntaxFeature::StarredSubscript);
             }
+        }
+    }
+
+    /// `:=` straight inside a set, a set comprehension or the brackets of a subscript.
+    fn walruses(&mut self, root: Node<'a>) {
+        for at in memchr::memmem::find_iter(self.text.as_bytes(), b":=") {
+            let Some(operator) = root.descendant_for_byte_range(at, at + 2) else { continue };
+            let Some(walrus) = operator.parent().filter(|p| kind(*p) == Kind::NamedExpression) else { continue };
+            let feature = match walrus.parent().map(kind) {
+                Some(Kind::Set | Kind::SetComprehension) => SyntaxFeature::WalrusInSet,
+                Some(Kind::Subscript) => SyntaxFeature::WalrusInSubscript,
+                _ => continue,
+            };
+            self.add(operator, feature);
         }
     }
 
@@ -563,6 +584,7 @@ def g(): pass
 with (open(x) as a, open(x)):
     pass
 y = x[*x]
+z = x[w:=0], {v := 1}
 try:
     pass
 except ValueError, TypeError:
@@ -580,7 +602,9 @@ except ValueError, TypeError:
                 (14, RelaxedDecorator),
                 (16, ParenthesizedWith),
                 (18, StarredSubscript),
-                (21, UnparenthesizedExceptTypes),
+                (19, WalrusInSubscript),
+                (19, WalrusInSet),
+                (22, UnparenthesizedExceptTypes),
             ]
         );
     }
@@ -597,7 +621,7 @@ def f(a, /, b, *args, **kwargs):
         return f\"{n=} {a!r:>{b}} {'x'} {{}}\"
 with (open('x')) as a, open('y') as b:
     pass
-z = {**{}}[1:2]
+z = {**{}}[1:2], x[(y := 0)], [y := 1, 2], f(y := 2), {(y := 3)}
 m = match = 1
 ";
         assert_eq!(features(source), vec![]);
