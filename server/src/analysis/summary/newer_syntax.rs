@@ -46,8 +46,9 @@ pub enum SyntaxFeature {
     ParenthesizedWith,
     /// A decorator that is not a dotted name with an optional call (PEP 614, 3.9).
     RelaxedDecorator,
-    /// `x[*a]` (PEP 646, 3.11).
-    StarredSubscript,
+    /// `x[*a]` (PEP 646, 3.11). `bracketed`: the subscript stands inside brackets, where 3.10
+    /// reads `x [*a]` as two expressions in a row and asks whether a comma is missing.
+    StarredSubscript { bracketed: bool },
     /// An unparenthesized `:=` as a set element or a set comprehension's element (3.9).
     WalrusInSet,
     /// An unparenthesized `:=` as an index, `x[y := 0]` (3.10).
@@ -118,7 +119,7 @@ impl SyntaxFeature {
         Some(match self {
             SyntaxFeature::ParenthesizedWith | SyntaxFeature::RelaxedDecorator | SyntaxFeature::WalrusInSet => 9,
             SyntaxFeature::MatchStatement | SyntaxFeature::WalrusInSubscript => 10,
-            SyntaxFeature::ExceptStar | SyntaxFeature::StarredSubscript => 11,
+            SyntaxFeature::ExceptStar | SyntaxFeature::StarredSubscript { .. } => 11,
             SyntaxFeature::TypeAlias
             | SyntaxFeature::FunctionTypeParameters
             | SyntaxFeature::ClassTypeParameters
@@ -135,7 +136,7 @@ impl SyntaxFeature {
             SyntaxFeature::ExceptStar => "`except*`",
             SyntaxFeature::ParenthesizedWith => "a parenthesized `with` item with `as`",
             SyntaxFeature::RelaxedDecorator => "a decorator that is not a dotted name or its call",
-            SyntaxFeature::StarredSubscript => "a starred expression in a subscript",
+            SyntaxFeature::StarredSubscript { .. } => "a starred expression in a subscript",
             SyntaxFeature::WalrusInSet => "an unparenthesized `:=` in a set",
             SyntaxFeature::WalrusInSubscript => "an unparenthesized `:=` as an index",
             SyntaxFeature::TypeAlias => "a `type` statement",
@@ -163,6 +164,7 @@ impl SyntaxFeature {
                 "invalid syntax. Maybe you meant '==' or ':=' instead of '='?"
             }
             SyntaxFeature::UnparenthesizedExceptTypes if minor >= 10 => "multiple exception types must be parenthesized",
+            SyntaxFeature::StarredSubscript { bracketed: true } if minor == 10 => "invalid syntax. Perhaps you forgot a comma?",
             SyntaxFeature::FString(problem) => {
                 let next = if problem.ended_early { Some(problem.next) } else { None };
                 if next == Some(NextToken::Backslash) {
@@ -371,10 +373,39 @@ impl<'a> Collector<'_, 'a> {
             }
             let Some(star) = root.descendant_for_byte_range(at, at + 1) else { continue };
             let Some(splat) = star.parent().filter(|p| kind(*p) == Kind::ListSplat) else { continue };
-            if splat.parent().is_some_and(|p| kind(p) == Kind::Subscript) {
-                self.add(star, SyntaxFeature::StarredSubscript);
+            let Some(subscript) = splat.parent().filter(|p| kind(*p) == Kind::Subscript) else { continue };
+            let bracketed = self.bracketed(subscript);
+            self.add(star, SyntaxFeature::StarredSubscript { bracketed });
+        }
+    }
+
+    /// Whether 3.10's "Perhaps you forgot a comma?" applies to `x[*a]`: it reads `x` and the
+    /// list `[*a]` as two expressions in a row, which it questions inside brackets only, and
+    /// not after `print`, `exec` or a soft keyword.
+    fn bracketed(&self, subscript: Node<'a>) -> bool {
+        let value = self.kids.child(subscript, Field::Value);
+        if value.is_some_and(|v| matches!(node_text(v, self.text), "print" | "exec" | "match" | "case" | "_" | "type")) {
+            return false;
+        }
+        let mut child = subscript;
+        while let Some(parent) = child.parent() {
+            match kind(parent) {
+                Kind::ArgumentList
+                | Kind::ParenthesizedExpression
+                | Kind::List
+                | Kind::Tuple
+                | Kind::Dictionary
+                | Kind::Set
+                | Kind::ListComprehension
+                | Kind::SetComprehension
+                | Kind::DictionaryComprehension
+                | Kind::GeneratorExpression => return true,
+                Kind::Subscript if self.kids.child(parent, Field::Value) != Some(child) => return true,
+                kind if kind.may_hold_statements() || kind == Kind::ExpressionStatement => return false,
+                _ => child = parent,
             }
         }
+        false
     }
 
     /// `:=` straight inside a set, a set comprehension or the brackets of a subscript.
@@ -601,7 +632,7 @@ except ValueError, TypeError:
                 (12, ClassTypeParameters),
                 (14, RelaxedDecorator),
                 (16, ParenthesizedWith),
-                (18, StarredSubscript),
+                (18, StarredSubscript { bracketed: false }),
                 (19, WalrusInSubscript),
                 (19, WalrusInSet),
                 (22, UnparenthesizedExceptTypes),
@@ -644,6 +675,15 @@ m = match = 1
         );
         assert_eq!(TypeParameterDefault(TypeParameterOwner::Function).message(12), "expected '('");
         assert_eq!(TypeParameterDefault(TypeParameterOwner::Class).message(12), "invalid syntax");
+    }
+
+    #[test]
+    fn a_starred_index_inside_brackets_gets_the_missing_comma_question_of_3_10() {
+        let found = features("x = 1\ny = (x[*x],)\nz = print[*x]\n");
+        use SyntaxFeature::*;
+        assert_eq!(found, vec![(2, StarredSubscript { bracketed: true }), (3, StarredSubscript { bracketed: false })]);
+        assert_eq!(StarredSubscript { bracketed: true }.message(10), "invalid syntax. Perhaps you forgot a comma?");
+        assert_eq!(StarredSubscript { bracketed: true }.message(9), "invalid syntax");
     }
 
     #[test]
