@@ -131,6 +131,45 @@ importlib.import_module(name)
 }
 
 #[test]
+fn loops_over_literal_strings_import_each_module_in_order() {
+    check(
+        "\
+import importlib
+APPS = ('a', 'b')
+for app in APPS:
+    importlib.import_module(f'apps.{app}.models')
+for name in ['x', 'y']:
+    __import__('lib_%s' % name)
+for name in ['x']:
+    importlib.import_module('.{}'.format(name), package='pkg')
+# Not unrolled: a list that something else changes, a body with a `break`, an `else`, a name
+# that is not the loop's.
+MORE = ['c']
+MORE.append('d')
+for app in MORE:
+    importlib.import_module('apps.' + app)
+for app in ['e']:
+    importlib.import_module('apps.' + app)
+    break
+for app in ['f']:
+    importlib.import_module('apps.' + app)
+else:
+    pass
+for app in ['g']:
+    importlib.import_module('apps.' + other)
+",
+        &[
+            "1 import importlib",
+            "4 dynamic apps.a.models",
+            "4 dynamic apps.b.models",
+            "6 dynamic lib_x",
+            "6 dynamic lib_y",
+            "8 dynamic .x in pkg",
+        ],
+    );
+}
+
+#[test]
 fn broken_code_still_yields_imports() {
     let summary = summarize("import a\ndef broken(:\n    pass\nimport b\n");
     assert!(!summary.syntax_errors.is_empty());

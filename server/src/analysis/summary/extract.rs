@@ -75,6 +75,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
         yield_marks: &marks.yields,
         first_params: Vec::new(),
         consumed: Vec::new(),
+        loop_strings: HashMap::new(),
         aliases: Aliases::collect(&imports, text, &kids),
         summary: FileSummary { line_index, ..FileSummary::default() },
         ctx: Ctx::default(),
@@ -127,6 +128,21 @@ impl PlatformSubject {
             PlatformSubject::Implementation { platform_call } => Cond::Implementation { op, value, platform_call },
         }
     }
+}
+
+/// `template` with each `placeholder` replaced by the next of `arguments`; `None` unless there
+/// are exactly as many placeholders as arguments and no other `%` or `{` formatting.
+fn fill_placeholders(template: &str, placeholder: &str, arguments: &[String]) -> Option<String> {
+    let parts: Vec<&str> = template.split(placeholder).collect();
+    if parts.len() != arguments.len() + 1 || parts.iter().any(|part| part.contains(['%', '{', '}'])) {
+        return None;
+    }
+    let mut filled = parts[0].to_string();
+    for (argument, part) in arguments.iter().zip(&parts[1..]) {
+        filled.push_str(argument);
+        filled.push_str(part);
+    }
+    Some(filled)
 }
 
 /// Whether a `return` stands in the block, or in the blocks of its `if` and `try` statements
@@ -343,6 +359,9 @@ struct Extractor<'t, 'a> {
     /// The calls (by node id) whose result the expression around them iterates, awaits or
     /// passes on, until the walk reaches them (see [`Event::Call`]).
     consumed: Vec<usize>,
+    /// The value of each loop variable while an unrolled loop's body is walked (see
+    /// [`Extractor::unrolled_string_loop`]).
+    loop_strings: HashMap<String, String>,
     aliases: Aliases,
     summary: FileSummary,
     ctx: Ctx,
@@ -430,6 +449,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     out.extend(orelse);
                 }
             }
+            Kind::ForStatement if self.unrolled_string_loop(node, out) => {}
             Kind::ForStatement => {
                 let right = self.kids.child(node, Field::Right);
                 if let Some(right) = right {
@@ -1071,6 +1091,197 @@ impl<'t, 'a> Extractor<'t, 'a> {
         flag
     }
 
+    /// A `for` loop over literal strings whose body imports a module named after the loop
+    /// variable (`for name in ["a", "b"]: importlib.import_module("plugins." + name)`), run as
+    /// CPython runs it: the body once per string, in order, each time with the name's value
+    /// known. Only plain bodies qualify (no definitions, import statements, `break`, `continue`,
+    /// `return`, `yield` or nested loops), so that walking the body again adds nothing but
+    /// events. Returns false, having done nothing, for any other loop.
+    fn unrolled_string_loop(&mut self, node: Node<'a>, out: &mut Block) -> bool {
+        const MOST: usize = 64;
+        let (Some(left), Some(right), Some(body)) =
+            (self.kids.child(node, Field::Left), self.kids.child(node, Field::Right), self.kids.child(node, Field::Body))
+        else {
+            return false;
+        };
+        if kind(left) != Kind::Identifier || self.kids.child(node, Field::Alternative).is_some() {
+            return false;
+        }
+        let body_text = self.text(body);
+        if !(body_text.contains("import_module") || body_text.contains("__import__")) || !self.plain_loop_body(body) {
+            return false;
+        }
+        let values = match kind(right) {
+            Kind::Identifier => self.module_string_list(self.text(right)),
+            _ => self.literal_strings(right),
+        };
+        let Some(values) = values.filter(|v| !v.is_empty() && v.len() <= MOST) else { return false };
+        let name = self.text(left).to_string();
+        self.consume(right);
+        self.expr(right, out);
+        for value in values {
+            self.target(left, out);
+            self.loop_strings.insert(name.clone(), value);
+            let iteration = self.with_ctx(|ctx| ctx.in_loop = true, |this| this.field_block(node, Field::Body));
+            out.extend(iteration);
+        }
+        self.loop_strings.remove(&name);
+        true
+    }
+
+    /// Whether a loop body holds only statements that walking it again repeats as events.
+    fn plain_loop_body(&self, node: Node<'a>) -> bool {
+        self.kids.iter(node, Which::NamedCode).all(|child| match kind(child) {
+            Kind::ExpressionStatement | Kind::PassStatement => {
+                !self.text(child).contains("yield") && !self.text(child).contains("lambda")
+            }
+            Kind::Block
+            | Kind::IfStatement
+            | Kind::ElifClause
+            | Kind::ElseClause
+            | Kind::TryStatement
+            | Kind::ExceptClause
+            | Kind::FinallyClause
+            | Kind::WithStatement => self.plain_loop_body(child),
+            Kind::ImportStatement
+            | Kind::ImportFromStatement
+            | Kind::FutureImportStatement
+            | Kind::ReturnStatement
+            | Kind::BreakStatement
+            | Kind::ContinueStatement
+            | Kind::GlobalStatement
+            | Kind::NonlocalStatement => false,
+            // The parts of compound statements that are expressions (conditions, `with`
+            // items, caught classes); any other statement that holds statements does not
+            // qualify.
+            kind => !kind.may_hold_binding_statements() && !self.text(child).contains("yield"),
+        })
+    }
+
+    /// The strings of a list or tuple of string literals.
+    fn literal_strings(&self, node: Node<'a>) -> Option<Vec<String>> {
+        if !matches!(kind(node), Kind::List | Kind::Tuple) {
+            return None;
+        }
+        self.kids.iter(node, Which::NamedCode).map(|item| self.string_literal(item)).collect()
+    }
+
+    /// The strings of a module-level name assigned a list or tuple of string literals once and
+    /// otherwise only iterated by `for` loops, so that nothing changes the list in between.
+    fn module_string_list(&self, name: &str) -> Option<Vec<String>> {
+        let mut found = None;
+        for statement in self.kids.iter(self.root, Which::NamedCode) {
+            let assignment = match kind(statement) {
+                Kind::ExpressionStatement => self.kids.iter(statement, Which::NamedCode).next(),
+                _ => None,
+            };
+            let Some(assignment) = assignment.filter(|a| kind(*a) == Kind::Assignment) else { continue };
+            let Some(target) = self.kids.child(assignment, Field::Left) else { continue };
+            if kind(target) == Kind::Identifier && self.text(target) == name {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some((self.literal_strings(self.kids.child(assignment, Field::Right)?)?, target));
+            }
+        }
+        let (values, target) = found?;
+        let bytes = self.text.as_bytes();
+        let only_iterated = memchr::memmem::find_iter(bytes, name.as_bytes()).all(|start| {
+            let end = start + name.len();
+            if start == target.start_byte()
+                || (start > 0 && is_word_byte(bytes[start - 1]))
+                || bytes.get(end).is_some_and(|b| is_word_byte(*b))
+            {
+                return true;
+            }
+            let Some(node) = self.root.descendant_for_byte_range(start, end) else { return false };
+            if kind(node) != Kind::Identifier {
+                return matches!(kind(node), Kind::StringContent | Kind::String | Kind::Comment);
+            }
+            node.parent().is_some_and(|parent| {
+                matches!(kind(parent), Kind::ForStatement | Kind::ForInClause)
+                    && self.kids.child(parent, Field::Right).is_some_and(|right| right.id() == node.id())
+            })
+        });
+        only_iterated.then_some(values)
+    }
+
+    /// The value of a string expression built from literals and the loop variables of
+    /// [`Extractor::unrolled_string_loop`]: a literal, a loop variable, `a + b`, `"p.%s" % name`,
+    /// `"p.{}".format(name)` and f-strings whose fields are plain names.
+    fn string_value(&self, node: Node<'a>) -> Option<String> {
+        if let Some(value) = self.string_literal(node) {
+            return Some(value);
+        }
+        if self.loop_strings.is_empty() {
+            return None;
+        }
+        match kind(node) {
+            Kind::Identifier => self.loop_strings.get(self.text(node)).cloned(),
+            Kind::ParenthesizedExpression => self.string_value(self.kids.iter(node, Which::NamedCode).next()?),
+            Kind::BinaryOperator => {
+                let left = self.kids.child(node, Field::Left)?;
+                let right = self.kids.child(node, Field::Right)?;
+                match self.text(self.kids.child(node, Field::Operator)?) {
+                    "+" => Some(self.string_value(left)? + &self.string_value(right)?),
+                    "%" => {
+                        let arguments: Vec<String> = match kind(right) {
+                            Kind::Tuple => self.kids.iter(right, Which::NamedCode).map(|a| self.string_value(a)).collect::<Option<_>>()?,
+                            _ => vec![self.string_value(right)?],
+                        };
+                        fill_placeholders(&self.string_literal(left)?, "%s", &arguments)
+                    }
+                    _ => None,
+                }
+            }
+            Kind::Call => {
+                let function = self.kids.child(node, Field::Function)?;
+                let parts = AttrParts::of(self.kids, function)?;
+                if self.text(parts.attribute?) != "format" {
+                    return None;
+                }
+                let template = self.string_literal(parts.object?)?;
+                let arguments = self.kids.child(node, Field::Arguments)?;
+                let arguments: Vec<String> =
+                    self.kids.iter(arguments, Which::NamedCode).map(|a| self.string_value(a)).collect::<Option<_>>()?;
+                fill_placeholders(&template.replace("{{", "\u{0}").replace("}}", "\u{1}"), "{}", &arguments)
+                    .map(|filled| filled.replace('\u{0}', "{").replace('\u{1}', "}"))
+            }
+            Kind::String => {
+                let mut value = String::new();
+                for child in self.kids.iter(node, Which::Named) {
+                    match kind(child) {
+                        Kind::StringStart => {
+                            let prefix = self.text(child).to_ascii_lowercase();
+                            if !prefix.contains('f') || prefix.contains('b') || prefix.contains('r') {
+                                return None;
+                            }
+                        }
+                        Kind::StringContent => {
+                            let content = self.text(child);
+                            if content.contains(['{', '}', '\\']) {
+                                return None;
+                            }
+                            value.push_str(content);
+                        }
+                        Kind::StringEnd => {}
+                        Kind::Interpolation => {
+                            let mut fields = self.kids.iter(child, Which::NamedCode);
+                            let expression = fields.next()?;
+                            if fields.next().is_some() || kind(expression) != Kind::Identifier {
+                                return None;
+                            }
+                            value.push_str(self.loop_strings.get(self.text(expression))?);
+                        }
+                        _ => return None,
+                    }
+                }
+                Some(value)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether every other place where `name` stands as an identifier in the file reads it in
     /// a context that cannot rebind it (a condition, an operand, an argument). Anything else
     /// (a target, an import, a parameter, a `global` statement, a context this list does not
@@ -1614,7 +1825,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             Kind::Identifier => {
                 let name = self.text(function);
                 if name == "__import__" {
-                    let module = self.string_literal(arguments.named_child(0)?)?;
+                    let module = self.string_value(self.kids.iter(arguments, Which::NamedCode).next()?)?;
                     // `__import__('a', ..., fromlist, level)` with a level is rare; only the
                     // plain absolute form is read.
                     return (!module.is_empty()).then_some(ImportKind::Dynamic {
@@ -1639,12 +1850,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
             return None;
         }
         let args = self.kids.collect(arguments, Which::NamedCode);
-        let module = self.string_literal(*args.first()?)?;
+        let module = self.string_value(*args.first()?)?;
         let package = match args.get(1) {
             Some(arg) if kind(*arg) == Kind::KeywordArgument => {
-                self.kids.child(*arg, Field::Value).and_then(|v| self.string_literal(v))
+                self.kids.child(*arg, Field::Value).and_then(|v| self.string_value(v))
             }
-            Some(arg) => self.string_literal(*arg),
+            Some(arg) => self.string_value(*arg),
             None => None,
         };
         if module.is_empty() || (module.starts_with('.') && package.is_none()) {

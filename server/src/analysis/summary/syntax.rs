@@ -93,6 +93,7 @@ kinds! {
     ImportPrefix = "import_prefix",
     ImportStatement = "import_statement",
     Integer = "integer",
+    Interpolation = "interpolation",
     KeywordArgument = "keyword_argument",
     Lambda = "lambda",
     List = "list",
