@@ -167,7 +167,7 @@ def run(value):
 ";
     let ws = workspace(fixture);
     let output = modcache(ws.path(), &["check", "--format", "json"]);
-    let expected = "line 2: a `match` statement needs Python 3.10, and the modelled version is 3.9: importing the \
+    let expected = "unsupported syntax at line 2: a `match` statement needs Python 3.10, and the modelled version is 3.9: importing the \
                     file raises SyntaxError (invalid syntax)";
     assert!(stderr(&output).contains(&format!("lib.py: {expected}")), "{}", stderr(&output));
     let report = json(&output);

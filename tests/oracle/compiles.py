@@ -47,7 +47,7 @@ for folder, dirs, files in os.walk(root):
 json.dump(out, sys.stdout)
 """
 
-NEWER = re.compile(r"line (\d+): .* the modelled version is [\d.]+: importing the file raises SyntaxError \((.*)\)$")
+NEWER = re.compile(r"unsupported syntax at line (\d+): .* the modelled version is [\d.]+: importing the file raises SyntaxError \((.*)\)$")
 UNPARSED = re.compile(r"syntax error at line (\d+)")
 
 

@@ -293,7 +293,7 @@ fn newer_syntax_problems(project: &Project) -> Vec<Problem> {
             Some(Problem {
                 path: path.to_string(),
                 message: format!(
-                    "line {line}: {what} {needs}, and the modelled version is {}.{}: importing the file raises SyntaxError ({message})",
+                    "unsupported syntax at line {line}: {what} {needs}, and the modelled version is {}.{}: importing the file raises SyntaxError ({message})",
                     version.major, version.minor
                 ),
             })
