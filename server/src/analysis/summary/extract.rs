@@ -1185,19 +1185,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
         }
         let (values, target) = found?;
-        let bytes = self.text.as_bytes();
-        let only_iterated = memchr::memmem::find_iter(bytes, name.as_bytes()).all(|start| {
-            let end = start + name.len();
-            if start == target.start_byte()
-                || (start > 0 && is_word_byte(bytes[start - 1]))
-                || bytes.get(end).is_some_and(|b| is_word_byte(*b))
-            {
-                return true;
-            }
-            let Some(node) = self.root.descendant_for_byte_range(start, end) else { return false };
-            if kind(node) != Kind::Identifier {
-                return matches!(kind(node), Kind::StringContent | Kind::String | Kind::Comment);
-            }
+        let only_iterated = self.every_other_use(name, target.start_byte(), |node| {
             node.parent().is_some_and(|parent| {
                 matches!(kind(parent), Kind::ForStatement | Kind::ForInClause)
                     && self.kids.child(parent, Field::Right).is_some_and(|right| right.id() == node.id())
@@ -1247,39 +1235,50 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 fill_placeholders(&template.replace("{{", "\u{0}").replace("}}", "\u{1}"), "{}", &arguments)
                     .map(|filled| filled.replace('\u{0}', "{").replace('\u{1}', "}"))
             }
-            Kind::String => {
-                let mut value = String::new();
-                for child in self.kids.iter(node, Which::Named) {
-                    match kind(child) {
-                        Kind::StringStart => {
-                            let prefix = self.text(child).to_ascii_lowercase();
-                            if !prefix.contains('f') || prefix.contains('b') || prefix.contains('r') {
-                                return None;
-                            }
-                        }
-                        Kind::StringContent => {
-                            let content = self.text(child);
-                            if content.contains(['{', '}', '\\']) {
-                                return None;
-                            }
-                            value.push_str(content);
-                        }
-                        Kind::StringEnd => {}
-                        Kind::Interpolation => {
-                            let mut fields = self.kids.iter(child, Which::NamedCode);
-                            let expression = fields.next()?;
-                            if fields.next().is_some() || kind(expression) != Kind::Identifier {
-                                return None;
-                            }
-                            value.push_str(self.loop_strings.get(self.text(expression))?);
-                        }
-                        _ => return None,
-                    }
-                }
-                Some(value)
-            }
+            Kind::String => self.string_node(node, Some(&self.loop_strings)),
             _ => None,
         }
+    }
+
+    /// The value of one string literal: a plain one, or with `fields` (the value of each name
+    /// a replacement field may hold) an f-string whose fields are such names; anything else
+    /// (bytes, a template string, a field of another expression, a conversion or a format
+    /// spec, escapes in an f-string) has no value here.
+    fn string_node(&self, node: Node<'a>, fields: Option<&HashMap<String, String>>) -> Option<String> {
+        let mut value = String::new();
+        for child in self.kids.iter(node, Which::Named) {
+            match kind(child) {
+                Kind::StringStart => {
+                    let prefix = self.text(child).to_ascii_lowercase();
+                    let formatted = prefix.contains('f');
+                    if formatted != fields.is_some()
+                        || prefix.contains('b')
+                        || prefix.contains('t')
+                        || (formatted && prefix.contains('r'))
+                    {
+                        return None;
+                    }
+                }
+                Kind::StringContent => {
+                    let content = self.text(child);
+                    if fields.is_some() && content.contains(['{', '}', '\\']) {
+                        return None;
+                    }
+                    value.push_str(content);
+                }
+                Kind::StringEnd => {}
+                Kind::Interpolation => {
+                    let mut parts = self.kids.iter(child, Which::NamedCode);
+                    let expression = parts.next()?;
+                    if parts.next().is_some() || kind(expression) != Kind::Identifier {
+                        return None;
+                    }
+                    value.push_str(fields?.get(self.text(expression))?);
+                }
+                _ => return None,
+            }
+        }
+        Some(value)
     }
 
     /// Whether every other place where `name` stands as an identifier in the file reads it in
@@ -1289,20 +1288,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
     /// Only names assigned a decidable condition or `sys.platform` get here, which few files
     /// have.
     fn only_read_elsewhere(&self, name: &str, at: TextRange) -> bool {
-        let bytes = self.text.as_bytes();
-        memchr::memmem::find_iter(bytes, name.as_bytes()).all(|start| {
-            let end = start + name.len();
-            if start as u32 == at.start
-                || (start > 0 && is_word_byte(bytes[start - 1]))
-                || bytes.get(end).is_some_and(|b| is_word_byte(*b))
-            {
-                return true;
-            }
-            let Some(node) = self.root.descendant_for_byte_range(start, end) else { return false };
-            if kind(node) != Kind::Identifier {
-                // The word inside a string or a comment.
-                return matches!(kind(node), Kind::StringContent | Kind::String | Kind::Comment);
-            }
+        self.every_other_use(name, at.start as usize, |node| {
             let Some(parent) = node.parent() else { return false };
             match kind(parent) {
                 Kind::IfStatement
@@ -1323,6 +1309,27 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 Kind::Assignment => self.kids.child(parent, Field::Left).is_none_or(|left| left.id() != node.id()),
                 _ => false,
             }
+        })
+    }
+
+    /// Whether `accept` holds for every identifier `name` of the file but the one that starts at
+    /// `at`. The word inside a string or a comment is no identifier and passes; a place the
+    /// tree cannot find fails.
+    fn every_other_use(&self, name: &str, at: usize, accept: impl Fn(Node<'a>) -> bool) -> bool {
+        let bytes = self.text.as_bytes();
+        memchr::memmem::find_iter(bytes, name.as_bytes()).all(|start| {
+            let end = start + name.len();
+            if start == at
+                || (start > 0 && is_word_byte(bytes[start - 1]))
+                || bytes.get(end).is_some_and(|b| is_word_byte(*b))
+            {
+                return true;
+            }
+            let Some(node) = self.root.descendant_for_byte_range(start, end) else { return false };
+            if kind(node) != Kind::Identifier {
+                return matches!(kind(node), Kind::StringContent | Kind::String | Kind::Comment);
+            }
+            accept(node)
         })
     }
 
@@ -1433,23 +1440,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 }
                 Some(value)
             }
-            Kind::String => {
-                let mut value = String::new();
-                for child in self.kids.iter(node, Which::Named) {
-                    match kind(child) {
-                        Kind::StringStart => {
-                            let prefix = self.text(child).to_ascii_lowercase();
-                            if prefix.contains('f') || prefix.contains('b') || prefix.contains('t') {
-                                return None;
-                            }
-                        }
-                        Kind::StringContent => value.push_str(self.text(child)),
-                        Kind::StringEnd => {}
-                        _ => return None,
-                    }
-                }
-                Some(value)
-            }
+            Kind::String => self.string_node(node, None),
             _ => None,
         }
     }
