@@ -202,6 +202,16 @@ class Generator:
         parent, _, leaf = target.rpartition(".")
         forms.append(("%s = importlib.import_module(%r)" % (alias, target), alias))
         if parent:
+            # A plugin loop: the module's name built from a loop variable over literal strings.
+            variable = self.fresh("part")
+            name = self.rng.choice([
+                "%r + %s" % (parent + ".", variable),
+                "f%r" % (parent + ".{%s}" % variable),
+                "%r %% %s" % (parent + ".%s", variable),
+                "%r.format(%s)" % (parent + ".{}", variable),
+            ])
+            loop = "for %s in [%r]:\n    %s = importlib.import_module(%s)" % (variable, leaf, alias, name)
+            forms.append((loop, alias))
             forms.append(("from %s import %s" % (parent, leaf), leaf))
             relative = self.relative_prefix(importer, parent)
             if relative is not None:

@@ -36,6 +36,7 @@ CONSTRUCTS = {
     "from a import name": r"^\s*from (alpha|beta|gamma|delta) import (A|B|make)",
     "from pkg import *": r"^from pkg[\w.]* import \*$",
     "__all__": r"^__all__ = \[",
+    "import_module in a loop over strings": r"^\s*for (part_\d+) in \['\w+'\]:\n\s+m_\d+ = importlib\.import_module\(.*\1",
     "top-level attribute access": r"^_seen_\d+ = \w+(\.\w+)+$",
     "function import, called": r"^def (load_\d+)\(\):\n(    .*\n)+\1\(\)$",
     "if TYPE_CHECKING": r"^if TYPE_CHECKING:\n    (import|from) ",
