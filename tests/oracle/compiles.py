@@ -25,6 +25,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run  # noqa: E402  (lives beside this file)
+
 COMPILE_ALL = r"""
 import json, os, sys, warnings
 warnings.simplefilter("ignore")
@@ -54,13 +58,6 @@ UNPARSED = re.compile(r"syntax error at line (\d+)")
 def cpython_verdicts(python, folder):
     completed = subprocess.run([python, "-c", COMPILE_ALL, folder], capture_output=True, text=True, check=True)
     return json.loads(completed.stdout)
-
-
-def interpreter_version(python):
-    completed = subprocess.run(
-        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True, check=True
-    )
-    return completed.stdout.strip()
 
 
 def modcache_verdicts(binary, folder, version):
@@ -103,7 +100,7 @@ def main():
     parser.add_argument("folder", help="a folder of Python files, such as a standard library")
     args = parser.parse_args()
     folder = os.path.abspath(args.folder)
-    version = interpreter_version(args.python)
+    version = "%d.%d" % run.interpreter_info(args.python)[0]
     expected = cpython_verdicts(args.python, folder)
     found = modcache_verdicts(os.path.abspath(args.modcache), folder, version)
     disagreements = [(path, expected[path], found.get(path)) for path in sorted(expected) if not agrees(expected[path], found.get(path))]

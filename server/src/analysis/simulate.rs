@@ -1256,11 +1256,8 @@ impl<'p> Sim<'p> {
     fn compile_error(&self, summary: &FileSummary, path: Option<&str>) -> Option<String> {
         let minor = self.project.version.minor;
         let invalid = summary.syntax_errors.first().map(|error| (error.start, "invalid syntax".to_string()));
-        let newer = summary
-            .newer_syntax
-            .iter()
-            .find(|newer| !newer.feature.compiles_on(minor))
-            .map(|newer| (newer.reported_at(minor), newer.feature.message(minor)));
+        let newer =
+            summary.newer_syntax_rejected_by(minor).map(|newer| (newer.reported_at(minor), newer.feature.message(minor)));
         let (at, message) = match (invalid, newer) {
             (Some(a), Some(b)) => std::cmp::min_by_key(a, b, |(at, _)| *at),
             (a, b) => a.or(b)?,

@@ -282,7 +282,7 @@ fn newer_syntax_problems(project: &Project) -> Vec<Problem> {
         .files()
         .filter(|(_, summary)| summary.syntax_errors.is_empty())
         .filter_map(|(path, summary)| {
-            let newer = summary.newer_syntax.iter().find(|n| !n.feature.compiles_on(version.minor))?;
+            let newer = summary.newer_syntax_rejected_by(version.minor)?;
             let line = summary.line_number(newer.reported_at(version.minor));
             let what = newer.feature.describe();
             let needs = match newer.feature.since() {
@@ -332,7 +332,6 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, WorkspaceEr
         problems.extend(problem);
         map.insert(rel, Arc::new(summary));
     }
-    problems.sort_by(|a, b| a.path.cmp(&b.path));
     // A probe thread that panicked counts as no interpreter found.
     let (env, interpreter, library_dirs) = match probe.and_then(|thread| thread.join().ok().flatten()) {
         Some(found) => (found.env, Some(found.executable), found.library_dirs),

@@ -1113,7 +1113,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
         let values = match kind(right) {
             Kind::Identifier => self.module_string_list(self.text(right)),
-            _ => self.literal_strings(right),
+            _ => self.ordered_strings(right),
         };
         let Some(values) = values.filter(|v| !v.is_empty() && v.len() <= MOST) else { return false };
         let name = self.text(left).to_string();
@@ -1158,12 +1158,18 @@ impl<'t, 'a> Extractor<'t, 'a> {
         })
     }
 
-    /// The strings of a list or tuple of string literals.
+    /// The strings of a tuple, list or set of string literals.
     fn literal_strings(&self, node: Node<'a>) -> Option<Vec<String>> {
-        if !matches!(kind(node), Kind::List | Kind::Tuple) {
+        if !matches!(kind(node), Kind::Set | Kind::List | Kind::Tuple) {
             return None;
         }
         self.kids.iter(node, Which::NamedCode).map(|item| self.string_literal(item)).collect()
+    }
+
+    /// The strings of a list or tuple of string literals, in the order a loop visits them (a
+    /// set of strings is visited in an order that changes from run to run).
+    fn ordered_strings(&self, node: Node<'a>) -> Option<Vec<String>> {
+        (kind(node) != Kind::Set).then(|| self.literal_strings(node)).flatten()
     }
 
     /// The strings of a module-level name assigned a list or tuple of string literals once and
@@ -1181,7 +1187,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 if found.is_some() {
                     return None;
                 }
-                found = Some((self.literal_strings(self.kids.child(assignment, Field::Right)?)?, target));
+                found = Some((self.ordered_strings(self.kids.child(assignment, Field::Right)?)?, target));
             }
         }
         let (values, target) = found?;
@@ -2098,11 +2104,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
             ["not", "in"] => true,
             _ => return None,
         };
-        if !matches!(kind(right), Kind::Set | Kind::List | Kind::Tuple) {
-            return None;
-        }
         let platform = self.platform_subject(left)?;
-        let values = self.kids.iter(right, Which::NamedCode).map(|v| self.string_literal(v)).collect::<Option<Vec<_>>>()?;
+        let values = self.literal_strings(right)?;
         let any = Cond::Or(values.into_iter().map(|value| platform.test(CompareOp::Eq, value)).collect());
         Some(if negated { Cond::Not(Box::new(any)) } else { any })
     }

@@ -60,6 +60,12 @@ impl FileSummary {
         self.line_index.line_number(offset)
     }
 
+    /// The first place of syntax that Python 3.`minor` does not compile, the one CPython
+    /// reports, if any.
+    pub fn newer_syntax_rejected_by(&self, minor: u32) -> Option<&NewerSyntax> {
+        self.newer_syntax.iter().find(|newer| !newer.feature.compiles_on(minor))
+    }
+
     pub fn import(&self, id: ImportId) -> &ImportStmt {
         &self.imports[id as usize]
     }
