@@ -913,7 +913,14 @@ impl<'p> Sim<'p> {
     /// Runs a file as `__main__` (a script, or the module of `python -m`).
     fn run_main_file(&mut self, path: &str, package: Option<String>, site: Option<Site>) -> Flow {
         let main = self.new_main(Some(path), package);
-        self.record_run(main, site, 0);
+        self.record_run(main, site.clone(), 0);
+        // A script that does not compile has started all the same: `__main__` exists, with
+        // its `__file__`. (An imported module is checked before it starts, in
+        // `load_after_parent`; a reload runs a file that compiled when it was first loaded.)
+        let summary = self.instances[main].summary.clone();
+        if let Some(message) = summary.and_then(|summary| self.compile_error(&summary, Some(path))) {
+            return Err(self.error("SyntaxError", message, site));
+        }
         self.stack.push(Frame { instance: main, site: None });
         self.exec_module(main)?;
         self.set_state(main, State::Done);
@@ -1233,11 +1240,6 @@ impl<'p> Sim<'p> {
         let Some(summary) = self.instances[index].summary.clone() else {
             return Ok(());
         };
-        if let Some(message) = self.compile_error(&summary, self.instances[index].path.as_deref()) {
-            // The traceback's innermost first-party frame is the importer's statement.
-            let site = self.stack.last().and_then(|f| f.site.clone());
-            return Err(self.error("SyntaxError", message, site));
-        }
         let mut scope = Scope::module(index);
         // Whether the module's own statements run depends on its own conditions only; an
         // error that leaves it reaches the importer, whose undecided branch may then take it.
