@@ -912,13 +912,19 @@ impl<'p> Sim<'p> {
 
     /// Runs a file as `__main__` (a script, or the module of `python -m`).
     fn run_main_file(&mut self, path: &str, package: Option<String>, site: Option<Site>) -> Flow {
+        let as_module = package.is_some();
         let main = self.new_main(Some(path), package);
-        self.record_run(main, site.clone(), 0);
-        // A script that does not compile has started all the same: `__main__` exists, with
-        // its `__file__`. (An imported module is checked before it starts, in
-        // `load_after_parent`; a reload runs a file that compiled when it was first loaded.)
         let summary = self.instances[main].summary.clone();
-        if let Some(message) = summary.and_then(|summary| self.compile_error(&summary, Some(path))) {
+        let compile_error = summary.and_then(|summary| self.compile_error(&summary, Some(path)));
+        // A script that does not compile has started all the same: `__main__` exists, with its
+        // `__file__`. `python -m` compiles the module's code first (runpy's
+        // `_get_module_details`), so that `__main__` never starts. (An imported module is
+        // checked before it starts, in `load_after_parent`; a reload runs a file that compiled
+        // when it was first loaded.)
+        if !(as_module && compile_error.is_some()) {
+            self.record_run(main, site.clone(), 0);
+        }
+        if let Some(message) = compile_error {
             return Err(self.error("SyntaxError", message, site));
         }
         self.stack.push(Frame { instance: main, site: None });
