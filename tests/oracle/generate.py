@@ -121,6 +121,11 @@ def with_importlib(statement):
     return "import importlib\n" + statement if "importlib." in statement else statement
 
 
+# A test that CPython never passes (run.py passes no arguments) and that the model cannot
+# decide, for the branches that only an undecided condition reaches.
+UNDECIDABLE = "sys.argv[1:]"
+
+
 def condition_import(condition):
     """The import that a platform or version test needs: `os` for `os.name`, `platform` for
     `platform.system()`, else `sys`."""
@@ -491,8 +496,24 @@ class Generator:
         return self.rng.choice(["sys.version_info.major %s 3" % op, "sys.version_info.minor %s %d" % (op, minor)])
 
     def decidable_condition(self):
-        """A platform or a version test, either of which the model decides."""
-        return self.rng.choice([self.platform_condition, self.version_condition])()
+        """A platform, version or environment test, each of which the model decides."""
+        return self.rng.choice([self.platform_condition, self.version_condition, self.environment_condition])()
+
+    def environment_condition(self):
+        """A test of an environment variable as real code spells it: run.py sets
+        MODCACHE_ORACLE_FLAG=yes for both sides, and MODCACHE_ORACLE_UNSET is never set."""
+        variable = self.rng.choice(["MODCACHE_ORACLE_FLAG", "MODCACHE_ORACLE_UNSET"])
+        negate = self.rng.choice(["", "not "])
+        form = self.rng.randrange(5)
+        if form == 0:
+            return "%sos.environ.get(%r)" % (negate, variable)
+        if form == 1:
+            return "%r %s os.environ" % (variable, self.rng.choice(["in", "not in"]))
+        if form == 2:
+            return "os.getenv(%r, '0').lower() %s ('1', 'yes')" % (variable, self.rng.choice(["in", "not in"]))
+        if form == 3:
+            return "os.environ.get(%r, '').upper() %s 'YES'" % (variable, self.rng.choice(["==", "!="]))
+        return "%sbool(os.getenv(%r))" % (negate, variable)
 
     def match_item(self, statement):
         """The import in one case of a `match` on `sys.platform` or `os.name`."""
@@ -574,8 +595,8 @@ class Generator:
                 statement, _ = self.import_statement(module.name, target)
                 if "import *" not in statement:
                     if self.chance(0.5):
-                        items.append("import os\nif os.environ.get('MODCACHE_ORACLE_UNSET'):\n%s    raise ValueError('error path')"
-                                     % indent(statement))
+                        items.append("import sys\nif %s:\n%s    raise ValueError('error path')"
+                                     % (UNDECIDABLE, indent(statement)))
                     else:
                         check = self.fresh("check")
                         items.append("def %s(value):\n    if not isinstance(value, int):\n%s        raise TypeError('not an int')\n"
@@ -639,10 +660,10 @@ class Generator:
         if self.chance(0.03):
             items.append("try:\n    import %s\nexcept ImportError:\n    raise" % MISSING_MODULE)
         if self.chance(0.03):
-            items.append("import os\nif os.environ.get('MODCACHE_ORACLE_UNSET'):\n    raise ValueError('unset')")
+            items.append("import sys\nif %s:\n    raise ValueError('undecided')" % UNDECIDABLE)
         if self.chance(0.03):
             # A failing import that CPython never reaches; in the model it ends the branch.
-            items.append("import os\nif os.environ.get('MODCACHE_ORACLE_UNSET'):\n    import %s" % MISSING_MODULE)
+            items.append("import sys\nif %s:\n    import %s" % (UNDECIDABLE, MISSING_MODULE))
         return items
 
     def main_guard_item(self, module, rank):

@@ -93,6 +93,11 @@ def read_entries(case_dir):
     return entries
 
 
+# Set for both CPython and modcache, so that fixtures can test a variable that is set
+# (fixtures/order/environment_variables).
+ORACLE_ENVIRONMENT = {"MODCACHE_ORACLE_FLAG": "yes"}
+
+
 def run_cpython(python, case):
     """Run the entry under the tracer; return (trace, problem)."""
     with tempfile.TemporaryDirectory(prefix="modcache-trace-") as scratch:
@@ -102,6 +107,7 @@ def run_cpython(python, case):
         # longer be the plain `python ENTRY` that modcache models.
         for name in ("PYTHONSAFEPATH", "PYTHONSTARTUP", "PYTHONINSPECT", "PYTHONHOME", "PYTHONNOUSERSITE"):
             env.pop(name, None)
+        env.update(ORACLE_ENVIRONMENT)
         env.update({
             "PYTHONPATH": TRACER_DIR,
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -128,6 +134,7 @@ def run_modcache(binary, python, case):
     # modcache asks `python3` on PATH about the interpreter (version, preloaded modules); putting
     # the oracle's own interpreter first makes both sides model the same Python.
     env = dict(os.environ)
+    env.update(ORACLE_ENVIRONMENT)
     env["PATH"] = os.path.dirname(python) + os.pathsep + env.get("PATH", "")
     try:
         completed = subprocess.run(

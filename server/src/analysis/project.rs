@@ -679,6 +679,8 @@ impl Project {
             argument: None,
             names: &[],
             sys_attributes: self.env.sys_attributes.as_ref(),
+            builtins_attributes: self.env.builtins_attributes.as_ref(),
+            environ: self.env.environ.as_ref(),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! in `sys.modules` at start-up matters: `import random` is a cache hit on a machine whose `site`
 //! already imported `random`, and then a first-party `random.py` does not shadow it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::stdlib_names::{BUILTIN, PRELOADED, STDLIB};
 use super::summary::PythonVersion;
@@ -24,6 +24,12 @@ pub struct PythonEnv {
     /// The attributes of `sys` when a program starts (`dir(sys)`), when known: `hasattr(sys, …)`
     /// tests are decided by them.
     pub sys_attributes: Option<BTreeSet<String>>,
+    /// The attributes of `builtins` (`dir(builtins)`), when known, for `hasattr(builtins, …)`.
+    pub builtins_attributes: Option<BTreeSet<String>>,
+    /// The environment variables a program starts with (`os.environ`), when known: tests of
+    /// them (`if os.environ.get("X"):`) are decided by them, as in the run the user would
+    /// start from the same shell.
+    pub environ: Option<BTreeMap<String, String>>,
     /// Top-level names importable from site-packages, when known. `None` means unknown: third-party
     /// imports are then assumed to succeed.
     pub third_party: Option<BTreeSet<String>>,
@@ -39,6 +45,8 @@ impl Default for PythonEnv {
             builtin: set(BUILTIN),
             preloaded: set(PRELOADED),
             sys_attributes: None,
+            builtins_attributes: None,
+            environ: None,
             third_party: None,
         }
     }

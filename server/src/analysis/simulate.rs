@@ -1594,8 +1594,8 @@ impl<'p> Sim<'p> {
                 // leave such a branch end the branch, not the run: CPython may not take the
                 // branch at all, and code that the default run takes seldom fails, so such
                 // branches are optional backends and error paths (a missing module's import
-                // under `if BACKEND == "sage":`, a `raise` under a test of an environment
-                // variable). At module level, a name that a module lacks, partial or not,
+                // under `if BACKEND == "sage":`, a `raise` under a test of a value the model
+                // does not know). At module level, a name that a module lacks, partial or not,
                 // still ends the run: that is a first-party import bug, which MC002 reports
                 // wherever it may run. In a function every error ends only the branch: its
                 // undecided tests are mostly of its arguments, and each call takes one path

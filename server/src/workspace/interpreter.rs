@@ -5,7 +5,7 @@
 //! top-level names importable from site-packages. Without a working interpreter the embedded
 //! defaults stand in and third-party imports are assumed to succeed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -52,6 +52,12 @@ if stdlib_names is None:
                 stdlib_names.add(entry.split(".")[0])
             elif os.path.isfile(os.path.join(folder, entry, "__init__.py")):
                 stdlib_names.add(entry)
+import os
+# A variable that is not UTF-8 holds surrogate escapes, which JSON text cannot carry; such
+# characters become U+FFFD, which keeps whether the variable is set and whether it is empty.
+def text(value):
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+environ = {text(name): text(value) for name, value in os.environ.items()}
 json.dump({
     "version": list(sys.version_info[:2]),
     "platform": sys.platform,
@@ -59,6 +65,8 @@ json.dump({
     "builtin": sorted(sys.builtin_module_names),
     "preloaded": [m for m in preloaded if m != "__main__"],
     "sys_attributes": sorted(dir(sys)),
+    "builtins_attributes": sorted(dir(__import__("builtins"))),
+    "environ": environ,
     "stdlib_dirs": [paths.get("stdlib", ""), paths.get("platstdlib", "")],
     "site_dirs": [d for d in site_dirs if d],
     "sys_path": [p for p in sys.path if p],
@@ -74,6 +82,9 @@ struct Probe {
     preloaded: Vec<String>,
     #[serde(default)]
     sys_attributes: Vec<String>,
+    #[serde(default)]
+    builtins_attributes: Vec<String>,
+    environ: Option<BTreeMap<String, String>>,
     stdlib_dirs: Vec<String>,
     site_dirs: Vec<String>,
 }
@@ -155,6 +166,10 @@ fn probe(executable: &str, root: &Path) -> Option<Interpreter> {
     if !probe.sys_attributes.is_empty() {
         env.sys_attributes = Some(probe.sys_attributes.into_iter().collect());
     }
+    if !probe.builtins_attributes.is_empty() {
+        env.builtins_attributes = Some(probe.builtins_attributes.into_iter().collect());
+    }
+    env.environ = probe.environ;
     let site_dirs: Vec<PathBuf> = probe.site_dirs.iter().map(PathBuf::from).filter(|p| p.is_dir()).collect();
     env.third_party = Some(site_packages_names(&site_dirs));
     let mut library_dirs: Vec<PathBuf> = probe.stdlib_dirs.iter().map(PathBuf::from).collect();

@@ -1,7 +1,7 @@
 //! Conditions of `if` statements that can be decided without running the program.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -75,6 +75,12 @@ pub enum Cond {
     /// `hasattr(sys, "name")`, decided by the attributes that the interpreter's `sys` has
     /// when a program starts (`pypy_version_info` never, `getwindowsversion` on Windows).
     SysAttribute { name: String },
+    /// `hasattr(builtins, "name")`, decided by the attributes of the interpreter's `builtins`
+    /// (`__lazy_import__` exists only where the interpreter has lazy imports).
+    BuiltinsAttribute { name: String },
+    /// A test of an environment variable (`os.environ.get("X")`, `os.getenv("X", "0") == "1"`,
+    /// `"X" in os.environ`), decided by the environment the interpreter starts with.
+    Environ(Box<EnvTest>),
     /// The function's first parameter compared with strings: `name == "x"` (one value),
     /// `name in {"x", "y"}`, or with `negated` `!=` and `not in`. Decided only in a call whose
     /// argument the simulation knows: a module `__getattr__` asked for a name.
@@ -131,6 +137,93 @@ impl Literal {
             Literal::Str(value) => (2u8, value).hash(&mut hasher),
         }
         hasher.finish()
+    }
+}
+
+/// What a [`Cond::Environ`] reads of one variable, and what it asks of that.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EnvTest {
+    pub variable: String,
+    /// The value read: the variable's, or `default` when it is not set.
+    pub default: Literal,
+    /// String methods called on the value read, in order (`.lower()`); a value that is not a
+    /// string then raises AttributeError, which leaves the test undecided.
+    pub methods: Vec<StrMethod>,
+    pub question: EnvQuestion,
+}
+
+/// What an [`EnvTest`] asks.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EnvQuestion {
+    /// `"X" in os.environ`: whether the variable is set.
+    IsSet,
+    /// The truth of the value read (`if os.environ.get("X"):`). With `boolean`, `bool()` wraps
+    /// the read, so the expression's value is a `bool` (see [`Cond::is_boolean_flag`]).
+    Truth { boolean: bool },
+    /// `os.environ.get("X") is None`.
+    IsNone,
+    /// `os.environ.get("X") == literal`.
+    Equals(Literal),
+}
+
+/// The string methods without arguments that an [`EnvTest`] applies to the value it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StrMethod {
+    Lower,
+    Upper,
+    Casefold,
+    Strip,
+}
+
+impl StrMethod {
+    pub fn named(name: &str) -> Option<StrMethod> {
+        Some(match name {
+            "lower" => StrMethod::Lower,
+            "upper" => StrMethod::Upper,
+            "casefold" => StrMethod::Casefold,
+            "strip" => StrMethod::Strip,
+            _ => return None,
+        })
+    }
+
+    fn apply(self, value: &str) -> String {
+        match self {
+            StrMethod::Lower => value.to_lowercase(),
+            StrMethod::Upper => value.to_uppercase(),
+            // Full case folding differs from lower case only outside ASCII (`ß` folds to `ss`);
+            // such a value leaves the test undecided (see `EnvTest::eval`).
+            StrMethod::Casefold => value.to_lowercase(),
+            // `str.strip()` without arguments strips what `str.isspace()` calls white space.
+            StrMethod::Strip => value.trim().to_string(),
+        }
+    }
+}
+
+impl EnvTest {
+    fn eval(&self, environ: &BTreeMap<String, String>) -> Option<bool> {
+        let set = environ.get(&self.variable);
+        let value = match set {
+            Some(value) => Literal::Str(value.as_str().into()),
+            None => self.default.clone(),
+        };
+        let value = match value {
+            Literal::Str(text) => {
+                if self.methods.contains(&StrMethod::Casefold) && !text.is_ascii() {
+                    return None;
+                }
+                let applied = self.methods.iter().fold(text.to_string(), |text, method| method.apply(&text));
+                Literal::Str(applied.into())
+            }
+            other if self.methods.is_empty() => other,
+            // `None.lower()` raises AttributeError.
+            _ => return None,
+        };
+        Some(match &self.question {
+            EnvQuestion::IsSet => set.is_some(),
+            EnvQuestion::Truth { .. } => value.truth(),
+            EnvQuestion::IsNone => value == Literal::None,
+            EnvQuestion::Equals(literal) => literal.key() == value.key(),
+        })
     }
 }
 
@@ -203,6 +296,10 @@ pub struct CondEnv<'a> {
     pub names: &'a [(&'a str, NameValue)],
     /// The attributes of the interpreter's `sys` module, when it was asked.
     pub sys_attributes: Option<&'a BTreeSet<String>>,
+    /// The attributes of the interpreter's `builtins` module, when it was asked.
+    pub builtins_attributes: Option<&'a BTreeSet<String>>,
+    /// The environment variables the interpreter starts with, when it was asked.
+    pub environ: Option<&'a BTreeMap<String, String>>,
 }
 
 impl Cond {
@@ -261,6 +358,8 @@ impl Cond {
                 Some(op.holds(os_name.cmp(value.as_str())))
             }
             Cond::SysAttribute { name } => env.sys_attributes.map(|attributes| attributes.contains(name)),
+            Cond::BuiltinsAttribute { name } => env.builtins_attributes.map(|attributes| attributes.contains(name)),
+            Cond::Environ(test) => test.eval(env.environ?),
             Cond::Implementation { op, value, platform_call } => {
                 let name = if *platform_call { "CPython" } else { "cpython" };
                 Some(op.holds(name.cmp(value.as_str())))
@@ -340,8 +439,11 @@ impl Cond {
             | Cond::OsName { .. }
             | Cond::System { .. }
             | Cond::Implementation { .. }
-            | Cond::SysAttribute { .. } => true,
-            Cond::Not(inner) => inner.is_boolean_flag(),
+            | Cond::SysAttribute { .. }
+            | Cond::BuiltinsAttribute { .. } => true,
+            Cond::Environ(test) => !matches!(test.question, EnvQuestion::Truth { boolean: false }),
+            // `not x` is a bool whatever `x` is.
+            Cond::Not(_) => true,
             Cond::And(parts) | Cond::Or(parts) => parts.iter().all(Cond::is_boolean_flag),
             Cond::Const(_) | Cond::Argument { .. } | Cond::Name { .. } | Cond::Unknown => false,
         }
@@ -393,6 +495,8 @@ mod tests {
             argument: None,
             names: &[],
             sys_attributes: None,
+            builtins_attributes: None,
+            environ: None,
         }
     }
 
@@ -455,6 +559,46 @@ mod tests {
         }
         let unbound = Cond::Name { name: "Y".into(), test: NameTest::Truth };
         assert_eq!(unbound.eval(&env(11)), None);
+    }
+
+    /// Tests of environment variables, as Python answers them with `X=Yes` set and `U` unset:
+    /// `os.environ.get("X")`, `os.getenv("U", "0")`, `.lower()` on the value, `None.lower()`
+    /// (AttributeError, so undecided), `"X" in os.environ`.
+    #[test]
+    fn environment_tests_read_the_variables_as_python_does() {
+        use EnvQuestion::{Equals, IsNone, IsSet, Truth};
+        let str = |s: &str| Literal::Str(s.into());
+        let cases: &[(&str, Literal, &[StrMethod], EnvQuestion, Option<bool>)] = &[
+            ("X", Literal::None, &[], Truth { boolean: false }, Some(true)), // os.environ.get("X")
+            ("U", Literal::None, &[], Truth { boolean: true }, Some(false)), // bool(os.environ.get("U"))
+            ("U", str("0"), &[], Truth { boolean: false }, Some(true)),      // os.getenv("U", "0")
+            ("U", str(""), &[], Truth { boolean: false }, Some(false)),      // os.getenv("U", "")
+            ("U", Literal::Int(0), &[], Truth { boolean: false }, Some(false)), // os.getenv("U", 0)
+            ("X", Literal::None, &[StrMethod::Lower], Equals(str("yes")), Some(true)), // .lower() == "yes"
+            ("X", Literal::None, &[], Equals(str("yes")), Some(false)),      // == "yes"
+            ("X", Literal::None, &[StrMethod::Upper], Equals(str("YES")), Some(true)),
+            ("U", Literal::None, &[StrMethod::Lower], Truth { boolean: false }, None), // None.lower()
+            ("U", str(" A "), &[StrMethod::Strip, StrMethod::Lower], Equals(str("a")), Some(true)),
+            ("U", Literal::None, &[], IsNone, Some(true)),                   // os.environ.get("U") is None
+            ("X", Literal::None, &[], IsNone, Some(false)),
+            ("X", Literal::None, &[], IsSet, Some(true)),                    // "X" in os.environ
+            ("U", Literal::None, &[], IsSet, Some(false)),
+            ("N", Literal::None, &[StrMethod::Casefold], Equals(str("strasse")), None), // "Straße".casefold()
+        ];
+        let environ: BTreeMap<String, String> =
+            [("X", "Yes"), ("N", "Straße")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        for (variable, default, methods, question, expected) in cases {
+            let cond = Cond::Environ(Box::new(EnvTest {
+                variable: variable.to_string(),
+                default: default.clone(),
+                methods: methods.to_vec(),
+                question: question.clone(),
+            }));
+            let known = CondEnv { environ: Some(&environ), ..env(11) };
+            assert_eq!(cond.eval(&known), *expected, "{cond:?}");
+            // Without the interpreter's answer nothing is decided.
+            assert_eq!(cond.eval(&env(11)), None, "{cond:?}");
+        }
     }
 
     #[test]

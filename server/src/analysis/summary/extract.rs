@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Parser, Tree};
 
-use super::condition::{CompareOp, Cond, Literal, NameTest, VersionPart};
+use super::condition::{CompareOp, Cond, EnvQuestion, EnvTest, Literal, NameTest, StrMethod, VersionPart};
 use super::syntax::{
     any_within, dotted_text, first_parameter, is_word_byte, kind, node_text, range, Children, Field, Kind, Marks, Which,
 };
@@ -247,6 +247,11 @@ struct Aliases {
     import_module: HashSet<String>,
     reload: HashSet<String>,
     type_checking: HashSet<String>,
+    /// Names of the `builtins` module.
+    builtins: HashSet<String>,
+    /// `from os import environ` and `from os import getenv`.
+    environ: HashSet<String>,
+    getenv: HashSet<String>,
 }
 
 impl Aliases {
@@ -267,6 +272,7 @@ impl Aliases {
                                 "os" => { aliases.os.insert(local); }
                                 "platform" => { aliases.platform_module.insert(local); }
                                 "importlib" => { aliases.importlib.insert(local); }
+                                "builtins" => { aliases.builtins.insert(local); }
                                 _ => {}
                             }
                         }
@@ -287,6 +293,8 @@ impl Aliases {
                                 (Some("sys"), "implementation") => { aliases.sys_implementation.insert(local); }
                                 (Some("importlib"), "import_module") => { aliases.import_module.insert(local); }
                                 (Some("importlib"), "reload") => { aliases.reload.insert(local); }
+                                (Some("os"), "environ") => { aliases.environ.insert(local); }
+                                (Some("os"), "getenv") => { aliases.getenv.insert(local); }
                                 (Some(_), "TYPE_CHECKING") => { aliases.type_checking.insert(local); }
                                 _ => {}
                             }
@@ -313,7 +321,24 @@ fn dotted_and_alias<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> Opti
     }
 }
 
+/// What [`Extractor::environ_read`] found: which variable a call reads, what it gives when the
+/// variable is not set, and the string methods applied to the result.
+struct EnvRead {
+    variable: String,
+    default: Literal,
+    methods: Vec<StrMethod>,
+}
 
+impl EnvRead {
+    fn test(&self, question: EnvQuestion) -> Cond {
+        Cond::Environ(Box::new(EnvTest {
+            variable: self.variable.clone(),
+            default: self.default.clone(),
+            methods: self.methods.clone(),
+            question,
+        }))
+    }
+}
 
 /// The parts of an attribute `object.attribute`, looked up once for the several questions that a
 /// call asks of its callee (each look-up walks the node's children).
@@ -1493,8 +1518,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
                     return;
                 }
                 let globals_write = self.at_module_level() && self.is_globals_call(self.kids.child(node, Field::Value));
-                // `globals()["NAME"] = value` binds NAME; a key built at run time may bind any
-                // name (kombu's `globals()['kcah_acitats'[::-1].upper()] = False`).
+                // `globals()["NAME"] = value` binds NAME (also with a key folded from literals,
+                // see `folded_string`); a key built at run time may bind any name.
                 let key = self.globals_key(node).filter(|_| globals_write);
                 if globals_write && key.is_none() {
                     self.summary.dynamic_namespace = true;
@@ -1503,6 +1528,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 if globals_write {
                     out.push(match key {
                         Some((key, name)) => {
+                            // The name is bound again, which the search for other uses of it in
+                            // `only_read_elsewhere` cannot see (the key may not even spell it:
+                            // `'kcah_acitats'[::-1].upper()`): from here on its tests read the
+                            // value the run binds.
+                            self.named_conds.remove(&name);
+                            self.platform_names.remove(&name);
                             // The events of `globals()` itself stand between the value's call and
                             // this binding, so a call's result is not known here.
                             let value = match &self.assigning {
@@ -1542,7 +1573,44 @@ impl<'t, 'a> Extractor<'t, 'a> {
             return None;
         }
         let key = self.kids.child(subscript, Field::Subscript)?;
-        Some((key, self.string_literal(key)?))
+        Some((key, self.folded_string(key)?))
+    }
+
+    /// The value of a string expression built from literals alone: a literal, `+` of such
+    /// expressions, the reversal `[::-1]`, and `.upper()` or `.lower()` without arguments. This is
+    /// how kombu, celery and billiard hide a flag from static analysers
+    /// (`globals()['kcah_acitats'[::-1].upper()] = False`), and the run sets it all the same.
+    fn folded_string(&self, node: Node<'a>) -> Option<String> {
+        match kind(node) {
+            Kind::String | Kind::ConcatenatedString => self.string_literal(node),
+            Kind::ParenthesizedExpression => self.folded_string(self.kids.iter(node, Which::NamedCode).next()?),
+            Kind::BinaryOperator => {
+                if self.text(self.kids.child(node, Field::Operator)?) != "+" {
+                    return None;
+                }
+                let left = self.folded_string(self.kids.child(node, Field::Left)?)?;
+                Some(left + &self.folded_string(self.kids.child(node, Field::Right)?)?)
+            }
+            Kind::Subscript => {
+                let slice = self.kids.child(node, Field::Subscript)?;
+                let reversal = kind(slice) == Kind::Slice && self.text(slice).split_whitespace().collect::<String>() == "::-1";
+                let value = self.folded_string(self.kids.child(node, Field::Value)?)?;
+                reversal.then(|| value.chars().rev().collect())
+            }
+            Kind::Call => {
+                let parts = AttrParts::of(self.kids, self.kids.child(node, Field::Function)?)?;
+                if !self.has_no_arguments(node) {
+                    return None;
+                }
+                let value = self.folded_string(parts.object?)?;
+                match self.text(parts.attribute?) {
+                    "upper" => Some(value.to_uppercase()),
+                    "lower" => Some(value.to_lowercase()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     fn is_globals_call(&self, node: Option<Node<'a>>) -> bool {
@@ -1977,6 +2045,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
             Kind::ComparisonOperator => self.comparison(node),
             Kind::Call => {
+                if let Some(cond) = self.environ_truth(node) {
+                    return cond;
+                }
                 // sys.platform.startswith("prefix")
                 let function = self.kids.child(node, Field::Function);
                 let arguments = self.kids.child(node, Field::Arguments);
@@ -1999,17 +2070,112 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
-    /// `hasattr(sys, "name")` (or an alias of `sys`), with exactly these two arguments.
+    /// The truth of a read of an environment variable (`os.environ.get("X")`, `getenv("X", "")`),
+    /// also wrapped in `bool()`, whose value is then a `bool`.
+    fn environ_truth(&self, call: Node<'a>) -> Option<Cond> {
+        if let Some(read) = self.environ_read(call) {
+            return Some(read.test(EnvQuestion::Truth { boolean: false }));
+        }
+        let function = self.kids.child(call, Field::Function)?;
+        if kind(function) != Kind::Identifier || self.text(function) != "bool" {
+            return None;
+        }
+        let arguments = self.kids.collect(self.kids.child(call, Field::Arguments)?, Which::NamedCode);
+        let [argument] = arguments.as_slice() else { return None };
+        Some(self.environ_read(*argument)?.test(EnvQuestion::Truth { boolean: true }))
+    }
+
+    /// `os.environ.get("X")` or `os.getenv("X", default)` (also `environ` and `getenv` imported
+    /// from `os`), with a literal default, and the string methods without arguments called on
+    /// the result (`.lower()`).
+    fn environ_read(&self, node: Node<'a>) -> Option<EnvRead> {
+        if kind(node) != Kind::Call {
+            return None;
+        }
+        let function = self.kids.child(node, Field::Function)?;
+        let arguments = self.kids.child(node, Field::Arguments)?;
+        let parts = AttrParts::of(self.kids, function);
+        if let Some(method) = parts.and_then(|p| p.attribute).and_then(|a| StrMethod::named(self.text(a))) {
+            if !self.has_no_arguments(node) {
+                return None;
+            }
+            let mut read = self.environ_read(parts?.object?)?;
+            read.methods.push(method);
+            return Some(read);
+        }
+        let reads = match parts {
+            None => kind(function) == Kind::Identifier && self.aliases.getenv.contains(self.text(function)),
+            Some(parts) => {
+                self.is_module_attribute(parts, &self.aliases.os, "getenv")
+                    || (parts.attribute.is_some_and(|a| self.text(a) == "get") && parts.object.is_some_and(|o| self.is_environ(o)))
+            }
+        };
+        if !reads {
+            return None;
+        }
+        let (variable, default) = match self.kids.collect(arguments, Which::NamedCode).as_slice() {
+            [variable] => (*variable, Literal::None),
+            [variable, default] => (*variable, self.literal(*default)?),
+            _ => return None,
+        };
+        Some(EnvRead { variable: self.string_literal(variable)?, default, methods: Vec::new() })
+    }
+
+    /// `os.environ`, or `environ` imported from `os`.
+    fn is_environ(&self, node: Node<'a>) -> bool {
+        match kind(node) {
+            Kind::Identifier => self.aliases.environ.contains(self.text(node)),
+            _ => AttrParts::of(self.kids, node).is_some_and(|parts| self.is_module_attribute(parts, &self.aliases.os, "environ")),
+        }
+    }
+
+    /// `"X" in os.environ` (or `not in`), and comparisons of a read of a variable (see
+    /// [`Extractor::environ_read`]) with a literal: `==`, `!=`, `is None`, `is not None`, and
+    /// `in` or `not in` a literal tuple, list or set.
+    fn environ_comparison(&self, left: Node<'a>, operator: &str, right: Node<'a>) -> Option<Cond> {
+        let operator: Vec<&str> = operator.split_whitespace().collect();
+        let negate = |negated: bool, cond: Cond| if negated { Cond::Not(Box::new(cond)) } else { cond };
+        let membership = matches!(operator.as_slice(), ["in"] | ["not", "in"]);
+        if membership && self.is_environ(right) {
+            let read = EnvRead { variable: self.string_literal(left)?, default: Literal::None, methods: Vec::new() };
+            return Some(negate(operator.len() == 2, read.test(EnvQuestion::IsSet)));
+        }
+        let (read, value) = match self.environ_read(left) {
+            Some(read) => (read, right),
+            None if !membership => (self.environ_read(right)?, left),
+            None => return None,
+        };
+        match operator.as_slice() {
+            ["=="] | ["!="] => Some(negate(operator == ["!="], read.test(EnvQuestion::Equals(self.literal(value)?)))),
+            ["is"] | ["is", "not"] if kind(value) == Kind::NoneLiteral => Some(negate(operator.len() == 2, read.test(EnvQuestion::IsNone))),
+            ["in"] | ["not", "in"] if matches!(kind(value), Kind::Set | Kind::List | Kind::Tuple) => {
+                let items = self.kids.iter(value, Which::NamedCode).map(|item| self.literal(item)).collect::<Option<Vec<_>>>()?;
+                let any = Cond::Or(items.into_iter().map(|item| read.test(EnvQuestion::Equals(item))).collect());
+                Some(negate(operator.len() == 2, any))
+            }
+            _ => None,
+        }
+    }
+
+    /// `hasattr(sys, "name")` or `hasattr(builtins, "name")` (or an alias of either module),
+    /// with exactly these two arguments.
     fn sys_hasattr(&self, function: Node<'a>, arguments: Node<'a>) -> Option<Cond> {
         if kind(function) != Kind::Identifier || self.text(function) != "hasattr" {
             return None;
         }
         let args = self.kids.collect(arguments, Which::NamedCode);
         let [object, name] = args.as_slice() else { return None };
-        if kind(*object) != Kind::Identifier || !self.aliases.sys.contains(self.text(*object)) {
+        if kind(*object) != Kind::Identifier {
             return None;
         }
-        Some(Cond::SysAttribute { name: self.string_literal(*name)? })
+        let module = self.text(*object);
+        if self.aliases.sys.contains(module) {
+            Some(Cond::SysAttribute { name: self.string_literal(*name)? })
+        } else if self.aliases.builtins.contains(module) {
+            Some(Cond::BuiltinsAttribute { name: self.string_literal(*name)? })
+        } else {
+            None
+        }
     }
 
     /// A test of a module-level name, which the run decides; in a function or a class body the
@@ -2174,6 +2340,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     /// `left <operator> right`, as a condition.
     fn compare(&self, left: Node<'a>, operator: &str, right: Node<'a>) -> Cond {
+        if let Some(cond) = self.environ_comparison(left, operator, right) {
+            return cond;
+        }
         if let Some(cond) = self.argument_comparison(left, operator, right) {
             return cond;
         }

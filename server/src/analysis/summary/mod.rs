@@ -15,7 +15,7 @@ pub mod positions;
 pub mod state;
 mod syntax;
 
-pub use condition::{CompareOp, Cond, CondEnv, Literal, NameTest, NameValue, PythonVersion, VersionPart};
+pub use condition::{CompareOp, Cond, CondEnv, EnvQuestion, EnvTest, Literal, NameTest, NameValue, PythonVersion, StrMethod, VersionPart};
 pub use extract::{new_parser, parse, summarize, summarize_tree};
 pub use newer_syntax::{FStringError, FStringProblem, NewerSyntax, NextToken, SyntaxFeature, TypeParameterOwner};
 
