@@ -57,6 +57,24 @@ def installed_packages(site):
     return names
 
 
+def compiled_by_mypyc(site, name):
+    """Whether package `name` holds modules that mypyc compiled. Each such extension is a shim
+    that loads the group library (`<hash>__mypyc.<tag>.so`) at the top of site-packages, and the
+    group library imports the package's modules from where it lies, not from a copy: a copied
+    package would load its compiled modules' imports from site-packages, which no workspace
+    models. (A package built by mypyc in place, with its group library, agrees with CPython.)"""
+    folder = os.path.join(site, name)
+    if not os.path.isdir(folder):
+        return False
+    for directory, _, files in os.walk(folder):
+        for file in files:
+            if file.endswith((".so", ".pyd")):
+                with open(os.path.join(directory, file), "rb") as handle:
+                    if b"__mypyc" in handle.read():
+                        return True
+    return False
+
+
 def build_workspace(site, name, directory):
     """Copies package or module `name` into `directory` beside a main.py that imports it."""
     os.makedirs(directory)
@@ -79,6 +97,10 @@ def main(argv=None):
     parser.add_argument("--keep", metavar="DIR", help="build the workspaces under DIR and keep them")
     args, rest = parser.parse_known_args(argv)
     names = args.packages.split(",") if args.packages else installed_packages(args.site)
+    skipped = [name for name in names if compiled_by_mypyc(args.site, name)]
+    for name in skipped:
+        print("skip %s: compiled by mypyc, whose copy would load its modules from site-packages" % name)
+    names = [name for name in names if name not in skipped]
     with tempfile.TemporaryDirectory(prefix="modcache-installed-") as scratch:
         base = os.path.abspath(args.keep) if args.keep else scratch
         if args.keep:

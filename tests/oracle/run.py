@@ -239,21 +239,39 @@ def read_oracle_toml(case_dir):
         return tomllib.load(handle)
 
 
-def materialise_extensions(case_dir, extensions, scratch, python):
+def materialise_extensions(case_dir, oracle, scratch, python):
     """A fixture with an oracle.toml gets compiled extension modules, which cannot be committed
-    (they belong to one interpreter build): `[extensions] "pkg/_json" = "_json"` copies the
-    oracle interpreter's own `_json` extension to pkg/_json<suffix> in a copy of the fixture.
-    CPython calls the copy's PyInit__json, so it imports as `pkg._json`. Returns the folder to
-    run in."""
-    if not extensions:
+    (they belong to one interpreter build), in a copy of the fixture. Returns the folder to run
+    in.
+
+    - `[extensions] "pkg/_json" = "_json"` copies the oracle interpreter's own `_json` extension
+      to pkg/_json<suffix>. CPython calls the copy's PyInit__json, so it imports as `pkg._json`.
+    - `[built-extensions] "pkg/fast" = "fast.c"` compiles the fixture's C source `fast.c`
+      against the oracle interpreter's headers into pkg/fast<suffix>. It needs a C compiler
+      (`cc`, which the Rust build needs too) and the Python headers, which pyenv's
+      interpreters have."""
+    copied = oracle.get("extensions", {})
+    built = oracle.get("built-extensions", {})
+    if not copied and not built:
         return case_dir
     copy = os.path.join(scratch, "fixture_" + os.path.basename(case_dir))
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(case_dir, copy)
-    for target, source in sorted(extensions.items()):
+    for target, source in sorted(copied.items()):
         origin = extension_origin(python, source)
         suffix = os.path.basename(origin)[len(source):]
         shutil.copyfile(origin, os.path.join(copy, target + suffix))
+    if built:
+        query = "import sysconfig; print(sysconfig.get_paths()['include']); print(sysconfig.get_config_var('EXT_SUFFIX'))"
+        include, suffix = subprocess.run(
+            [python, "-c", query], capture_output=True, text=True, check=True,
+        ).stdout.splitlines()[:2]
+        for target, source in sorted(built.items()):
+            command = ["cc", "-shared", "-fPIC", "-I", include, "-o", os.path.join(copy, target + suffix),
+                       os.path.join(copy, source)]
+            completed = subprocess.run(command, capture_output=True, text=True)
+            if completed.returncode != 0:
+                raise RuntimeError("cannot build %s for %s: %s\n%s" % (target, python, " ".join(command), completed.stderr))
     return copy
 
 
@@ -262,8 +280,7 @@ def fixture_cases(directory, scratch, python):
     for name in sorted(os.listdir(directory)):
         case_dir = os.path.join(directory, name)
         if os.path.isfile(os.path.join(case_dir, "modcache.toml")):
-            oracle = read_oracle_toml(case_dir)
-            root = materialise_extensions(case_dir, oracle.get("extensions", {}), scratch, python)
+            root = materialise_extensions(case_dir, read_oracle_toml(case_dir), scratch, python)
             for entry in read_entries(case_dir):
                 cases.append(Case("fixture %s" % name, root, entry))
     return cases

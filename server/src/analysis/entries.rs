@@ -82,7 +82,7 @@ pub fn main_file(project: &Project, entry: &Entry) -> Option<String> {
                         _ => None,
                     }
                 }
-                super::modules::Spec::External => None,
+                super::modules::Spec::External | super::modules::Spec::Compiled { .. } => None,
             }
         }
         Entry::ConsoleScript { .. } | Entry::Import(_) => None,

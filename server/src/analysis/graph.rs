@@ -360,14 +360,22 @@ impl Walker<'_> {
 pub fn resolve_module(project: &Project, dotted: &str) -> Option<Spec> {
     let sys_path = project.check_sys_path();
     let mut parts = dotted.split('.');
-    let mut spec = project.tree.find_top_level(parts.next()?, &sys_path, &project.env)?;
+    // The import graph and the rules see a compiled module as what it is to them, a module
+    // without Python code; only the simulation runs its source (see `Spec::Compiled`).
+    let mut spec = match project.tree.find_top_level(parts.next()?, &sys_path, &project.env)? {
+        Spec::Compiled { .. } => Spec::External,
+        spec => spec,
+    };
     for part in parts {
         spec = match spec {
             Spec::File { is_package: true, search, .. } | Spec::Namespace { portions: search } => {
-                project.tree.find_first_party(part, &search)?
+                match project.tree.find_first_party(part, &search)? {
+                    Spec::Compiled { .. } => Spec::External,
+                    spec => spec,
+                }
             }
             Spec::File { is_package: false, .. } => return None,
-            Spec::External => return Some(Spec::External),
+            Spec::External | Spec::Compiled { .. } => return Some(Spec::External),
         };
     }
     Some(spec)

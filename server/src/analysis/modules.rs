@@ -23,8 +23,9 @@ pub enum Found {
     Package { init: String, dir: String },
     /// `dir/name.py`.
     Module { file: String },
-    /// `dir/name.<tag>.so` or `dir/name.pyd`: a compiled extension module.
-    Extension,
+    /// `dir/name.<tag>.so` or `dir/name.pyd`: a compiled extension module, with the source it
+    /// was compiled from when that lies beside it (see [`Spec::Compiled`]).
+    Extension { source: Option<Box<Spec>> },
     /// `dir/name/` without `__init__.py`: a portion of a namespace package.
     Namespace { dir: String },
 }
@@ -38,6 +39,13 @@ pub enum Spec {
     Namespace { portions: Vec<String> },
     /// A built-in, standard-library or third-party module: its code is not first-party.
     External,
+    /// A first-party compiled extension module beside the source it was compiled from:
+    /// `name.<tag>.so` and `name.py`, or `name/__init__.<tag>.so` and `name/__init__.py`, as
+    /// mypyc and Cython's pure-Python mode leave them. The extension runs the same statements
+    /// as `source` but no Python frame: it is no step of the load order, and what it imports
+    /// is imported from the statement that imported it. Everything but the simulation treats
+    /// it as [`Spec::External`].
+    Compiled { source: String, is_package: bool, search: Vec<String> },
 }
 
 pub fn join(dir: &str, name: &str) -> String {
@@ -113,17 +121,19 @@ impl ModuleTree {
     /// `__init__.<tag>.so`, whose imports no summary knows, never `__init__.py`.
     pub fn find_in(&self, dir: &str, name: &str) -> Option<Found> {
         let sub = join(dir, name);
-        if self.extensions.contains(&format!("{sub}/__init__")) {
-            return Some(Found::Extension);
-        }
         let init = format!("{sub}/__init__.py");
+        if self.extensions.contains(&format!("{sub}/__init__")) {
+            let source = self.files.contains(&init).then(|| Spec::Compiled { source: init, is_package: true, search: vec![sub] });
+            return Some(Found::Extension { source: source.map(Box::new) });
+        }
         if self.files.contains(&init) {
             return Some(Found::Package { init, dir: sub });
         }
-        if self.extensions.contains(&sub) {
-            return Some(Found::Extension);
-        }
         let file = format!("{sub}.py");
+        if self.extensions.contains(&sub) {
+            let source = self.files.contains(&file).then(|| Spec::Compiled { source: file, is_package: false, search: vec![] });
+            return Some(Found::Extension { source: source.map(Box::new) });
+        }
         if self.files.contains(&file) {
             return Some(Found::Module { file });
         }
@@ -140,7 +150,7 @@ impl ModuleTree {
                     return Some(Spec::File { file: init, is_package: true, search: vec![dir] })
                 }
                 Some(Found::Module { file }) => return Some(Spec::File { file, is_package: false, search: vec![] }),
-                Some(Found::Extension) => return Some(Spec::External),
+                Some(Found::Extension { source }) => return Some(source.map_or(Spec::External, |source| *source)),
                 Some(Found::Namespace { dir }) => portions.push(dir),
                 None => {}
             }
@@ -220,7 +230,10 @@ mod tests {
             ["pkg/_speedups.cpython-311-x86_64-linux-gnu.so", "pkg/_ext.abi3.so", "pkg/_win.cp311-win_amd64.pyd", "pkg/notes.txt.so"],
         );
         let search = vec!["pkg".to_string()];
-        for name in ["_speedups", "_ext", "_win"] {
+        // `_speedups.py` beside its extension is the source it was compiled from.
+        let compiled = Spec::Compiled { source: "pkg/_speedups.py".into(), is_package: false, search: vec![] };
+        assert_eq!(t.find_first_party("_speedups", &search), Some(compiled));
+        for name in ["_ext", "_win"] {
             assert_eq!(t.find_first_party(name, &search), Some(Spec::External), "{name}");
         }
         assert_eq!(t.find_first_party("notes", &search), None);
@@ -230,13 +243,17 @@ mod tests {
     }
 
     #[test]
-    fn compiled_package_init_beats_its_source() {
+    fn compiled_package_init_beats_its_source_which_it_was_compiled_from() {
         let t = ModuleTree::new(
             ["black/__init__.py", "black/files.py", "plain/__init__.py"],
             ["black", "black/__init__.cpython-311-x86_64-linux-gnu.so", "plain"],
         );
         let roots = vec![String::new()];
-        assert_eq!(t.find_first_party("black", &roots), Some(Spec::External));
+        let compiled = Spec::Compiled { source: "black/__init__.py".into(), is_package: true, search: vec!["black".into()] };
+        assert_eq!(t.find_first_party("black", &roots), Some(compiled));
+        // Without its source the compiled package is opaque.
+        let bare = ModuleTree::new(["main.py"], ["black", "black/__init__.cpython-311-x86_64-linux-gnu.so"]);
+        assert_eq!(bare.find_first_party("black", &roots), Some(Spec::External));
         assert!(matches!(t.find_first_party("plain", &roots), Some(Spec::File { is_package: true, .. })));
     }
 

@@ -616,6 +616,11 @@ struct Instance {
     /// initialising: CPython's errors no longer call it partially initialised, even while the
     /// code that first imported it is still running.
     reloaded: bool,
+    /// For a compiled module that runs its source (see [`Spec::Compiled`]), the source.
+    compiled_from: Option<Arc<str>>,
+    /// For such a module, the statement that imported it, which is where everything it does
+    /// happens as far as Python frames go.
+    compiled_site: Option<Site>,
 }
 
 impl Instance {
@@ -895,6 +900,8 @@ impl<'p> Sim<'p> {
             main_package: None,
             dynamic,
             reloaded: false,
+            compiled_from: None,
+            compiled_site: None,
         });
         self.instances.len() - 1
     }
@@ -988,7 +995,8 @@ impl<'p> Sim<'p> {
                     other => other,
                 }
             }
-            Some(Spec::External) => Ok(None),
+            // Not first-party code as `__main__`; runpy cannot run an extension module.
+            Some(Spec::External | Spec::Compiled { .. }) => Ok(None),
             None => Err(self.error("SystemExit", format!("No module named {name}"), None)),
         }
     }
@@ -1112,7 +1120,7 @@ impl<'p> Sim<'p> {
                     // when that parent has failed and left sys.modules, finding a submodule
                     // raises KeyError, and when a plain `object()` replaced it there,
                     // AttributeError.
-                    if instance.path.is_none() {
+                    if instance.path.is_none() && instance.compiled_from.is_none() {
                         if let Some((grandparent, _)) = parent.rsplit_once('.') {
                             match self.sys_modules.get(grandparent) {
                                 None => return Err(self.error("KeyError", format!("'{grandparent}'"), site.cloned())),
@@ -1192,20 +1200,21 @@ impl<'p> Sim<'p> {
                     return Err(self.error("SyntaxError", message, site.cloned()));
                 }
                 self.record_run(index, site.cloned(), self.stack.len());
-                self.stack.push(Frame { instance: index, site: site.cloned() });
-                let result = self.exec_module(index);
-                self.stack.pop();
-                if let Err(stop) = result {
-                    self.set_state(index, State::Failed);
-                    // `_load_unlocked` deletes `sys.modules[name]` whatever it holds by now: an
-                    // object that the failed code planted under its own name goes too.
-                    self.uncache_module(name);
-                    return Err(stop);
-                }
-                self.set_state(index, State::Done);
-                // `_find_and_load_unlocked` returns whatever sys.modules holds now: a module may
-                // replace itself there.
-                self.sys_modules.get(name).copied().unwrap_or(Cached::Instance(index))
+                self.exec_new_module(name, index, site)?
+            }
+            Some(Spec::Compiled { source, is_package, search }) => {
+                // The extension runs its source's statements without a Python frame: it is no
+                // step of the order (an instance without a path records none), and its imports
+                // are attributed to the statement that imported it.
+                let summary = self.summary(&source);
+                let index = self.new_instance(name.into(), None, summary, is_package, search);
+                self.instances[index].compiled_from = Some(source.into());
+                self.instances[index].compiled_site = site.cloned();
+                // The extension may bind names that its source does not show (or be built from
+                // another version of it), so a name it lacks is no error the model can claim.
+                self.instances[index].dynamic = true;
+                self.cache_module(name.to_string(), Cached::Instance(index));
+                self.exec_new_module(name, index, site)?
             }
         };
         if let (Some(parent), Some((_, child))) = (parent, name.rsplit_once('.')) {
@@ -1225,6 +1234,25 @@ impl<'p> Sim<'p> {
             }
         }
         Ok(cached)
+    }
+
+    /// Runs the code of a module that was just put in sys.modules, as `_load_unlocked` does:
+    /// a failure removes it again; success gives what sys.modules holds by then.
+    fn exec_new_module(&mut self, name: &str, index: usize, site: Option<&Site>) -> Flow<Cached> {
+        self.stack.push(Frame { instance: index, site: site.cloned() });
+        let result = self.exec_module(index);
+        self.stack.pop();
+        if let Err(stop) = result {
+            self.set_state(index, State::Failed);
+            // `_load_unlocked` deletes `sys.modules[name]` whatever it holds by now: an
+            // object that the failed code planted under its own name goes too.
+            self.uncache_module(name);
+            return Err(stop);
+        }
+        self.set_state(index, State::Done);
+        // `_find_and_load_unlocked` returns whatever sys.modules holds now: a module may
+        // replace itself there.
+        Ok(self.sys_modules.get(name).copied().unwrap_or(Cached::Instance(index)))
     }
 
     fn record_hit(&mut self, cached: Cached, site: Option<&Site>) {
@@ -1276,7 +1304,7 @@ impl<'p> Sim<'p> {
 
     fn site(&self, scope: &Scope, range: TextRange) -> Option<Site> {
         let instance = &self.instances[scope.module];
-        let path = instance.path.clone()?;
+        let Some(path) = instance.path.clone() else { return instance.compiled_site.clone() };
         let line = instance.summary.as_ref().map(|s| s.line_number(range.start)).unwrap_or(0);
         Some(Site { path, range, line })
     }
@@ -1802,7 +1830,8 @@ impl<'p> Sim<'p> {
             return Ok(());
         }
         self.calls.push((module, func, self.version));
-        if let Some(path) = &self.instances[module].path {
+        let instance = &self.instances[module];
+        if let Some(path) = instance.path.as_ref().or(instance.compiled_from.as_ref()) {
             self.reads.called.insert((name_hash(path), func));
         }
         let start = self.version;
@@ -1873,6 +1902,13 @@ impl<'p> Sim<'p> {
         match &stmt.kind {
             ImportKind::Import { modules } => {
                 for module in modules {
+                    // Cython's pure-Python mode: in the compiled module `import cython` is the
+                    // compiler's own, which nothing loads at run time and which never fails
+                    // (sqlalchemy's `except ModuleNotFoundError:` shim never runs there).
+                    if module.dotted == "cython" && self.instances[scope.module].compiled_from.is_some() {
+                        self.bind(scope, module.alias.as_deref().unwrap_or("cython"), Value::Opaque);
+                        continue;
+                    }
                     self.find_and_load(&module.dotted, site)?;
                     let mut parts = module.dotted.split('.');
                     let top = parts.next().unwrap_or_default();

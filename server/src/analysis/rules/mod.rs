@@ -473,7 +473,7 @@ fn module_referent(project: &Project, dotted: &str) -> Option<Referent> {
     match resolve_module(project, dotted)? {
         Spec::File { file, .. } => Some(Referent::Module { dotted: dotted.to_string(), file: Some(file) }),
         Spec::Namespace { .. } => Some(Referent::Module { dotted: dotted.to_string(), file: None }),
-        Spec::External => None,
+        Spec::External | Spec::Compiled { .. } => None,
     }
 }
 
