@@ -181,6 +181,25 @@ def run(value):
 }
 
 #[test]
+fn a_file_that_parses_but_does_not_compile_is_reported_as_a_problem() {
+    let fixture = "\
+# file: main.py
+import lib
+# file: lib.py
+import os
+from __future__ import annotations
+";
+    let ws = workspace(fixture);
+    let output = modcache(ws.path(), &["check", "--format", "json"]);
+    let expected = "does not compile at line 2: importing the file raises SyntaxError (from __future__ imports must occur at \
+                    the beginning of the file)";
+    assert!(stderr(&output).contains(&format!("lib.py: {expected}")), "{}", stderr(&output));
+    assert_eq!(json(&output)["summary"]["problems"], serde_json::json!([{"path": "lib.py", "message": expected}]));
+    let order = json(&modcache(ws.path(), &["order", "--format", "json", "main.py"]));
+    assert_eq!(order["outcome"]["message"], "from __future__ imports must occur at the beginning of the file (lib.py, line 2)");
+}
+
+#[test]
 fn environments_are_skipped_but_a_venv_package_is_not() {
     let ws = workspace(
         "\

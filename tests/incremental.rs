@@ -522,3 +522,12 @@ fn syntax_that_no_supported_python_compiles_fails_every_run_that_loads_the_file(
     assert_eq!(recomputed(APP, &after), (2, 0));
     assert_eq!(recomputed(&after, APP), (2, 0));
 }
+
+#[test]
+fn a_statement_the_compiler_rejects_fails_every_run_that_loads_the_file() {
+    // `break` outside a loop parses, but compiling the file raises SyntaxError, so models.py
+    // never starts, whether or not the function ever runs.
+    let after = APP.replace("def unused():\n    return 1\n", "def unused():\n    break\n");
+    assert_eq!(recomputed(APP, &after), (2, 0));
+    assert_eq!(recomputed(&after, APP), (2, 0));
+}

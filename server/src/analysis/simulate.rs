@@ -357,7 +357,8 @@ impl SimDelta {
         let newer = |s: &FileSummary| -> Vec<_> {
             s.newer_syntax.iter().map(|n| (n.feature, s.line_number(n.range.start), s.line_number(n.range.end))).collect()
         };
-        if newer(old) != newer(new) {
+        let compile_error = |s: &FileSummary| s.compile_error.as_ref().map(|e| (e.message.clone(), s.line_number(e.at)));
+        if newer(old) != newer(new) || compile_error(old) != compile_error(new) {
             delta.module = true;
             return delta;
         }
@@ -1294,9 +1295,11 @@ impl<'p> Sim<'p> {
         let invalid = summary.syntax_errors.first().map(|error| (error.start, "invalid syntax".to_string()));
         let newer =
             summary.newer_syntax_rejected_by(minor).map(|newer| (newer.reported_at(minor), newer.feature.message(minor)));
+        // The parser reports first; the passes after it see only a file that parsed.
+        let later = || summary.compile_error.as_ref().map(|error| (error.at, error.message.clone()));
         let (at, message) = match (invalid, newer) {
             (Some(a), Some(b)) => std::cmp::min_by_key(a, b, |(at, _)| *at),
-            (a, b) => a.or(b)?,
+            (a, b) => a.or(b).or_else(later)?,
         };
         let file = path.unwrap_or_default().rsplit('/').next().unwrap_or_default();
         Some(format!("{message} ({file}, line {})", summary.line_number(at)))

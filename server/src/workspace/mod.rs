@@ -273,16 +273,27 @@ pub fn read_and_summarize(root: &Path, rel: &str) -> (FileSummary, Option<Proble
 }
 
 /// The files that parse but that the modelled Python does not compile (a `match` statement
-/// for 3.9): importing one raises SyntaxError, which a reader of `check` should hear of as they
-/// hear of the files that do not parse at all. Only the first such place of a file counts, as
-/// CPython stops at it.
+/// for 3.9, `return` at module level): importing one raises SyntaxError, which a reader of
+/// `check` should hear of as they hear of the files that do not parse at all. Only the first
+/// such place of a file counts, as CPython stops at it; syntax of a newer Python is the
+/// parser's and comes before the compiler's errors.
 fn newer_syntax_problems(project: &Project) -> Vec<Problem> {
     let version = project.version;
     project
         .files()
         .filter(|(_, summary)| summary.syntax_errors.is_empty())
         .filter_map(|(path, summary)| {
-            let newer = summary.newer_syntax_rejected_by(version.minor)?;
+            let Some(newer) = summary.newer_syntax_rejected_by(version.minor) else {
+                let error = summary.compile_error.as_ref()?;
+                let line = summary.line_number(error.at);
+                return Some(Problem {
+                    path: path.to_string(),
+                    message: format!(
+                        "does not compile at line {line}: importing the file raises SyntaxError ({})",
+                        error.message
+                    ),
+                });
+            };
             let line = summary.line_number(newer.reported_at(version.minor));
             let what = newer.feature.describe();
             let needs = match newer.feature.since() {

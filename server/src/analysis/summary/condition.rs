@@ -568,7 +568,10 @@ mod tests {
     fn environment_tests_read_the_variables_as_python_does() {
         use EnvQuestion::{Equals, IsNone, IsSet, Truth};
         let str = |s: &str| Literal::Str(s.into());
-        let cases: &[(&str, Literal, &[StrMethod], EnvQuestion, Option<bool>)] = &[
+        // The variable, the default of the read, the methods on the value, the question and
+        // Python's answer.
+        type Case<'c> = (&'c str, Literal, &'c [StrMethod], EnvQuestion, Option<bool>);
+        let cases: &[Case] = &[
             ("X", Literal::None, &[], Truth { boolean: false }, Some(true)), // os.environ.get("X")
             ("U", Literal::None, &[], Truth { boolean: true }, Some(false)), // bool(os.environ.get("U"))
             ("U", str("0"), &[], Truth { boolean: false }, Some(true)),      // os.getenv("U", "0")

@@ -90,6 +90,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     }
     let (newer_syntax, defaults) = super::newer_syntax::collect(text, root, &kids);
     extractor.summary.newer_syntax = newer_syntax;
+    extractor.summary.compile_error = super::compile_errors::collect(text, root, &kids);
     // tree-sitter-python reads a type parameter's default (3.13) as an error; it is newer syntax.
     extractor.summary.syntax_errors.retain(|error| !defaults.contains(error));
     let body = extractor.block(root);

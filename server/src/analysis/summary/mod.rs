@@ -10,6 +10,7 @@
 mod condition;
 pub mod exceptions;
 mod extract;
+mod compile_errors;
 mod newer_syntax;
 pub mod positions;
 pub mod state;
@@ -17,6 +18,7 @@ mod syntax;
 
 pub use condition::{CompareOp, Cond, CondEnv, EnvQuestion, EnvTest, Literal, NameTest, NameValue, PythonVersion, StrMethod, VersionPart};
 pub use extract::{new_parser, parse, summarize, summarize_tree};
+pub use compile_errors::CompileError;
 pub use newer_syntax::{FStringError, FStringProblem, NewerSyntax, NextToken, SyntaxFeature, TypeParameterOwner};
 
 use crate::analysis::text::{LineIndex, TextRange};
@@ -48,6 +50,9 @@ pub struct FileSummary {
     /// Syntax that tree-sitter reads but some supported Python does not compile (`match` before
     /// 3.10, ...), in source order; the simulation decides for the version it models.
     pub newer_syntax: Vec<NewerSyntax>,
+    /// The first error that compiling the parsed file raises (`return` at module level, a late
+    /// `from __future__` import), which every supported Python reports alike.
+    pub compile_error: Option<CompileError>,
     /// `# modcache: ignore[...]` and `# noqa: ...` comments.
     pub suppressions: Vec<Suppression>,
     /// Module state and import-time effects, for the state rules.

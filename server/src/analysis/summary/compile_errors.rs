@@ -1,0 +1,301 @@
+//! Errors that CPython raises while it compiles a file that parsed: a statement in a place where
+//! it means nothing (`return` at module level, `break` outside a loop, `await` outside an async
+//! function), a `from __future__` import after other code, a future feature that does not
+//! exist. Like a syntax error, such an error is raised before any of the file runs, so the
+//! module never starts and its import raises SyntaxError.
+//!
+//! CPython finds them in three passes, and the first pass that finds one reports its first:
+//! `future.c` (unknown features of the future imports at the top), the symbol table (`nonlocal`
+//! at module level), then the compiler, in source order (the other errors here). The messages
+//! and lines are those of CPython 3.8–3.13, which agree on all of them; the fixture
+//! `compile_time_errors` checks them against each version. Errors that need the symbol table's
+//! full analysis (a name assigned before its `global` declaration, `yield` in a comprehension)
+//! are not looked for: the file is then taken to compile.
+
+use tree_sitter::Node;
+
+use super::syntax::{is_word_byte, kind, node_text, Children, Field, Kind, Which};
+
+/// The first error that compiling the file raises, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    /// The start of the statement or expression whose line CPython reports.
+    pub at: u32,
+    pub message: String,
+}
+
+/// The pass of CPython's compiler that finds an error; an earlier pass reports first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Pass {
+    Future,
+    SymbolTable,
+    Compiler,
+}
+
+/// The features that `from __future__ import` accepts in every supported version.
+const FUTURE_FEATURES: &[&str] = &[
+    "nested_scopes",
+    "generators",
+    "division",
+    "absolute_import",
+    "with_statement",
+    "print_function",
+    "unicode_literals",
+    "barry_as_FLUFL",
+    "generator_stop",
+    "annotations",
+];
+
+/// The keywords of the statements and expressions that may stand where they mean nothing.
+const KEYWORDS: &[&str] = &["return", "yield", "await", "break", "continue", "nonlocal", "__future__"];
+
+/// Looks at every place where one of [`KEYWORDS`] stands as a word (a cheap scan of the text;
+/// most files have few), and asks the tree what encloses it there.
+pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>) -> Option<CompileError> {
+    let bytes = text.as_bytes();
+    let mut first: Option<(Pass, u32, String)> = None;
+    for keyword in KEYWORDS {
+        for at in memchr::memmem::find_iter(bytes, keyword.as_bytes()) {
+            let end = at + keyword.len();
+            if !is_whole_word(bytes, at, end) {
+                continue;
+            }
+            let Some(token) = root.descendant_for_byte_range(at, end) else { continue };
+            if token.is_named() && kind(token) != Kind::BreakStatement && kind(token) != Kind::ContinueStatement {
+                // A name or a string that spells the keyword, not the keyword itself.
+                continue;
+            }
+            let Some(found) = error_at(token, keyword, text, kids) else { continue };
+            if first.as_ref().is_none_or(|(pass, start, _)| (found.0, found.1) < (*pass, *start)) {
+                first = Some(found);
+            }
+        }
+    }
+    first.map(|(_, at, message)| CompileError { at, message })
+}
+
+/// Whether `bytes[start..end]` is a word of its own: no word byte touches it on either side.
+fn is_whole_word(bytes: &[u8], start: usize, end: usize) -> bool {
+    let touches_before = start > 0 && is_word_byte(bytes[start - 1]);
+    let touches_after = bytes.get(end).is_some_and(|b| is_word_byte(*b));
+    !touches_before && !touches_after
+}
+
+/// The error of the keyword token `token`, if its place makes one.
+fn error_at<'a>(token: Node<'a>, keyword: &str, text: &str, kids: &Children<'a>) -> Option<(Pass, u32, String)> {
+    // The statement or expression that the keyword starts (`break` may be the statement itself).
+    let node = if token.is_named() { token } else { token.parent()? };
+    let at = node.start_byte() as u32;
+    let compiler = |message: &str| Some((Pass::Compiler, at, message.to_string()));
+    match (keyword, kind(node)) {
+        ("return", Kind::ReturnStatement) => match enclosing(node) {
+            Enclosing::Module | Enclosing::Class => compiler("'return' outside function"),
+            _ => None,
+        },
+        ("yield", Kind::Yield) => match enclosing(node) {
+            Enclosing::Module | Enclosing::Class => compiler("'yield' outside function"),
+            _ => None,
+        },
+        ("await", Kind::Await) => match enclosing(node) {
+            Enclosing::Module | Enclosing::Class => compiler("'await' outside function"),
+            Enclosing::Function { is_async: false } | Enclosing::Lambda => compiler("'await' outside async function"),
+            _ => None,
+        },
+        ("break", Kind::BreakStatement) if !in_loop(node) => compiler("'break' outside loop"),
+        ("continue", Kind::ContinueStatement) if !in_loop(node) => compiler("'continue' not properly in loop"),
+        // A name that the module used before gets another message ("name 'x' is assigned to
+        // before nonlocal declaration"), which needs the symbol table; such a file is left be.
+        ("nonlocal", Kind::NonlocalStatement) if enclosing(node) == Enclosing::Module && !used_before(node, text, kids) => {
+            Some((Pass::SymbolTable, at, "nonlocal declaration not allowed at module level".to_string()))
+        }
+        ("__future__", Kind::FutureImportStatement) => future_import(node, text, kids),
+        _ => None,
+    }
+}
+
+/// The scope whose code a node belongs to, as the compiler sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Enclosing {
+    Module,
+    Class,
+    Function { is_async: bool },
+    Lambda,
+    /// A comprehension or a generator expression, whose rules differ (`yield` inside one is an
+    /// error of its own, `await` depends on the function around it); not looked at further.
+    Comprehension,
+}
+
+fn enclosing(node: Node) -> Enclosing {
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        let in_body = parent.child_by_field_name("body").is_some_and(|body| body.id() == child.id());
+        match kind(parent) {
+            Kind::Module => return Enclosing::Module,
+            // Decorators, parameter defaults, annotations and base classes belong to the scope
+            // around the definition; only the body is the definition's own.
+            Kind::FunctionDefinition if in_body => {
+                let is_async = parent.child(0).is_some_and(|first| first.kind() == "async");
+                return Enclosing::Function { is_async };
+            }
+            Kind::ClassDefinition if in_body => return Enclosing::Class,
+            Kind::Lambda if in_body => return Enclosing::Lambda,
+            Kind::ListComprehension | Kind::SetComprehension | Kind::DictionaryComprehension | Kind::GeneratorExpression => {
+                return Enclosing::Comprehension
+            }
+            _ => child = parent,
+        }
+    }
+    Enclosing::Module
+}
+
+/// Whether a name that a `nonlocal` statement declares stands as a word before it.
+fn used_before<'a>(statement: Node<'a>, text: &str, kids: &Children<'a>) -> bool {
+    let before = text.as_bytes().get(..statement.start_byte()).unwrap_or_default();
+    kids.iter(statement, Which::NamedCode).filter(|name| kind(*name) == Kind::Identifier).any(|name| {
+        let word = node_text(name, text).as_bytes();
+        memchr::memmem::find_iter(before, word).any(|at| is_whole_word(before, at, at + word.len()))
+    })
+}
+
+/// Whether a `break` or `continue` stands in the body of a loop of its own scope (a loop's
+/// `else` clause is not its body).
+fn in_loop(node: Node) -> bool {
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        match kind(parent) {
+            Kind::ForStatement | Kind::WhileStatement
+                if parent.child_by_field_name("body").is_some_and(|body| body.id() == child.id()) =>
+            {
+                return true
+            }
+            Kind::FunctionDefinition | Kind::ClassDefinition | Kind::Lambda | Kind::Module => return false,
+            _ => child = parent,
+        }
+    }
+    false
+}
+
+/// A future import must come first: after the module's docstring and other future imports
+/// only, and at module level. One that does is checked for features that do not exist.
+fn future_import<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> Option<(Pass, u32, String)> {
+    let at = node.start_byte() as u32;
+    let late = || Some((Pass::Compiler, at, "from __future__ imports must occur at the beginning of the file".to_string()));
+    let parent = node.parent()?;
+    if kind(parent) != Kind::Module {
+        return late();
+    }
+    for (index, statement) in kids.iter(parent, Which::NamedCode).enumerate() {
+        if statement.id() == node.id() {
+            break;
+        }
+        let allowed = kind(statement) == Kind::FutureImportStatement || (index == 0 && is_docstring(statement, text, kids));
+        if !allowed {
+            return late();
+        }
+    }
+    for name in kids.iter(node, Which::InField(Field::Name)) {
+        let feature = match kind(name) {
+            Kind::AliasedImport => kids.child(name, Field::Name).map(|n| node_text(n, text))?,
+            _ => node_text(name, text),
+        };
+        if feature == "braces" {
+            return Some((Pass::Future, at, "not a chance".to_string()));
+        }
+        if !FUTURE_FEATURES.contains(&feature) {
+            return Some((Pass::Future, at, format!("future feature {feature} is not defined")));
+        }
+    }
+    None
+}
+
+/// Whether a statement is a docstring: a plain string literal, or several concatenated, that is
+/// neither an f-string nor bytes.
+fn is_docstring<'a>(statement: Node<'a>, text: &str, kids: &Children<'a>) -> bool {
+    if kind(statement) != Kind::ExpressionStatement {
+        return false;
+    }
+    let mut expressions = kids.iter(statement, Which::NamedCode);
+    let (Some(expression), None) = (expressions.next(), expressions.next()) else { return false };
+    let plain = |string: Node| {
+        let prefix = node_text(string, text).split(['"', '\'']).next().unwrap_or_default().to_ascii_lowercase();
+        !prefix.contains('f') && !prefix.contains('b')
+    };
+    match kind(expression) {
+        Kind::String => plain(expression),
+        Kind::ConcatenatedString => kids.iter(expression, Which::NamedCode).all(plain),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_error(source: &str) -> Option<(u32, String)> {
+        let tree = crate::analysis::summary::parse(source).expect("tree-sitter parses without a timeout");
+        let kids = Children::new(tree.root_node());
+        let line = |at: u32| source[..at as usize].matches('\n').count() as u32 + 1;
+        collect(source, tree.root_node(), &kids).map(|error| (line(error.at), error.message))
+    }
+
+    /// Each case with what `compile(source, "m.py", "exec")` raises on CPython 3.8–3.13 (they
+    /// agree): the message and the line, or nothing.
+    #[test]
+    fn errors_are_the_ones_cpython_raises_first() {
+        let cases: &[(&str, Option<(u32, &str)>)] = &[
+            ("import os\nfrom __future__ import annotations\n", Some((2, "from __future__ imports must occur at the beginning of the file"))),
+            ("\"\"\"doc\"\"\"\nfrom __future__ import annotations\nimport os\n", None),
+            ("\"a\" \"b\"\nfrom __future__ import annotations\n", None),
+            ("# c\n\"\"\"doc\"\"\"\n# c\nfrom __future__ import annotations\nfrom __future__ import division\n", None),
+            ("\"\"\"doc\"\"\"\n\"\"\"doc2\"\"\"\nfrom __future__ import annotations\n", Some((3, "from __future__ imports must occur at the beginning of the file"))),
+            ("f\"\"\"doc\"\"\"\nfrom __future__ import annotations\n", Some((2, "from __future__ imports must occur at the beginning of the file"))),
+            ("b\"\"\"doc\"\"\"\nfrom __future__ import annotations\n", Some((2, "from __future__ imports must occur at the beginning of the file"))),
+            ("if 1:\n    from __future__ import annotations\n", Some((2, "from __future__ imports must occur at the beginning of the file"))),
+            ("import os; from __future__ import annotations\n", Some((1, "from __future__ imports must occur at the beginning of the file"))),
+            ("from __future__ import braces\n", Some((1, "not a chance"))),
+            ("from __future__ import spam\nreturn 1\n", Some((1, "future feature spam is not defined"))),
+            ("x = 1\nreturn x\n", Some((2, "'return' outside function"))),
+            ("class A:\n    return 1\n", Some((2, "'return' outside function"))),
+            ("def f():\n    class A:\n        return 1\n", Some((3, "'return' outside function"))),
+            ("def f():\n    return 1\n", None),
+            ("x = 1\nyield x\n", Some((2, "'yield' outside function"))),
+            ("class A:\n    yield 1\n", Some((2, "'yield' outside function"))),
+            ("f = lambda: (yield)\n", None),
+            ("return 1\nyield 2\n", Some((1, "'return' outside function"))),
+            ("yield 2\nreturn 1\n", Some((1, "'yield' outside function"))),
+            ("x = 1\nbreak\n", Some((2, "'break' outside loop"))),
+            ("x = 1\ncontinue\n", Some((2, "'continue' not properly in loop"))),
+            ("def f():\n    break\n", Some((2, "'break' outside loop"))),
+            ("for i in []:\n    pass\nelse:\n    break\n", Some((4, "'break' outside loop"))),
+            ("while x:\n    if y:\n        break\n    try:\n        pass\n    finally:\n        continue\n", None),
+            ("async def f(): pass\nawait f()\n", Some((2, "'await' outside function"))),
+            ("def f():\n    await g()\n", Some((2, "'await' outside async function"))),
+            ("async def f():\n    await g()\n", None),
+            ("return 1\nnonlocal x\n", Some((2, "nonlocal declaration not allowed at module level"))),
+            ("nonlocal x\nx = 1\n", Some((1, "nonlocal declaration not allowed at module level"))),
+            ("class A:\n    def m(self):\n        break\n", Some((3, "'break' outside loop"))),
+            ("for x in y:\n    class A:\n        break\n", Some((3, "'break' outside loop"))),
+            ("async def f():\n    x = [await y for y in z]\n", None),
+            ("async def f():\n    def g():\n        await h()\n", Some((3, "'await' outside async function"))),
+            ("class A(B, metaclass=(yield)):\n    pass\n", Some((1, "'yield' outside function"))),
+            ("def f() -> (yield): pass\n", Some((1, "'yield' outside function"))),
+            ("lambda: (await x)\n", Some((1, "'await' outside async function"))),
+            ("from __future__ import annotations as ann\n", None),
+            ("from __future__ import (annotations, spam)\n", Some((1, "future feature spam is not defined"))),
+            ("import os\nfrom __future__ import annotations\nreturn 1\n", Some((2, "from __future__ imports must occur at the beginning of the file"))),
+            ("return 1\nfrom __future__ import annotations\n", Some((1, "'return' outside function"))),
+            ("def f(x=(yield)):\n    pass\n", Some((1, "'yield' outside function"))),
+            ("x = 'return'\ny = \"break\"  # continue\nreturned = 1\n", None),
+        ];
+        for (source, expected) in cases {
+            let expected = expected.map(|(line, message)| (line, message.to_string()));
+            assert_eq!(first_error(source), expected, "{source:?}");
+        }
+        // CPython's symbol table rejects these ("name 'x' is assigned to before nonlocal
+        // declaration", "no binding for nonlocal 'x' found", "'yield' inside list
+        // comprehension"); modcache does not look for such errors and reports none.
+        for source in ["x = 1\nnonlocal x\n", "def g():\n    nonlocal x\n", "x = [(yield) for y in z]\n"] {
+            assert_eq!(first_error(source), None, "{source:?}");
+        }
+    }
+}
