@@ -355,7 +355,7 @@ impl SimDelta {
         // Syntax of a newer Python decides whether the file compiles on the version modelled,
         // and the line of its error is in the message.
         let newer = |s: &FileSummary| -> Vec<_> {
-            s.newer_syntax.iter().map(|n| (n.feature, s.line_number(n.range.start), s.line_number(n.range.end))).collect()
+            s.newer_syntax.iter().map(|n| (n.feature, n.suggestion.clone(), s.line_number(n.range.start), s.line_number(n.range.end))).collect()
         };
         let compile_error = |s: &FileSummary| s.compile_error.as_ref().map(|e| (e.message.clone(), s.line_number(e.at)));
         if newer(old) != newer(new) || compile_error(old) != compile_error(new) {
@@ -1294,7 +1294,7 @@ impl<'p> Sim<'p> {
         let minor = self.project.version.minor;
         let invalid = summary.syntax_errors.first().map(|error| (error.start, "invalid syntax".to_string()));
         let newer =
-            summary.newer_syntax_rejected_by(minor).map(|newer| (newer.reported_at(minor), newer.feature.message(minor)));
+            summary.newer_syntax_rejected_by(minor).map(|newer| (newer.reported_at(minor), newer.message(minor)));
         // The parser reports first; the passes after it see only a file that parsed.
         let later = || summary.compile_error.as_ref().map(|error| (error.at, error.message.clone()));
         let (at, message) = match (invalid, newer) {

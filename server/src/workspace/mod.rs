@@ -300,7 +300,7 @@ fn newer_syntax_problems(project: &Project) -> Vec<Problem> {
                 Some(minor) => format!("needs Python 3.{minor}"),
                 None => "is not Python 3 syntax".to_string(),
             };
-            let message = newer.feature.message(version.minor);
+            let message = newer.message(version.minor);
             Some(Problem {
                 path: path.to_string(),
                 message: format!(

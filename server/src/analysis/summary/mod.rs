@@ -19,7 +19,7 @@ mod syntax;
 pub use condition::{CompareOp, Cond, CondEnv, EnvQuestion, EnvTest, Literal, NameTest, NameValue, PythonVersion, StrMethod, VersionPart};
 pub use extract::{new_parser, parse, summarize, summarize_tree};
 pub use compile_errors::CompileError;
-pub use newer_syntax::{FStringError, FStringProblem, NewerSyntax, NextToken, SyntaxFeature, TypeParameterOwner};
+pub use newer_syntax::{FStringError, FStringProblem, LegacyMessage, NewerSyntax, NextToken, SyntaxFeature, TypeParameterOwner};
 
 use crate::analysis::text::{LineIndex, TextRange};
 

@@ -21,9 +21,22 @@ pub struct NewerSyntax {
     /// f-string, the whole run of concatenated strings (see [`NewerSyntax::reported_at`]).
     pub range: TextRange,
     pub feature: SyntaxFeature,
+    /// For a Python 2 `print` statement that 3.8 and 3.9 recognise, the arguments of the call
+    /// their message suggests (`"x", end=" "` for `print "x",`).
+    pub suggestion: Option<Box<str>>,
 }
 
 impl NewerSyntax {
+    /// CPython 3.`minor`'s message, without the "(file, line n)" that `str()` adds.
+    pub fn message(&self, minor: u32) -> String {
+        match (&self.suggestion, self.feature) {
+            (Some(arguments), SyntaxFeature::LegacyStatement { .. }) if minor < 10 => {
+                format!("Missing parentheses in call to 'print'. Did you mean print({arguments})?")
+            }
+            _ => self.feature.message(minor),
+        }
+    }
+
     /// The offset whose line CPython 3.`minor` reports. 3.9–3.11 report an f-string's error
     /// in its replacement fields at the token after the run of strings it belongs to, 3.8 at
     /// the run's start.
@@ -67,6 +80,24 @@ pub enum SyntaxFeature {
     /// `except A, B:`, which no version from 3.8 to 3.13 accepts (tree-sitter reads Python 2's
     /// `except A, e:` here).
     UnparenthesizedExceptTypes,
+    /// A Python 2 `print` or `exec` statement (`print "x"`, `exec code`), which tree-sitter
+    /// reads and no supported version compiles. 3.10 on name it in their message; 3.8 and 3.9
+    /// do when the statement starts its line or follows the line's first colon, and the line
+    /// has no `(`: `legacy` says what they make of it.
+    LegacyStatement { exec: bool, legacy: LegacyMessage },
+}
+
+/// What 3.8 and 3.9 say of a line with a Python 2 `print` or `exec` statement (the legacy
+/// statement check of `SyntaxError`, in Objects/exceptions.c).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LegacyMessage {
+    /// The check does not apply: "invalid syntax".
+    InvalidSyntax,
+    /// "Missing parentheses in call to 'exec'".
+    Exec,
+    /// "Missing parentheses in call to 'print'. Did you mean print(...)?" with the line's
+    /// arguments (see [`NewerSyntax::suggestion`]).
+    Print,
 }
 
 /// The statement that carries type parameters.
@@ -125,7 +156,7 @@ impl SyntaxFeature {
             | SyntaxFeature::ClassTypeParameters
             | SyntaxFeature::FString(_) => 12,
             SyntaxFeature::TypeParameterDefault(_) => 13,
-            SyntaxFeature::UnparenthesizedExceptTypes => return None,
+            SyntaxFeature::UnparenthesizedExceptTypes | SyntaxFeature::LegacyStatement { .. } => return None,
         })
     }
 
@@ -144,6 +175,8 @@ impl SyntaxFeature {
             SyntaxFeature::TypeParameterDefault(_) => "a type parameter default",
             SyntaxFeature::FString(_) => "an f-string that reuses its quotes, or has a backslash or comment in a field",
             SyntaxFeature::UnparenthesizedExceptTypes => "`except A, B:` without parentheses",
+            SyntaxFeature::LegacyStatement { exec: false, .. } => "a Python 2 `print` statement",
+            SyntaxFeature::LegacyStatement { exec: true, .. } => "a Python 2 `exec` statement",
         }
     }
 
@@ -165,6 +198,16 @@ impl SyntaxFeature {
             }
             SyntaxFeature::UnparenthesizedExceptTypes if minor >= 10 => "multiple exception types must be parenthesized",
             SyntaxFeature::StarredSubscript { bracketed: true } if minor == 10 => "invalid syntax. Perhaps you forgot a comma?",
+            SyntaxFeature::LegacyStatement { exec, legacy } => {
+                let name = if exec { "exec" } else { "print" };
+                return match legacy {
+                    _ if minor >= 10 => format!("Missing parentheses in call to '{name}'. Did you mean {name}(...)?"),
+                    LegacyMessage::InvalidSyntax => INVALID.to_string(),
+                    LegacyMessage::Exec => "Missing parentheses in call to 'exec'".to_string(),
+                    // Only with the suggestion, which `NewerSyntax::message` adds.
+                    LegacyMessage::Print => "Missing parentheses in call to 'print'".to_string(),
+                };
+            }
             SyntaxFeature::FString(problem) => {
                 let next = if problem.ended_early { Some(problem.next) } else { None };
                 if next == Some(NextToken::Backslash) {
@@ -208,7 +251,7 @@ struct Collector<'k, 'a> {
 
 impl<'a> Collector<'_, 'a> {
     fn add(&mut self, node: Node, feature: SyntaxFeature) {
-        self.found.push(NewerSyntax { range: TextRange::new(node.start_byte(), node.end_byte()), feature });
+        self.found.push(NewerSyntax { range: TextRange::new(node.start_byte(), node.end_byte()), feature, suggestion: None });
     }
 
     /// The anonymous child of `node` whose text is `token`.
@@ -222,6 +265,7 @@ impl<'a> Collector<'_, 'a> {
             let child_kind = kind(child);
             match child_kind {
                 Kind::MatchStatement => self.match_statement(child),
+                Kind::PrintStatement | Kind::ExecStatement => self.legacy_statement(child, child_kind == Kind::ExecStatement),
                 Kind::ExceptClause | Kind::ExceptGroupClause => self.except_clause(child),
                 Kind::WithStatement => self.with_statement(child),
                 Kind::Decorator => self.decorator(child),
@@ -246,6 +290,17 @@ impl<'a> Collector<'_, 'a> {
                 self.statements(child);
             }
         }
+    }
+
+    /// `print "x"` or `exec code`. A `print >> f, x` is no statement but an expression that
+    /// every version compiles (a shift and a tuple).
+    fn legacy_statement(&mut self, node: Node<'a>, exec: bool) {
+        if !exec && self.kids.iter(node, Which::NamedCode).any(|c| kind(c) == Kind::Chevron) {
+            return;
+        }
+        let (legacy, suggestion) = legacy_message(self.text, node.start_byte());
+        let feature = SyntaxFeature::LegacyStatement { exec, legacy };
+        self.found.push(NewerSyntax { range: TextRange::new(node.start_byte(), node.end_byte()), feature, suggestion });
     }
 
     /// Before 3.10 `match` is a name: the parser fails at the subject's first token, unless that
@@ -328,7 +383,7 @@ impl<'a> Collector<'_, 'a> {
         while at < chain[valid].end_byte() && matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r' | b'\\')) {
             at += 1;
         }
-        self.found.push(NewerSyntax { range: TextRange::new(at, (at + 1).min(chain[valid].end_byte())), feature: SyntaxFeature::RelaxedDecorator });
+        self.found.push(NewerSyntax { range: TextRange::new(at, (at + 1).min(chain[valid].end_byte())), feature: SyntaxFeature::RelaxedDecorator, suggestion: None });
     }
 
     fn type_parameters(&mut self, node: Node<'a>, owner: TypeParameterOwner) {
@@ -447,7 +502,7 @@ impl<'a> Collector<'_, 'a> {
                     TextRange::new(run.start_byte(), run.end_byte())
                 }
             };
-            self.found.push(NewerSyntax { range, feature: SyntaxFeature::FString(problem) });
+            self.found.push(NewerSyntax { range, feature: SyntaxFeature::FString(problem), suggestion: None });
         }
     }
 }
@@ -458,6 +513,32 @@ impl<'a> Collector<'_, 'a> {
 /// another string literal follows the early end, the two are concatenated and the outcome
 /// depends on how the fields continue across them (`f'{' f'}'` compiles on 3.11); that case
 /// is left undecided, as no error.
+/// What 3.8 and 3.9 say of the line with a legacy statement at `at`: `SyntaxError` looks for
+/// `print ` or `exec ` at the start of the line (after white space), then after its first
+/// colon, unless the line has a `(`. A print's suggestion is the rest of the line up to a `;`,
+/// stripped, with ` end=" "` after a trailing comma.
+fn legacy_message(text: &str, at: usize) -> (LegacyMessage, Option<Box<str>>) {
+    let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |newline| at + newline);
+    let line = &text[line_start..line_end];
+    if line.contains('(') {
+        return (LegacyMessage::InvalidSyntax, None);
+    }
+    let after_colon = line.find(':').map(|colon| colon + 1);
+    for start in std::iter::once(0).chain(after_colon) {
+        let rest = line[start..].trim_start();
+        if let Some(arguments) = rest.strip_prefix("print ") {
+            let arguments = arguments.split(';').next().unwrap_or_default().trim_matches([' ', '\t', '\r', '\n']);
+            let end = if arguments.ends_with(',') { " end=\" \"" } else { "" };
+            return (LegacyMessage::Print, Some(format!("{arguments}{end}").into()));
+        }
+        if rest.starts_with("exec ") {
+            return (LegacyMessage::Exec, None);
+        }
+    }
+    (LegacyMessage::InvalidSyntax, None)
+}
+
 fn fstring_problem(bytes: &[u8], quote: usize, end: usize) -> Option<(FStringProblem, Option<usize>)> {
     let q = bytes[quote];
     let triple = bytes.get(quote..quote + 3) == Some(&[q, q, q][..]);
