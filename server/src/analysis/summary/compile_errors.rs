@@ -88,24 +88,24 @@ fn error_at<'a>(token: Node<'a>, keyword: &str, text: &str, kids: &Children<'a>)
     let at = node.start_byte() as u32;
     let compiler = |message: &str| Some((Pass::Compiler, at, message.to_string()));
     match (keyword, kind(node)) {
-        ("return", Kind::ReturnStatement) => match enclosing(node) {
+        ("return", Kind::ReturnStatement) => match enclosing(node, kids) {
             Enclosing::Module | Enclosing::Class => compiler("'return' outside function"),
             _ => None,
         },
-        ("yield", Kind::Yield) => match enclosing(node) {
+        ("yield", Kind::Yield) => match enclosing(node, kids) {
             Enclosing::Module | Enclosing::Class => compiler("'yield' outside function"),
             _ => None,
         },
-        ("await", Kind::Await) => match enclosing(node) {
+        ("await", Kind::Await) => match enclosing(node, kids) {
             Enclosing::Module | Enclosing::Class => compiler("'await' outside function"),
             Enclosing::Function { is_async: false } | Enclosing::Lambda => compiler("'await' outside async function"),
             _ => None,
         },
-        ("break", Kind::BreakStatement) if !in_loop(node) => compiler("'break' outside loop"),
-        ("continue", Kind::ContinueStatement) if !in_loop(node) => compiler("'continue' not properly in loop"),
+        ("break", Kind::BreakStatement) if !in_loop(node, kids) => compiler("'break' outside loop"),
+        ("continue", Kind::ContinueStatement) if !in_loop(node, kids) => compiler("'continue' not properly in loop"),
         // A name that the module used before gets another message ("name 'x' is assigned to
         // before nonlocal declaration"), which needs the symbol table; such a file is left be.
-        ("nonlocal", Kind::NonlocalStatement) if enclosing(node) == Enclosing::Module && !used_before(node, text, kids) => {
+        ("nonlocal", Kind::NonlocalStatement) if enclosing(node, kids) == Enclosing::Module && !used_before(node, text, kids) => {
             Some((Pass::SymbolTable, at, "nonlocal declaration not allowed at module level".to_string()))
         }
         ("__future__", Kind::FutureImportStatement) => future_import(node, text, kids),
@@ -125,10 +125,10 @@ enum Enclosing {
     Comprehension,
 }
 
-fn enclosing(node: Node) -> Enclosing {
+fn enclosing<'a>(node: Node<'a>, kids: &Children<'a>) -> Enclosing {
     let mut child = node;
     while let Some(parent) = child.parent() {
-        let in_body = parent.child_by_field_name("body").is_some_and(|body| body.id() == child.id());
+        let in_body = kids.child(parent, Field::Body).is_some_and(|body| body.id() == child.id());
         match kind(parent) {
             Kind::Module => return Enclosing::Module,
             // Decorators, parameter defaults, annotations and base classes belong to the scope
@@ -159,12 +159,12 @@ fn used_before<'a>(statement: Node<'a>, text: &str, kids: &Children<'a>) -> bool
 
 /// Whether a `break` or `continue` stands in the body of a loop of its own scope (a loop's
 /// `else` clause is not its body).
-fn in_loop(node: Node) -> bool {
+fn in_loop<'a>(node: Node<'a>, kids: &Children<'a>) -> bool {
     let mut child = node;
     while let Some(parent) = child.parent() {
         match kind(parent) {
             Kind::ForStatement | Kind::WhileStatement
-                if parent.child_by_field_name("body").is_some_and(|body| body.id() == child.id()) =>
+                if kids.child(parent, Field::Body).is_some_and(|body| body.id() == child.id()) =>
             {
                 return true
             }
