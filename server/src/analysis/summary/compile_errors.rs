@@ -14,7 +14,7 @@
 
 use tree_sitter::Node;
 
-use super::syntax::{is_word_byte, kind, node_text, Children, Field, Kind, Which};
+use super::syntax::{is_word_byte, kind, node_text, word_starts, Children, Field, Kind, Marks, Which};
 
 /// The first error that compiling the file raises, if any.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,39 +46,26 @@ const FUTURE_FEATURES: &[&str] = &[
     "annotations",
 ];
 
-/// The keywords of the statements and expressions that may stand where they mean nothing.
-const KEYWORDS: &[&str] = &["return", "yield", "await", "break", "continue", "nonlocal", "__future__"];
-
-/// Looks at every place where one of [`KEYWORDS`] stands as a word (a cheap scan of the text;
-/// most files have few), and asks the tree what encloses it there.
-pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>) -> Option<CompileError> {
+/// Looks at every place where a keyword that compiles only in some places stands as a word
+/// (`yield` and the [`Marks::placed_keywords`]; most files have few), and asks the tree what
+/// encloses it there.
+pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, marks: &Marks) -> Option<CompileError> {
     let bytes = text.as_bytes();
     let mut first: Option<(Pass, u32, String)> = None;
-    for keyword in KEYWORDS {
-        for at in memchr::memmem::find_iter(bytes, keyword.as_bytes()) {
-            let end = at + keyword.len();
-            if !is_whole_word(bytes, at, end) {
-                continue;
-            }
-            let Some(token) = root.descendant_for_byte_range(at, end) else { continue };
-            if token.is_named() && kind(token) != Kind::BreakStatement && kind(token) != Kind::ContinueStatement {
-                // A name or a string that spells the keyword, not the keyword itself.
-                continue;
-            }
-            let Some(found) = error_at(token, keyword, text, kids) else { continue };
-            if first.as_ref().is_none_or(|(pass, start, _)| (found.0, found.1) < (*pass, *start)) {
-                first = Some(found);
-            }
+    for &at in marks.yields.iter().chain(&marks.placed_keywords) {
+        let end = at + bytes[at..].iter().take_while(|b| is_word_byte(**b)).count();
+        let keyword = &text[at..end];
+        let Some(token) = root.descendant_for_byte_range(at, end) else { continue };
+        if token.is_named() && kind(token) != Kind::BreakStatement && kind(token) != Kind::ContinueStatement {
+            // A name or a string that spells the keyword, not the keyword itself.
+            continue;
+        }
+        let Some(found) = error_at(token, keyword, text, kids) else { continue };
+        if first.as_ref().is_none_or(|(pass, start, _)| (found.0, found.1) < (*pass, *start)) {
+            first = Some(found);
         }
     }
     first.map(|(_, at, message)| CompileError { at, message })
-}
-
-/// Whether `bytes[start..end]` is a word of its own: no word byte touches it on either side.
-fn is_whole_word(bytes: &[u8], start: usize, end: usize) -> bool {
-    let touches_before = start > 0 && is_word_byte(bytes[start - 1]);
-    let touches_after = bytes.get(end).is_some_and(|b| is_word_byte(*b));
-    !touches_before && !touches_after
 }
 
 /// The error of the keyword token `token`, if its place makes one.
@@ -151,10 +138,9 @@ fn enclosing<'a>(node: Node<'a>, kids: &Children<'a>) -> Enclosing {
 /// Whether a name that a `nonlocal` statement declares stands as a word before it.
 fn used_before<'a>(statement: Node<'a>, text: &str, kids: &Children<'a>) -> bool {
     let before = text.as_bytes().get(..statement.start_byte()).unwrap_or_default();
-    kids.iter(statement, Which::NamedCode).filter(|name| kind(*name) == Kind::Identifier).any(|name| {
-        let word = node_text(name, text).as_bytes();
-        memchr::memmem::find_iter(before, word).any(|at| is_whole_word(before, at, at + word.len()))
-    })
+    kids.iter(statement, Which::NamedCode)
+        .filter(|name| kind(*name) == Kind::Identifier)
+        .any(|name| word_starts(before, node_text(name, text).as_bytes()).next().is_some())
 }
 
 /// Whether a `break` or `continue` stands in the body of a loop of its own scope (a loop's
@@ -235,7 +221,7 @@ mod tests {
         let tree = crate::analysis::summary::parse(source).expect("tree-sitter parses without a timeout");
         let kids = Children::new(tree.root_node());
         let line = |at: u32| source[..at as usize].matches('\n').count() as u32 + 1;
-        collect(source, tree.root_node(), &kids).map(|error| (line(error.at), error.message))
+        collect(source, tree.root_node(), &kids, &Marks::scan(source)).map(|error| (line(error.at), error.message))
     }
 
     /// Each case with what `compile(source, "m.py", "exec")` raises on CPython 3.8–3.13 (they

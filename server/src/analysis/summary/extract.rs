@@ -7,7 +7,8 @@ use tree_sitter::{Node, Parser, Tree};
 
 use super::condition::{CompareOp, Cond, EnvQuestion, EnvTest, Literal, NameTest, StrMethod, VersionPart};
 use super::syntax::{
-    any_within, dotted_text, first_parameter, is_word_byte, kind, node_text, range, Children, Field, Kind, Marks, Which,
+    any_within, dotted_text, first_parameter, kind, node_text, range, word_starts, Children, Field, Kind, Marks,
+    Which,
 };
 use super::*;
 use crate::analysis::text::{LineIndex, TextRange};
@@ -90,7 +91,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     }
     let (newer_syntax, defaults) = super::newer_syntax::collect(text, root, &kids);
     extractor.summary.newer_syntax = newer_syntax;
-    extractor.summary.compile_error = super::compile_errors::collect(text, root, &kids);
+    extractor.summary.compile_error = super::compile_errors::collect(text, root, &kids, &marks);
     // tree-sitter-python reads a type parameter's default (3.13) as an error; it is newer syntax.
     extractor.summary.syntax_errors.retain(|error| !defaults.contains(error));
     let body = extractor.block(root);
@@ -1348,16 +1349,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
     /// `at`. The word inside a string or a comment is no identifier and passes; a place the
     /// tree cannot find fails.
     fn every_other_use(&self, name: &str, at: usize, accept: impl Fn(Node<'a>) -> bool) -> bool {
-        let bytes = self.text.as_bytes();
-        memchr::memmem::find_iter(bytes, name.as_bytes()).all(|start| {
-            let end = start + name.len();
-            if start == at
-                || (start > 0 && is_word_byte(bytes[start - 1]))
-                || bytes.get(end).is_some_and(|b| is_word_byte(*b))
-            {
-                return true;
-            }
-            let Some(node) = self.root.descendant_for_byte_range(start, end) else { return false };
+        word_starts(self.text.as_bytes(), name.as_bytes()).filter(|&start| start != at).all(|start| {
+            let Some(node) = self.root.descendant_for_byte_range(start, start + name.len()) else { return false };
             if kind(node) != Kind::Identifier {
                 return matches!(kind(node), Kind::StringContent | Kind::String | Kind::Comment);
             }

@@ -205,6 +205,9 @@ pub(super) struct Marks {
     /// `os.environ`), and the words `in` (`… in os.environ`) and `yield` (which makes the rest of a
     /// fixture teardown).
     pub(super) facts: Vec<usize>,
+    /// Where `return`, `await`, `break`, `continue`, `nonlocal` or `__future__` stand as words:
+    /// with `yield`, the keywords that compile only in some places (see `compile_errors`).
+    pub(super) placed_keywords: Vec<usize>,
 }
 
 /// The name of a function definition's first parameter (`self` of a method, `name` of a module
@@ -223,6 +226,16 @@ pub(super) fn first_parameter<'a>(function: Node<'a>, kids: &Children<'a>) -> Op
 pub(super) fn any_within(marks: &[usize], node: Node) -> bool {
     let first = marks.partition_point(|at| *at < node.start_byte());
     marks.get(first).is_some_and(|at| *at < node.end_byte())
+}
+
+/// The starts of the places where `word` stands in `bytes` as a word of its own, in the sense
+/// of [`Marks`]: no word byte touches it on either side.
+pub(super) fn word_starts<'b>(bytes: &'b [u8], word: &'b [u8]) -> impl Iterator<Item = usize> + 'b {
+    memchr::memmem::find_iter(bytes, word).filter(move |&start| {
+        let touches_before = start > 0 && is_word_byte(bytes[start - 1]);
+        let touches_after = bytes.get(start + word.len()).is_some_and(|b| is_word_byte(*b));
+        !touches_before && !touches_after
+    })
 }
 
 /// Whether a byte belongs to a word in the sense of [`Marks`]: an ASCII letter, digit or `_`.
@@ -278,6 +291,12 @@ impl Marks {
                     marks.yields.push(start);
                 }
                 (6, b'i') if word == b"import" => marks.imports.push(start),
+                (6, b'r') if word == b"return" => marks.placed_keywords.push(start),
+                (5, b'a') if word == b"await" => marks.placed_keywords.push(start),
+                (5, b'b') if word == b"break" => marks.placed_keywords.push(start),
+                (8, b'c') if word == b"continue" => marks.placed_keywords.push(start),
+                (8, b'n') if word == b"nonlocal" => marks.placed_keywords.push(start),
+                (10, _) if word == b"__future__" => marks.placed_keywords.push(start),
                 (8, b'm') if word == b"modcache" && bytes.get(at) == Some(&b':') => marks.suppressions.push(start),
                 (4.., b'n') if word[..4].eq_ignore_ascii_case(b"noqa") => marks.suppressions.push(start),
                 _ => {}
