@@ -360,25 +360,22 @@ impl Walker<'_> {
 pub fn resolve_module(project: &Project, dotted: &str) -> Option<Spec> {
     let sys_path = project.check_sys_path();
     let mut parts = dotted.split('.');
-    // The import graph and the rules see a compiled module as what it is to them, a module
-    // without Python code; only the simulation runs its source (see `Spec::Compiled`).
-    let mut spec = match project.tree.find_top_level(parts.next()?, &sys_path, &project.env)? {
-        Spec::Compiled { .. } => Spec::External,
-        spec => spec,
-    };
+    let mut spec = project.tree.find_top_level(parts.next()?, &sys_path, &project.env)?;
     for part in parts {
         spec = match spec {
             Spec::File { is_package: true, search, .. } | Spec::Namespace { portions: search } => {
-                match project.tree.find_first_party(part, &search)? {
-                    Spec::Compiled { .. } => Spec::External,
-                    spec => spec,
-                }
+                project.tree.find_first_party(part, &search)?
             }
             Spec::File { is_package: false, .. } => return None,
             Spec::External | Spec::Compiled { .. } => return Some(Spec::External),
         };
     }
-    Some(spec)
+    // The import graph and the rules see a compiled module as what it is to them, a module
+    // without Python code; only the simulation runs its source (see `Spec::Compiled`).
+    Some(match spec {
+        Spec::Compiled { .. } => Spec::External,
+        spec => spec,
+    })
 }
 
 fn resolve_file(project: &Project, dotted: &str) -> Option<String> {

@@ -1292,17 +1292,9 @@ impl<'p> Sim<'p> {
     /// version modelled. `str()` of a SyntaxError names the file without its folder.
     fn compile_error(&self, summary: &FileSummary, path: Option<&str>) -> Option<String> {
         let minor = self.project.version.minor;
-        let invalid = summary.syntax_errors.first().map(|error| (error.start, "invalid syntax".to_string()));
-        let newer =
-            summary.newer_syntax_rejected_by(minor).map(|newer| (newer.reported_at(minor), newer.message(minor)));
-        // The parser reports first; the passes after it see only a file that parsed.
-        let later = || summary.compile_error.as_ref().map(|error| (error.at, error.message.clone()));
-        let (at, message) = match (invalid, newer) {
-            (Some(a), Some(b)) => std::cmp::min_by_key(a, b, |(at, _)| *at),
-            (a, b) => a.or(b).or_else(later)?,
-        };
+        let failure = summary.compile_failure(minor)?;
         let file = path.unwrap_or_default().rsplit('/').next().unwrap_or_default();
-        Some(format!("{message} ({file}, line {})", summary.line_number(at)))
+        Some(format!("{} ({file}, line {})", failure.message(minor), summary.line_number(failure.at(minor))))
     }
 
     fn site(&self, scope: &Scope, range: TextRange) -> Option<Site> {

@@ -16,7 +16,7 @@ use crate::analysis::config::Config;
 use crate::analysis::project::Project;
 use crate::analysis::python_env::PythonEnv;
 use crate::analysis::source::decode_python_source;
-use crate::analysis::summary::{summarize, FileSummary};
+use crate::analysis::summary::{summarize, CompileFailure, FileSummary};
 use crate::analysis::text::{LineIndex, TextRange};
 
 /// Files larger than this are not read: no real module is this big, and generated data files
@@ -277,37 +277,36 @@ pub fn read_and_summarize(root: &Path, rel: &str) -> (FileSummary, Option<Proble
 /// `check` should hear of as they hear of the files that do not parse at all. Only the first
 /// such place of a file counts, as CPython stops at it; syntax of a newer Python is the
 /// parser's and comes before the compiler's errors.
-fn newer_syntax_problems(project: &Project) -> Vec<Problem> {
+fn compile_problems(project: &Project) -> Vec<Problem> {
     let version = project.version;
     project
         .files()
         .filter(|(_, summary)| summary.syntax_errors.is_empty())
         .filter_map(|(path, summary)| {
-            let Some(newer) = summary.newer_syntax_rejected_by(version.minor) else {
-                let error = summary.compile_error.as_ref()?;
-                let line = summary.line_number(error.at);
-                return Some(Problem {
-                    path: path.to_string(),
-                    message: format!(
-                        "does not compile at line {line}: importing the file raises SyntaxError ({})",
-                        error.message
-                    ),
-                });
-            };
-            let line = summary.line_number(newer.reported_at(version.minor));
-            let what = newer.feature.describe();
-            let needs = match newer.feature.since() {
-                Some(minor) => format!("needs Python 3.{minor}"),
-                None => "is not Python 3 syntax".to_string(),
-            };
-            let message = newer.message(version.minor);
-            Some(Problem {
-                path: path.to_string(),
-                message: format!(
-                    "unsupported syntax at line {line}: {what} {needs}, and the modelled version is {}.{}: importing the file raises SyntaxError ({message})",
-                    version.major, version.minor
+            let message = match summary.compile_failure(version.minor)? {
+                // A file that does not parse is reported where it is read, and left out above.
+                CompileFailure::InvalidSyntax { .. } => return None,
+                failure @ CompileFailure::NewerSyntax(newer) => {
+                    let line = summary.line_number(failure.at(version.minor));
+                    let what = newer.feature.describe();
+                    let needs = match newer.feature.since() {
+                        Some(minor) => format!("needs Python 3.{minor}"),
+                        None => "is not Python 3 syntax".to_string(),
+                    };
+                    format!(
+                        "unsupported syntax at line {line}: {what} {needs}, and the modelled version is {}.{}: importing the file raises SyntaxError ({})",
+                        version.major,
+                        version.minor,
+                        failure.message(version.minor)
+                    )
+                }
+                failure @ CompileFailure::Compiler(_) => format!(
+                    "does not compile at line {}: importing the file raises SyntaxError ({})",
+                    summary.line_number(failure.at(version.minor)),
+                    failure.message(version.minor)
                 ),
-            })
+            };
+            Some(Problem { path: path.to_string(), message })
         })
         .collect()
 }
@@ -354,7 +353,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, WorkspaceEr
         .any(|d| root.starts_with(&d))
         || root.components().any(|c| c.as_os_str() == "site-packages" || c.as_os_str() == "dist-packages");
     let project = Project::reusing_library(None, map, &[], &dirs, config, env, workspace_is_library);
-    problems.extend(newer_syntax_problems(&project));
+    problems.extend(compile_problems(&project));
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Workspace { root: root.to_path_buf(), project, problems, interpreter })
 }

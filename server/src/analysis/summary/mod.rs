@@ -26,6 +26,35 @@ use crate::analysis::text::{LineIndex, TextRange};
 pub type FuncId = u32;
 pub type ImportId = u32;
 
+/// Why compiling a file fails, see [`FileSummary::compile_failure`].
+#[derive(Clone, Copy, Debug)]
+pub enum CompileFailure<'s> {
+    /// tree-sitter found an error: CPython's most common message.
+    InvalidSyntax { at: u32 },
+    NewerSyntax(&'s NewerSyntax),
+    Compiler(&'s CompileError),
+}
+
+impl CompileFailure<'_> {
+    /// The offset whose line CPython 3.`minor` reports.
+    pub fn at(&self, minor: u32) -> u32 {
+        match self {
+            CompileFailure::InvalidSyntax { at } => *at,
+            CompileFailure::NewerSyntax(newer) => newer.reported_at(minor),
+            CompileFailure::Compiler(error) => error.at,
+        }
+    }
+
+    /// CPython 3.`minor`'s message, without the "(file, line n)" that `str()` adds.
+    pub fn message(&self, minor: u32) -> String {
+        match self {
+            CompileFailure::InvalidSyntax { .. } => "invalid syntax".to_string(),
+            CompileFailure::NewerSyntax(newer) => newer.message(minor),
+            CompileFailure::Compiler(error) => error.message.clone(),
+        }
+    }
+}
+
 /// What one file does when Python runs it as a module.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileSummary {
@@ -69,6 +98,18 @@ impl FileSummary {
     /// reports, if any.
     pub fn newer_syntax_rejected_by(&self, minor: u32) -> Option<&NewerSyntax> {
         self.newer_syntax.iter().find(|newer| !newer.feature.compiles_on(minor))
+    }
+
+    /// The SyntaxError that compiling the file raises on Python 3.`minor`, if it does. The
+    /// parser reports first: a syntax error or syntax newer than the version, whichever comes
+    /// first in the file. Only a file that parses reaches the compiler's own errors.
+    pub fn compile_failure(&self, minor: u32) -> Option<CompileFailure<'_>> {
+        let invalid = self.syntax_errors.first().map(|error| CompileFailure::InvalidSyntax { at: error.start });
+        let newer = self.newer_syntax_rejected_by(minor).map(CompileFailure::NewerSyntax);
+        match (invalid, newer) {
+            (Some(a), Some(b)) => Some(std::cmp::min_by_key(a, b, |failure| failure.at(minor))),
+            (a, b) => a.or(b).or_else(|| self.compile_error.as_ref().map(CompileFailure::Compiler)),
+        }
     }
 
     pub fn import(&self, id: ImportId) -> &ImportStmt {
