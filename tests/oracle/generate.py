@@ -366,6 +366,8 @@ class Generator:
                     header += "%s = %s\n" % (alias, name)
                     name = alias
                 condition = self.rng.choice([name, "not " + name, "%s == %s" % (name, self.rng.choice(["True", "False"]))])
+            elif self.chance(0.6):
+                header, condition = self.function_result_test(header, condition)
             if self.chance(0.5):
                 return "%sif %s:\n%s" % (header, condition, indent(statement).rstrip("\n"))
             return "%sif %s:\n    pass\nelse:\n%s" % (header, condition, indent(statement).rstrip("\n"))
@@ -400,6 +402,34 @@ class Generator:
             caught = self.rng.choice(["ImportError"] * 4 + ["ModuleNotFoundError", "(ImportError, AttributeError)", "Exception", ""])
             return "try:\n%sexcept%s:\n    %s" % (indent(statement), " " + caught if caught else "", fallback)
         raise AssertionError(context)
+
+    def function_result_test(self, header, condition):
+        """The test moved into a function whose result the module then tests, as platformdirs'
+        `_is_android_app()` does: the function returns a literal on the path the test decides,
+        or the result of an optional import's probe. Gives the new header and condition."""
+        function = self.fresh("_check")
+        form = self.rng.randrange(4)
+        if form == 0:
+            body = "if %s:\n    return True\nreturn False" % condition
+        elif form == 1:
+            body = "if not (%s):\n    return False\nreturn True" % condition
+        elif form == 2:
+            # No `return` on the path that falls through: the call returns None.
+            body = "if %s:\n    return 'yes'" % condition
+        else:
+            # The probe of a module that no file provides returns False; the test is negated so
+            # that a `not` the run cannot read would show.
+            body = "try:\n    import %s\nexcept ImportError:\n    return False\nreturn True" % MISSING_MODULE
+            condition = "not (%s)" % condition if self.chance(0.5) else condition
+            body = "if %s:\n    pass\n%s" % (condition, body)
+            header += "def %s():\n%s" % (function, indent(body))
+            return header, self.rng.choice(["%s()" % function, "not %s()" % function])
+        header += "def %s():\n%s" % (function, indent(body))
+        if self.chance(0.4):
+            result = self.fresh("_RESULT").upper()
+            header += "%s = %s()\n" % (result, function)
+            return header, self.rng.choice([result, "not " + result])
+        return header, self.rng.choice(["%s()" % function, "not %s()" % function])
 
     def flag_item(self, statement):
         """The import behind a test of a module-level name that module code bound before: a

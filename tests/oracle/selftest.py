@@ -56,6 +56,8 @@ CONSTRUCTS = {
     "globals() write with a literal key": r"^globals\(\)\['(FLAG_\d+)'\] = False\nif \1:",
     "flag bound to another name": r"^(_flag_\d+) = IS_NEW_\d+\nif (not )?\1( == (True|False))?:",
     "sys.version_info[0:2]": r"^if sys\.version_info\[0:2\]",
+    "test of a function's result": r"^if (not )?(_check_\d+)\(\):",
+    "test of a name bound to a function's result": r"^(_RESULT_\d+) = (_check_\d+)\(\)\nif (not )?\1:",
     "sys.version_info[:2] check": r"^if sys\.version_info\[:2\] [<>=!]+ \(3, \d+\):",
     "__main__ guard": r'^if __name__ == "__main__":\n    ',
     "try/except ImportError": r"^try:\n(    .*\n)+except ImportError:",

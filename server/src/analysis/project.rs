@@ -678,6 +678,7 @@ impl Project {
             platform: &self.env.platform,
             argument: None,
             names: &[],
+            calls: &[],
             sys_attributes: self.env.sys_attributes.as_ref(),
             builtins_attributes: self.env.builtins_attributes.as_ref(),
             environ: self.env.environ.as_ref(),

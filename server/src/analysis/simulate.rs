@@ -487,7 +487,7 @@ impl BlockDiff<'_, '_> {
             ) => x == y && p == q,
             (Event::SysModulesDel { name: x, .. }, Event::SysModulesDel { name: y, .. }) => x == y,
             (Event::Raise { raised: x, .. }, Event::Raise { raised: y, .. }) => x == y,
-            (Event::Return { certain: x }, Event::Return { certain: y }) => x == y,
+            (Event::Return { certain: x, value: p }, Event::Return { certain: y, value: q }) => x == y && p == q,
             (Event::If { branches: p, orelse: x }, Event::If { branches: q, orelse: y }) => {
                 p.len() == q.len()
                     && p.iter().zip(q).all(|(m, n)| m.cond == n.cond && self.block(&m.body, &n.body))
@@ -706,8 +706,9 @@ struct Sim<'p> {
     /// namespaces, module instances and their states. Equal versions mean equal states.
     version: u64,
     /// Functions whose last call changed nothing and returned normally, with the version it
-    /// started and ended at. Calling one again at that version would do the same again.
-    idempotent_calls: FxHashMap<(usize, FuncId, u64), u64>,
+    /// started and ended at and what it returned. Calling one again at that version would do
+    /// and return the same again.
+    idempotent_calls: FxHashMap<(usize, FuncId, u64), (u64, Value)>,
     events: usize,
     truncated: bool,
     reads: Reads,
@@ -734,6 +735,12 @@ struct Sim<'p> {
     /// What the last call that finished returned, as far as it is known, for a binding of its
     /// result (see [`Event::Bind`]).
     call_result: Value,
+    /// What the `return` that ends the running function returns (see [`Event::Return`]), read
+    /// by `call_function` as soon as the body stops.
+    return_value: Value,
+    /// What the calls of a first-party function or class returned, by module instance and the
+    /// call's start byte, for the tests of their results (see [`Cond::CallResult`]).
+    call_values: FxHashMap<(usize, u32), Value>,
     /// The modules that `importlib.reload` is running again, innermost last.
     reloading: Vec<Arc<str>>,
     /// First-party code added a finder to `sys.meta_path`: a module that no file provides may
@@ -789,6 +796,8 @@ impl<'p> Sim<'p> {
             classes: Vec::new(),
             unbound_classes: Vec::new(),
             call_result: Value::Opaque,
+            return_value: Value::Opaque,
+            call_values: FxHashMap::default(),
             failed_branches: FxHashSet::default(),
             reloading: Vec::new(),
             meta_path_finder: false,
@@ -814,7 +823,7 @@ impl<'p> Sim<'p> {
                 self.find_and_load(module, None).and_then(|cached| match cached {
                     Cached::Instance(i) => match self.read_name(function).instances[i].namespace.get(function).copied() {
                         Some(Value::Function(module, func)) => {
-                            self.call_function(module, func, Call { class: None, receiver: None, argument: None })
+                            self.call_function(module, func, Call { class: None, receiver: None, argument: None }).map(|_| ())
                         }
                         _ => Ok(()),
                     },
@@ -1447,16 +1456,7 @@ impl<'p> Sim<'p> {
                         self.unbound_classes.pop();
                         Value::Class(class)
                     }
-                    _ => match bound {
-                        Bound::CallResult => self.call_result,
-                        Bound::Literal(literal) => Value::literal(literal),
-                        Bound::Name(other) => self.lookup(scope, other).unwrap_or(Value::Opaque),
-                        Bound::Flag(cond) => {
-                            let env = self.project.cond_env(self.instances[scope.module].is_main);
-                            cond.eval(&env).map_or(Value::Opaque, |value| Value::literal(&Literal::Bool(value)))
-                        }
-                        Bound::Unknown => Value::Opaque,
-                    },
+                    _ => self.bound_value(scope, bound),
                 };
                 // Under a condition that the run cannot decide the binding may not happen, so a
                 // literal is known only when the name held it already.
@@ -1491,7 +1491,7 @@ impl<'p> Sim<'p> {
                 self.unbound_classes.push((class.name_range, self.classes.len() - 1));
                 Ok(())
             }
-            Event::Call { callee, consumed, .. } => {
+            Event::Call { callee, consumed, range } => {
                 let result = match self.callee_value(scope, callee)? {
                     Some(Callable { value: Value::Function(module, func), .. }) if !consumed && self.is_lazy(module, func) => {
                         Value::Opaque
@@ -1501,21 +1501,25 @@ impl<'p> Sim<'p> {
                         Value::Object(class)
                     }
                     // Calling an object runs its class's `__call__`.
-                    Some(Callable { value: object @ Value::Object(_), .. }) => {
-                        if let Some(method) = self.method(object, "__call__") {
-                            self.call_callable(method)?;
-                        }
-                        Value::Opaque
-                    }
-                    Some(callable) => {
-                        self.call_callable(callable)?;
-                        Value::Opaque
-                    }
+                    Some(Callable { value: object @ Value::Object(_), .. }) => match self.method(object, "__call__") {
+                        Some(method) => self.call_callable(method)?,
+                        None => Value::Opaque,
+                    },
+                    Some(callable) => self.call_callable(callable)?,
                     None => Value::Opaque,
                 };
                 // Set after the call, whose own calls set it too: a binding that follows takes
-                // the value of this call.
+                // the value of this call, and so does a test of it. A known result is kept
+                // for the test; an unknown one replaces what an earlier run of the call left.
                 self.call_result = result;
+                let key = (scope.module, range.start);
+                if matches!(result, Value::Opaque) {
+                    if !self.call_values.is_empty() {
+                        self.call_values.remove(&key);
+                    }
+                } else {
+                    self.call_values.insert(key, result);
+                }
                 Ok(())
             }
             Event::Attr { base, attrs, range } => self.attribute_chain(scope, base, attrs, *range).map(|_| ()),
@@ -1567,8 +1571,9 @@ impl<'p> Sim<'p> {
                 }
                 Ok(())
             }
-            Event::Return { certain } => {
+            Event::Return { certain, value } => {
                 if *certain && self.uncertain == 0 {
+                    self.return_value = self.bound_value(scope, value);
                     return Err(Stop::Return);
                 }
                 // The function may have returned here: what follows, up to the end of the call,
@@ -1604,15 +1609,25 @@ impl<'p> Sim<'p> {
                 let is_main = self.instances[scope.module].is_main;
                 let argument = scope.argument.clone();
                 let mut tested = Vec::new();
+                let mut tested_calls = Vec::new();
                 for branch in branches {
                     branch.cond.tested_names(&mut tested);
+                    branch.cond.tested_calls(&mut tested_calls);
                 }
                 // Every condition is evaluated in the state before the statement: a branch
                 // whose condition is tested ran none of the branches before it.
                 let names: Vec<(&str, NameValue)> = tested.into_iter().map(|name| (name, self.name_value(scope, name))).collect();
+                let calls: Vec<(u32, NameValue)> = tested_calls
+                    .into_iter()
+                    .map(|at| {
+                        let value = self.call_values.get(&(scope.module, at)).copied();
+                        (at, value.map_or(NameValue::Unknown, Self::known_value))
+                    })
+                    .collect();
                 let mut env = self.project.cond_env(is_main);
                 env.argument = argument.as_deref();
                 env.names = &names;
+                env.calls = &calls;
                 // An undecidable branch may run, and so may the later ones. Most errors that
                 // leave such a branch end the branch, not the run: CPython may not take the
                 // branch at all, and code that the default run takes seldom fails, so such
@@ -1663,9 +1678,26 @@ impl<'p> Sim<'p> {
                 if matches!(result, Err(Stop::Budget)) {
                     return result;
                 }
+                // A call in the `finally` block must not change what the `return` returns.
+                let return_value = self.return_value;
                 self.exec_block(summary, finally, scope)?;
+                self.return_value = return_value;
                 result
             }
+        }
+    }
+
+    /// The value that a binding or a `return` gives, as far as the run knows it.
+    fn bound_value(&mut self, scope: &Scope, bound: &Bound) -> Value {
+        match bound {
+            Bound::CallResult => self.call_result,
+            Bound::Literal(literal) => Value::literal(literal),
+            Bound::Name(other) => self.lookup(scope, other).unwrap_or(Value::Opaque),
+            Bound::Flag(cond) => {
+                let env = self.project.cond_env(self.instances[scope.module].is_main);
+                cond.eval(&env).map_or(Value::Opaque, |value| Value::literal(&Literal::Bool(value)))
+            }
+            Bound::Unknown => Value::Opaque,
         }
     }
 
@@ -1673,10 +1705,15 @@ impl<'p> Sim<'p> {
     /// is true and equals no literal. An object of a first-party class may define `__bool__`
     /// and `__eq__`, so it is not known.
     fn name_value(&mut self, scope: &Scope, name: &str) -> NameValue {
-        match self.lookup(scope, name) {
-            Some(Value::Literal { truth, key }) => NameValue::Literal { truth, key },
-            Some(Value::Module(_) | Value::Function(..) | Value::Class(_) | Value::Bare) => NameValue::Object,
-            Some(Value::Object(_) | Value::Opaque) | None => NameValue::Unknown,
+        self.lookup(scope, name).map_or(NameValue::Unknown, Self::known_value)
+    }
+
+    /// What a test can know of a value (see [`Sim::name_value`]).
+    fn known_value(value: Value) -> NameValue {
+        match value {
+            Value::Literal { truth, key } => NameValue::Literal { truth, key },
+            Value::Module(_) | Value::Function(..) | Value::Class(_) | Value::Bare => NameValue::Object,
+            Value::Object(_) | Value::Opaque => NameValue::Unknown,
         }
     }
 
@@ -1747,9 +1784,9 @@ impl<'p> Sim<'p> {
         Ok(())
     }
 
-    /// Runs what a callee names when it is a first-party function.
-    fn call_callable(&mut self, callable: Callable) -> Flow {
-        let Callable { value: Value::Function(module, func), owner, receiver } = callable else { return Ok(()) };
+    /// Runs what a callee names when it is a first-party function; gives what it returned.
+    fn call_callable(&mut self, callable: Callable) -> Flow<Value> {
+        let Callable { value: Value::Function(module, func), owner, receiver } = callable else { return Ok(Value::Opaque) };
         self.call_function(module, func, Call { class: owner, receiver, argument: None })
     }
 
@@ -1772,7 +1809,7 @@ impl<'p> Sim<'p> {
             return Ok(false);
         };
         match self.call_function(m, func, Call { class: None, receiver: None, argument: Some(name) }) {
-            Ok(()) => Ok(true),
+            Ok(_) => Ok(true),
             Err(Stop::Raise(error)) if probe && error.kind == "AttributeError" => Ok(false),
             Err(stop) => Err(stop),
         }
@@ -1785,7 +1822,7 @@ impl<'p> Sim<'p> {
     }
 
     /// Runs a function's body with what the call knows of it (see [`Call`]).
-    fn call_function(&mut self, module: usize, func: FuncId, call: Call) -> Flow {
+    fn call_function(&mut self, module: usize, func: FuncId, call: Call) -> Flow<Value> {
         let Call { class, receiver, argument } = call;
         // Recursion and very deep call chains are cut: the first run of a function is the one
         // whose imports matter. One level of recursion runs, because a second run can find
@@ -1802,13 +1839,13 @@ impl<'p> Sim<'p> {
             (Some(_), None) => running.next().is_some(),
         };
         if cut || self.calls.len() >= MAX_CALL_DEPTH {
-            return Ok(());
+            return Ok(Value::Opaque);
         }
         let Some(summary) = self.instances[module].summary.clone() else {
-            return Ok(());
+            return Ok(Value::Opaque);
         };
         let Some(function) = summary.functions.get(func as usize) else {
-            return Ok(());
+            return Ok(Value::Opaque);
         };
         // A function called again in the state its last call left unchanged would import,
         // bind and read exactly what it did then: skipping it changes nothing but the time.
@@ -1821,8 +1858,10 @@ impl<'p> Sim<'p> {
             _ => 0,
         };
         let key = (module, func, argument.map_or(0, name_hash) ^ receiver_key.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        if self.idempotent_calls.get(&key) == Some(&self.version) {
-            return Ok(());
+        if let Some(&(version, result)) = self.idempotent_calls.get(&key) {
+            if version == self.version {
+                return Ok(result);
+            }
         }
         self.calls.push((module, func, self.version));
         let instance = &self.instances[module];
@@ -1838,14 +1877,20 @@ impl<'p> Sim<'p> {
         let mut scope =
             Scope { module, locals: Some(locals), globals: function.globals.clone(), class, argument, receiver, function: true };
         let (uncertain, returned) = (self.uncertain, self.returned);
+        // A function returns what its certain `return` gives, and `None` when its body ends
+        // with no `return` that may have run; after such a `return` the result is not known.
         let result = match self.exec_block(&summary, &function.body, &mut scope) {
-            Err(Stop::Return) => Ok(()),
-            other => other,
+            Err(Stop::Return) => Ok(self.return_value),
+            Ok(()) if self.returned == returned => Ok(Value::literal(&Literal::None)),
+            Ok(()) => Ok(Value::Opaque),
+            Err(stop) => Err(stop),
         };
         (self.uncertain, self.returned) = (uncertain, returned);
         self.calls.pop();
-        if result.is_ok() && self.version == start {
-            self.idempotent_calls.insert(key, start);
+        if let Ok(value) = result {
+            if self.version == start {
+                self.idempotent_calls.insert(key, (start, value));
+            }
         }
         result
     }

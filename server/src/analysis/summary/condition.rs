@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
+use crate::analysis::text::TextRange;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CompareOp {
     Lt,
@@ -88,6 +90,11 @@ pub enum Cond {
     /// A test of a module-level name, decided by the value the run has bound to it when the
     /// test runs (`if HAS_JSON:`, `if BACKEND == "sage":`, `if json is None:`).
     Name { name: String, test: NameTest },
+    /// A test of what a call of a plain name returned (`if _is_android_app():`), decided by the
+    /// value the run knows the call at `call` to have returned when the test runs: a
+    /// first-party function whose path through its body ends in a `return` of a literal, of a
+    /// decided flag or of such a call (see [`crate::analysis::summary::Event::Return`]).
+    CallResult { call: TextRange, test: NameTest },
     Not(Box<Cond>),
     And(Vec<Cond>),
     Or(Vec<Cond>),
@@ -103,6 +110,21 @@ pub enum NameTest {
     IsNone,
     /// `NAME == literal`.
     Equals(Literal),
+}
+
+impl NameTest {
+    /// The answer for a value, `None` when the run does not know the value.
+    fn eval(&self, value: NameValue) -> Option<bool> {
+        let none = Literal::None.key();
+        match (self, value) {
+            (_, NameValue::Unknown) => None,
+            (NameTest::Truth, NameValue::Literal { truth, .. }) => Some(truth),
+            (NameTest::Truth, NameValue::Object) => Some(true),
+            (NameTest::IsNone, NameValue::Literal { key, .. }) => Some(key == none),
+            (NameTest::IsNone | NameTest::Equals(_), NameValue::Object) => Some(false),
+            (NameTest::Equals(literal), NameValue::Literal { key, .. }) => Some(literal.key() == key),
+        }
+    }
 }
 
 /// A literal that a name can be bound to and compared with.
@@ -294,6 +316,9 @@ pub struct CondEnv<'a> {
     /// What the run knows of the module-level names that the conditions test (see
     /// [`Cond::Name`]); a name missing here is unknown.
     pub names: &'a [(&'a str, NameValue)],
+    /// What the run knows of the results of the calls that [`Cond::CallResult`] tests, by the
+    /// call's start byte; a call missing here is unknown.
+    pub calls: &'a [(u32, NameValue)],
     /// The attributes of the interpreter's `sys` module, when it was asked.
     pub sys_attributes: Option<&'a BTreeSet<String>>,
     /// The attributes of the interpreter's `builtins` module, when it was asked.
@@ -314,16 +339,10 @@ impl Cond {
                 Some(values.iter().any(|v| v == argument) != *negated)
             }
             Cond::Name { name, test } => {
-                let value = env.names.iter().find(|(n, _)| n == name).map_or(NameValue::Unknown, |(_, v)| *v);
-                let none = Literal::None.key();
-                match (test, value) {
-                    (_, NameValue::Unknown) => None,
-                    (NameTest::Truth, NameValue::Literal { truth, .. }) => Some(truth),
-                    (NameTest::Truth, NameValue::Object) => Some(true),
-                    (NameTest::IsNone, NameValue::Literal { key, .. }) => Some(key == none),
-                    (NameTest::IsNone | NameTest::Equals(_), NameValue::Object) => Some(false),
-                    (NameTest::Equals(literal), NameValue::Literal { key, .. }) => Some(literal.key() == key),
-                }
+                test.eval(env.names.iter().find(|(n, _)| n == name).map_or(NameValue::Unknown, |(_, v)| *v))
+            }
+            Cond::CallResult { call, test } => {
+                test.eval(env.calls.iter().find(|(at, _)| *at == call.start).map_or(NameValue::Unknown, |(_, v)| *v))
             }
             Cond::Version { op, part, version } => {
                 // Only the major and minor version are known; the micro version and the release
@@ -415,11 +434,32 @@ impl Cond {
         }
     }
 
+    /// Visits the byte ranges that the condition holds (the calls of [`Cond::CallResult`]).
+    pub fn visit_ranges(&mut self, f: &mut dyn FnMut(&mut TextRange)) {
+        match self {
+            Cond::CallResult { call, .. } => f(call),
+            Cond::Not(inner) => inner.visit_ranges(f),
+            Cond::And(parts) | Cond::Or(parts) => parts.iter_mut().for_each(|part| part.visit_ranges(f)),
+            _ => {}
+        }
+    }
+
+    /// Adds the start bytes of the calls whose results the condition's [`Cond::CallResult`]
+    /// tests read.
+    pub fn tested_calls(&self, out: &mut Vec<u32>) {
+        match self {
+            Cond::CallResult { call, .. } => out.push(call.start),
+            Cond::Not(inner) => inner.tested_calls(out),
+            Cond::And(parts) | Cond::Or(parts) => parts.iter().for_each(|part| part.tested_calls(out)),
+            _ => {}
+        }
+    }
+
     /// Whether the condition can be decided once the interpreter and the entry are known:
     /// nothing in it is [`Cond::Unknown`].
     pub fn is_static(&self) -> bool {
         match self {
-            Cond::Unknown | Cond::Argument { .. } | Cond::Name { .. } => false,
+            Cond::Unknown | Cond::Argument { .. } | Cond::Name { .. } | Cond::CallResult { .. } => false,
             Cond::Not(inner) => inner.is_static(),
             Cond::And(parts) | Cond::Or(parts) => parts.iter().all(Cond::is_static),
             _ => true,
@@ -445,7 +485,7 @@ impl Cond {
             // `not x` is a bool whatever `x` is.
             Cond::Not(_) => true,
             Cond::And(parts) | Cond::Or(parts) => parts.iter().all(Cond::is_boolean_flag),
-            Cond::Const(_) | Cond::Argument { .. } | Cond::Name { .. } | Cond::Unknown => false,
+            Cond::Const(_) | Cond::Argument { .. } | Cond::Name { .. } | Cond::CallResult { .. } | Cond::Unknown => false,
         }
     }
 
@@ -494,6 +534,7 @@ mod tests {
             platform: "linux",
             argument: None,
             names: &[],
+            calls: &[],
             sys_attributes: None,
             builtins_attributes: None,
             environ: None,

@@ -611,7 +611,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
             Kind::ReturnStatement => {
                 self.expr(node, out);
                 if self.ctx.in_function.is_some() {
-                    out.push(Event::Return { certain: !self.ctx.in_loop });
+                    let value = self.returned_value(node, out);
+                    out.push(Event::Return { certain: !self.ctx.in_loop, value });
                 }
             }
             Kind::RaiseStatement => {
@@ -624,6 +625,28 @@ impl<'t, 'a> Extractor<'t, 'a> {
             }
             // return, assert, print (Python 2) and anything else: their expressions run.
             _ => self.expr(node, out),
+        }
+    }
+
+    /// What the summary knows of the value that a `return` statement returns, whose events are
+    /// already in `out` (see [`Event::Return`]). A name is left unknown: a parameter of the
+    /// function may shadow the module's name, and the run binds no parameters.
+    fn returned_value(&self, node: Node<'a>, out: &Block) -> Bound {
+        let Some(value) = self.kids.iter(node, Which::NamedCode).next() else {
+            return Bound::Literal(Literal::None);
+        };
+        if let Some(literal) = self.literal(value) {
+            return Bound::Literal(literal);
+        }
+        if kind(value) == Kind::Call {
+            let last_call = matches!(out.last(), Some(Event::Call { range: at, .. }) if *at == range(value));
+            return if last_call { Bound::CallResult } else { Bound::Unknown };
+        }
+        let cond = self.cond(value);
+        if cond.is_static() && cond.is_boolean_flag() {
+            Bound::Flag(Box::new(cond))
+        } else {
+            Bound::Unknown
         }
     }
 
@@ -2058,6 +2081,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
                         }
                     }
                 }
+                // A call of a plain name: the run may know what the function returned.
+                if function.is_some_and(|f| kind(f) == Kind::Identifier) {
+                    return Cond::CallResult { call: range(node), test: NameTest::Truth };
+                }
                 Cond::Unknown
             }
             _ => Cond::Unknown,
@@ -2211,14 +2238,28 @@ impl<'t, 'a> Extractor<'t, 'a> {
     }
 
     /// `NAME == literal` (either way round), `NAME != literal`, `NAME is None` and `NAME is not
-    /// None`, as a [`Cond::Name`].
+    /// None`, as a [`Cond::Name`]; the same of a call of a plain name (`backend() == "c"`), as a
+    /// [`Cond::CallResult`].
     fn name_comparison(&self, left: Node<'a>, operator: &str, right: Node<'a>) -> Option<Cond> {
         let is_name = |n: Node<'a>| {
             kind(n) == Kind::Identifier
                 && self.text(n) != "__name__"
                 && !(self.is_platform(n) || self.is_version_subject(n) || self.is_os_name(n))
         };
-        let (name, value) = if is_name(left) { (left, right) } else if is_name(right) { (right, left) } else { return None };
+        // A call of a plain name compares what the run knows the call returned, unless the
+        // call is one that the interpreter answers (`system()` imported from `platform`).
+        let is_call = |n: Node<'a>| {
+            kind(n) == Kind::Call
+                && self.kids.child(n, Field::Function).is_some_and(|f| kind(f) == Kind::Identifier)
+                && self.platform_subject(n).is_none()
+        };
+        let (name, value) = if is_name(left) || is_call(left) {
+            (left, right)
+        } else if is_name(right) || is_call(right) {
+            (right, left)
+        } else {
+            return None;
+        };
         let literal = self.literal(value)?;
         let operator: Vec<&str> = operator.split_whitespace().collect();
         let (test, negated) = match (operator.as_slice(), &literal) {
@@ -2228,7 +2269,11 @@ impl<'t, 'a> Extractor<'t, 'a> {
             (["is", "not"], Literal::None) => (NameTest::IsNone, true),
             _ => return None,
         };
-        let cond = self.name_test(self.text(name), test);
+        let cond = if kind(name) == Kind::Call {
+            Cond::CallResult { call: range(name), test }
+        } else {
+            self.name_test(self.text(name), test)
+        };
         Some(if negated && cond != Cond::Unknown { Cond::Not(Box::new(cond)) } else { cond })
     }
 

@@ -73,7 +73,14 @@ fn visit_block(block: &mut Block, f: &mut dyn FnMut(&mut TextRange)) {
                 f(&mut class.name_range);
                 visit_block(&mut class.body, f);
             }
-            Event::If { .. } | Event::Try(_) => {
+            Event::If { branches, .. } => {
+                // The conditions first: they are evaluated before any branch runs.
+                branches.iter_mut().for_each(|branch| branch.cond.visit_ranges(f));
+                for nested in event.branch_blocks_mut() {
+                    visit_block(nested, f);
+                }
+            }
+            Event::Try(_) => {
                 for nested in event.branch_blocks_mut() {
                     visit_block(nested, f);
                 }
@@ -117,13 +124,17 @@ mod tests {
 
     #[test]
     fn edits_inside_a_line_keep_the_shape_and_map_ranges() {
-        let old = summarize("import a\ndef f():\n    return 1\nx = a.b\n");
-        let new = summarize("import a\ndef f():\n    return 12345\nx = a.b\n");
+        // The returned value is not known either way, so it is not part of the shape.
+        let old = summarize("import a\ndef f():\n    return x + 1\nx = a.b\nif f(): pass\n");
+        let new = summarize("import a\ndef f():\n    return x + 12345\nx = a.b\nif  f(): pass\n");
         assert_ne!(old, new);
         assert_eq!(old.shape(), new.shape());
         let map = range_map(&old, &new);
-        let old_attr = old.ranges().into_iter().find(|r| r.start == 35).expect("a.b in the old text");
-        assert_eq!(map[&old_attr].start, 39);
+        let old_attr = old.ranges().into_iter().find(|r| r.start == 39).expect("a.b in the old text");
+        assert_eq!(map[&old_attr].start, 43);
+        // The tested call's range moves with the text.
+        let old_call = old.ranges().into_iter().find(|r| r.start == 46).expect("f() in the old text");
+        assert_eq!(map[&old_call], TextRange { start: 51, end: 54 });
     }
 
     #[test]
@@ -131,5 +142,8 @@ mod tests {
         let old = summarize("import a\nx = 1\n");
         assert_ne!(old.shape(), summarize("\nimport a\nx = 1\n").shape());
         assert_ne!(old.shape(), summarize("import b\nx = 1\n").shape());
+        // A function's returned literal decides the tests of its calls.
+        let returns = summarize("def f():\n    return 1\n");
+        assert_ne!(returns.shape(), summarize("def f():\n    return 0\n").shape());
     }
 }
