@@ -75,6 +75,7 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
         event_marks: &marks.events,
         yield_marks: &marks.yields,
         first_params: Vec::new(),
+        enclosing_parameters: Vec::new(),
         consumed: Vec::new(),
         loop_strings: HashMap::new(),
         aliases: Aliases::collect(&imports, text, &kids),
@@ -383,6 +384,9 @@ struct Extractor<'t, 'a> {
     yield_marks: &'t [usize],
     /// The name of each function's first parameter, by [`FuncId`], for [`Cond::Argument`].
     first_params: Vec<Option<String>>,
+    /// The parameter lists of the functions that the walk is in, outermost first: a returned
+    /// name that one of them has is not the module's name of that spelling.
+    enclosing_parameters: Vec<Node<'a>>,
     /// The calls (by node id) whose result the expression around them iterates, awaits or
     /// passes on, until the walk reaches them (see [`Event::Call`]).
     consumed: Vec<usize>,
@@ -629,8 +633,10 @@ impl<'t, 'a> Extractor<'t, 'a> {
     }
 
     /// What the summary knows of the value that a `return` statement returns, whose events are
-    /// already in `out` (see [`Event::Return`]). A name is left unknown: a parameter of the
-    /// function may shadow the module's name, and the run binds no parameters.
+    /// already in `out` (see [`Event::Return`]). A name counts only when no enclosing function
+    /// has a parameter of that spelling, since the run binds no parameters and would read the
+    /// module's name instead (the word anywhere in a parameter list, annotations and defaults
+    /// included, is enough to leave it unknown).
     fn returned_value(&self, node: Node<'a>, out: &Block) -> Bound {
         let Some(value) = self.kids.iter(node, Which::NamedCode).next() else {
             return Bound::Literal(Literal::None);
@@ -641,6 +647,13 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if kind(value) == Kind::Call {
             let last_call = matches!(out.last(), Some(Event::Call { range: at, .. }) if *at == range(value));
             return if last_call { Bound::CallResult } else { Bound::Unknown };
+        }
+        if kind(value) == Kind::Identifier {
+            let name = self.text(value);
+            let shadowed = self.enclosing_parameters.iter().any(|parameters| {
+                super::syntax::word_starts(self.text(*parameters).as_bytes(), name.as_bytes()).next().is_some()
+            });
+            return if shadowed { Bound::Unknown } else { Bound::Name(name.into()) };
         }
         let cond = self.cond(value);
         if cond.is_static() && cond.is_boolean_flag() {
@@ -918,6 +931,8 @@ impl<'t, 'a> Extractor<'t, 'a> {
             lazy,
             receiver,
         });
+        let parameters = self.kids.child(node, Field::Parameters);
+        self.enclosing_parameters.extend(parameters);
         let body = self.with_ctx(
             |ctx| {
                 ctx.in_function = Some(func);
@@ -925,6 +940,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
             },
             |this| this.field_block(node, Field::Body),
         );
+        if parameters.is_some() {
+            self.enclosing_parameters.pop();
+        }
         self.summary.functions[func as usize].body = body;
         self.apply_decorators(decorators, out);
         out.push(Event::Def { name, func, range: range(name_node) });

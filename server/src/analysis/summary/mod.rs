@@ -259,9 +259,9 @@ pub enum Event {
     Raise { raised: Option<Raised>, range: TextRange },
     /// `return` in a function; not `certain` in a loop, which may run no time. `value` is what
     /// the summary knows of the returned value, as a binding would know it: `None` for a bare
-    /// `return`, a literal, a decided flag (`return sys.platform == "win32"`) or the result of
-    /// the call that the returned expression is, so that a test of the function's call can be
-    /// decided (see [`Cond::CallResult`]).
+    /// `return`, a literal, a decided flag (`return sys.platform == "win32"`), a name that no
+    /// parameter shadows, or the result of the call that the returned expression is, so that a
+    /// test of the function's call can be decided (see [`Cond::CallResult`]).
     Return { certain: bool, value: Bound },
     /// `try` with its handlers; a handler runs when the simulated body raised what it catches.
     /// Boxed because its four lists would make every event 104 bytes instead of 64, and `try`
