@@ -167,6 +167,8 @@ const STATEMENTS: &[&str] = &[
     "def later():\n    CACHE.append(2)",
     "a.CACHE.append(3)",
     "class Registry:\n    items = {}\n    def add(self):\n        self.items[1] = 2",
+    "def ready():\n    return x\nif ready():\n    import b",
+    "def ready():\n    return False\nif not ready():\n    from a import x",
 ];
 
 /// Names that [`Change::Rename`] swaps.
@@ -441,6 +443,17 @@ fn editing_a_function_that_no_run_calls_simulates_nothing() {
 fn editing_a_function_that_a_run_calls_simulates_that_run() {
     let after = APP.replace("    return helpers.VALUE\n", "    return helpers.VALU\n");
     assert_eq!(recomputed(APP, &after), (1, 1));
+}
+
+#[test]
+fn a_tested_result_follows_its_function_and_not_the_text_around_it() {
+    let before = "# file: main.py\nimport lib\nfrom lib import ready\nif lib.ready():\n    import extra\nif not ready():\n    import other\n# file: lib.py\ndef ready():\n    return False\n# file: extra.py\n# file: other.py\n";
+    // Text that moves the tests of the calls leaves the run as it was.
+    let after = before.replace("import lib\n", "import lib  # the library\n");
+    assert_eq!(recomputed(before, &after), (0, 1));
+    // The function's returned literal decides which module the run imports.
+    let after = before.replace("return False", "return True");
+    assert_eq!(recomputed(before, &after), (1, 0));
 }
 
 #[test]

@@ -490,7 +490,7 @@ impl BlockDiff<'_, '_> {
             (Event::Return { certain: x, value: p }, Event::Return { certain: y, value: q }) => x == y && p == q,
             (Event::If { branches: p, orelse: x }, Event::If { branches: q, orelse: y }) => {
                 p.len() == q.len()
-                    && p.iter().zip(q).all(|(m, n)| m.cond == n.cond && self.block(&m.body, &n.body))
+                    && p.iter().zip(q).all(|(m, n)| m.cond.eq_ignoring_ranges(&n.cond) && self.block(&m.body, &n.body))
                     && match (x, y) {
                         (Some(x), Some(y)) => self.block(x, y),
                         (None, None) => true,

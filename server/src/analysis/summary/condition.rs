@@ -444,6 +444,20 @@ impl Cond {
         }
     }
 
+    /// Whether two conditions ask the same once the ranges of the calls they test are left out
+    /// (an edit that only moved text keeps what each test asks of its own call).
+    pub fn eq_ignoring_ranges(&self, other: &Cond) -> bool {
+        if self == other {
+            return true;
+        }
+        let blank = |cond: &Cond| {
+            let mut cond = cond.clone();
+            cond.visit_ranges(&mut |range| *range = TextRange::default());
+            cond
+        };
+        blank(self) == blank(other)
+    }
+
     /// Adds the start bytes of the calls whose results the condition's [`Cond::CallResult`]
     /// tests read.
     pub fn tested_calls(&self, out: &mut Vec<u32>) {

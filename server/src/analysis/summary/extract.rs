@@ -2099,8 +2099,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                         }
                     }
                 }
-                // A call of a plain name: the run may know what the function returned.
-                if function.is_some_and(|f| kind(f) == Kind::Identifier) {
+                if self.is_tested_call(node) {
                     return Cond::CallResult { call: range(node), test: NameTest::Truth };
                 }
                 Cond::Unknown
@@ -2255,25 +2254,33 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
+    /// A call whose result a test may ask the run for (see [`Cond::CallResult`]): of a name or of
+    /// a name's attribute (`ready()`, `lib.ready()`), which the event program follows, unless
+    /// the interpreter answers it (`system()` imported from `platform`).
+    fn is_tested_call(&self, node: Node<'a>) -> bool {
+        if kind(node) != Kind::Call {
+            return false;
+        }
+        let callee = self.kids.child(node, Field::Function).is_some_and(|function| match kind(function) {
+            Kind::Identifier => true,
+            Kind::Attribute => self.kids.child(function, Field::Object).is_some_and(|o| kind(o) == Kind::Identifier),
+            _ => false,
+        });
+        callee && self.platform_subject(node).is_none()
+    }
+
     /// `NAME == literal` (either way round), `NAME != literal`, `NAME is None` and `NAME is not
-    /// None`, as a [`Cond::Name`]; the same of a call of a plain name (`backend() == "c"`), as a
-    /// [`Cond::CallResult`].
+    /// None`, as a [`Cond::Name`]; the same of a call (`backend() == "c"`, see
+    /// [`Extractor::is_tested_call`]), as a [`Cond::CallResult`].
     fn name_comparison(&self, left: Node<'a>, operator: &str, right: Node<'a>) -> Option<Cond> {
         let is_name = |n: Node<'a>| {
             kind(n) == Kind::Identifier
                 && self.text(n) != "__name__"
                 && !(self.is_platform(n) || self.is_version_subject(n) || self.is_os_name(n))
         };
-        // A call of a plain name compares what the run knows the call returned, unless the
-        // call is one that the interpreter answers (`system()` imported from `platform`).
-        let is_call = |n: Node<'a>| {
-            kind(n) == Kind::Call
-                && self.kids.child(n, Field::Function).is_some_and(|f| kind(f) == Kind::Identifier)
-                && self.platform_subject(n).is_none()
-        };
-        let (name, value) = if is_name(left) || is_call(left) {
+        let (name, value) = if is_name(left) || self.is_tested_call(left) {
             (left, right)
-        } else if is_name(right) || is_call(right) {
+        } else if is_name(right) || self.is_tested_call(right) {
             (right, left)
         } else {
             return None;
