@@ -19,7 +19,7 @@ use super::modules::{parent_dir, Spec};
 use super::project::Project;
 use super::summary::{
     blocks_that_may_run_certain, Block, Bound, Callee, Event, FileSummary, FuncId, Function, ImportKind, ImportStmt, Literal,
-    MayRun, NameValue, PythonVersion, Raised, Receiver, TryEvent,
+    exceptions, Catch, MayRun, NameValue, PythonVersion, Raised, RaisedClass, Receiver, TryEvent,
 };
 use super::text::TextRange;
 
@@ -91,8 +91,13 @@ pub struct MissingName {
 /// An exception raised by the simulated program.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PyError {
-    /// "ImportError", "ModuleNotFoundError", "AttributeError" or "SyntaxError".
+    /// "ImportError", "ModuleNotFoundError", "AttributeError" or "SyntaxError"; for an
+    /// exception of a first-party class, the built-in class it derives from, which decides
+    /// the handlers that catch it by a built-in name.
     pub kind: &'static str,
+    /// The first-party class of the exception, by its name (`ConfigError`), with the classes
+    /// of the run that it is or derives from (see [`PyError::type_name`]).
+    pub class: Option<Box<RaisedType>>,
     pub message: String,
     /// The innermost first-party statement that raised.
     pub site: Option<Site>,
@@ -101,6 +106,21 @@ pub struct PyError {
     pub missing: Option<MissingName>,
     /// The modules executing when it was raised, outermost first.
     pub chain: Vec<ChainLink>,
+}
+
+/// The first-party class of a [`PyError`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaisedType {
+    pub name: String,
+    /// The class and its first-party bases, as the run numbers its classes.
+    lineage: Vec<usize>,
+}
+
+impl PyError {
+    /// The exception's class as `type(e).__name__` spells it.
+    pub fn type_name(&self) -> &str {
+        self.class.as_ref().map_or(self.kind, |class| class.name.as_str())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -751,9 +771,16 @@ struct Sim<'p> {
 /// A class made by running a class statement: what its body bound, and its bases.
 #[derive(Clone)]
 struct Class {
+    /// The name of the class statement, which an `except` clause may name the class by.
+    name: Box<str>,
     namespace: FxHashMap<String, Value>,
     /// Each base's value, `None` when it is an expression the summary does not follow.
     bases: Vec<Option<Value>>,
+    /// The built-in exception class that the class derives from, when its bases lead to one
+    /// through first-party classes and built-in names only.
+    builtin_exception: Option<&'static str>,
+    /// The first-party classes it derives from, nearest first.
+    ancestors: Vec<usize>,
 }
 
 /// Control flow out of a block: an exception, or the budget running out.
@@ -1027,7 +1054,7 @@ impl<'p> Sim<'p> {
                 ChainLink { module: instance.name.to_string(), path: instance.path.as_deref().map(str::to_string), at }
             })
             .collect();
-        Stop::Raise(Box::new(PyError { kind, message, site, module_name: None, missing: None, chain }))
+        Stop::Raise(Box::new(PyError { kind, class: None, message, site, module_name: None, missing: None, chain }))
     }
 
     fn not_found(&self, name: &str, site: Option<Site>) -> Stop {
@@ -1484,10 +1511,11 @@ impl<'p> Sim<'p> {
                     };
                     bases.push(value);
                 }
+                let (builtin_exception, ancestors) = self.exception_lineage(&class.bases, &bases);
                 let mut class_scope = Scope { locals: Some(FxHashMap::default()), ..Scope::module(scope.module) };
                 self.exec_block(summary, &class.body, &mut class_scope)?;
                 let namespace = class_scope.locals.unwrap_or_default();
-                self.classes.push(Class { namespace, bases });
+                self.classes.push(Class { name: class.name.as_str().into(), namespace, bases, builtin_exception, ancestors });
                 self.unbound_classes.push((class.name_range, self.classes.len() - 1));
                 Ok(())
             }
@@ -1588,14 +1616,41 @@ impl<'p> Sim<'p> {
                 }
                 match raised {
                     Some(Raised { class, message, message_is_argument }) => {
+                        // A first-party class is raised when its bases lead to a built-in
+                        // exception class; any other name raises what the model does not follow.
+                        let (kind, first_party) = match class {
+                            RaisedClass::Builtin(builtin) => (*builtin, None),
+                            RaisedClass::Named(callee) => match self.callee_value(scope, callee)? {
+                                Some(Callable { value: Value::Class(c), .. }) => match self.classes[c].builtin_exception {
+                                    Some(builtin) => {
+                                        let mut lineage = vec![c];
+                                        lineage.extend_from_slice(&self.classes[c].ancestors);
+                                        // `type(e).__name__` is the class statement's name, also
+                                        // when the raise names the class through an alias.
+                                        let name = self.classes[c].name.to_string();
+                                        (builtin, Some(Box::new(RaisedType { name, lineage })))
+                                    }
+                                    None => return Ok(()),
+                                },
+                                _ => return Ok(()),
+                            },
+                        };
                         let site = self.site(scope, *range);
                         let message = match &scope.argument {
                             // `str(KeyError(k))` is the repr of the key.
-                            Some(argument) if *message_is_argument && *class == "KeyError" => format!("'{argument}'"),
+                            Some(argument) if *message_is_argument && kind == "KeyError" && first_party.is_none() => {
+                                format!("'{argument}'")
+                            }
                             Some(argument) if *message_is_argument => argument.clone(),
                             _ => message.clone(),
                         };
-                        Err(self.error(class, message, site))
+                        match self.error(kind, message, site) {
+                            Stop::Raise(mut error) => {
+                                error.class = first_party;
+                                Err(Stop::Raise(error))
+                            }
+                            stop => Err(stop),
+                        }
                     }
                     // `raise` with nothing to raise again is a RuntimeError in CPython; a bare
                     // `raise` outside a handler is not code that runs at import time.
@@ -1663,7 +1718,7 @@ impl<'p> Sim<'p> {
                 let TryEvent { body, handlers, orelse, finally } = &**t;
                 let result = match self.exec_block(summary, body, scope) {
                     Ok(()) => self.exec_block(summary, orelse, scope),
-                    Err(Stop::Raise(error)) => match handlers.iter().find(|h| h.catches.catches(error.kind)) {
+                    Err(Stop::Raise(error)) => match handlers.iter().find(|h| self.handler_catches(scope, &h.catches, &error)) {
                         Some(handler) => {
                             self.handling.push(*error);
                             let result = self.exec_block(summary, &handler.body, scope);
@@ -1685,6 +1740,55 @@ impl<'p> Sim<'p> {
                 result
             }
         }
+    }
+
+    /// What a first-party exception class derives from (see [`Class::builtin_exception`]), from
+    /// its bases' expressions and values.
+    fn exception_lineage(&self, expressions: &[Option<Callee>], values: &[Option<Value>]) -> (Option<&'static str>, Vec<usize>) {
+        let mut builtins = Vec::new();
+        let mut ancestors = Vec::new();
+        for (expression, value) in expressions.iter().zip(values) {
+            match (value, expression) {
+                (Some(Value::Class(base)), _) => {
+                    let base_class = &self.classes[*base];
+                    ancestors.push(*base);
+                    ancestors.extend_from_slice(&base_class.ancestors);
+                    builtins.extend(base_class.builtin_exception);
+                }
+                // A name the run has not bound is a built-in one, when it is an exception's.
+                (None, Some(Callee::Name(name))) if exceptions::canonical(name).is_some() => {
+                    builtins.extend(exceptions::canonical(name));
+                }
+                // A base the model does not know (a third-party class) may change what catches
+                // the exception.
+                _ => return (None, ancestors),
+            }
+        }
+        // With several bases, every built-in class they lead to is a base of the class; the
+        // handlers that catch it are those of the most derived one, when one derives from all
+        // the others (`class ConfigError(AppError, ValueError)`, where AppError is an Exception).
+        let most_derived = builtins
+            .iter()
+            .copied()
+            .find(|candidate| builtins.iter().all(|other| exceptions::is_caught_by(candidate, other)));
+        (most_derived.filter(|class| exceptions::is_modelled(class)), ancestors)
+    }
+
+    /// Whether an `except` clause catches the error: by a built-in class's name, as the table
+    /// of built-in classes says, or by a name that holds the error's first-party class or one of
+    /// its bases (also when the clause names it as `module.Class`, by the class's own name).
+    fn handler_catches(&mut self, scope: &Scope, catch: &Catch, error: &PyError) -> bool {
+        let Catch::Names(names) = catch else { return true };
+        names.iter().any(|name| {
+            if exceptions::canonical(name).is_some() {
+                return exceptions::is_caught_by(error.kind, name);
+            }
+            let Some(class) = &error.class else { return false };
+            match self.lookup(scope, name) {
+                Some(Value::Class(c)) => class.lineage.contains(&c),
+                _ => class.lineage.iter().any(|c| &*self.classes[*c].name == name.as_str()),
+            }
+        })
     }
 
     /// The value that a binding or a `return` gives, as far as the run knows it.

@@ -76,7 +76,7 @@ pub fn order_json(order: &LoadOrder) -> Value {
         Ok(()) => json!({"status": "ok"}),
         Err(error) => json!({
             "status": "error",
-            "error": error.kind,
+            "error": error.type_name(),
             "path": error.site.as_ref().map(|s| &*s.path),
             "line": error.site.as_ref().map(|s| s.line),
             "message": error.message,
@@ -141,7 +141,7 @@ pub fn order_text(order: &LoadOrder) -> String {
         }
         Err(error) => {
             let at = error.site.as_ref().map(|s| format!(" at {}:{}", s.path, s.line)).unwrap_or_default();
-            let _ = writeln!(out, "{RED}{}{RESET}{at}: {}", error.kind, error.message);
+            let _ = writeln!(out, "{RED}{}{RESET}{at}: {}", error.type_name(), error.message);
         }
     }
     if order.truncated {

@@ -90,10 +90,11 @@ pub enum Cond {
     /// A test of a module-level name, decided by the value the run has bound to it when the
     /// test runs (`if HAS_JSON:`, `if BACKEND == "sage":`, `if json is None:`).
     Name { name: String, test: NameTest },
-    /// A test of what a call of a plain name returned (`if _is_android_app():`), decided by the
-    /// value the run knows the call at `call` to have returned when the test runs: a
-    /// first-party function whose path through its body ends in a `return` of a literal, of a
-    /// decided flag or of such a call (see [`crate::analysis::summary::Event::Return`]).
+    /// A test of what a call of a name or of a name's attribute returned (`if
+    /// _is_android_app():`, `if lib.ready():`), decided by the value the run knows the call at
+    /// `call` to have returned when the test runs: a first-party function whose path through
+    /// its body ends in a `return` of a literal, a decided flag, a name or such a call, or at
+    /// the end of the body (see [`crate::analysis::summary::Event::Return`]).
     CallResult { call: TextRange, test: NameTest },
     Not(Box<Cond>),
     And(Vec<Cond>),

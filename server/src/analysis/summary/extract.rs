@@ -675,14 +675,18 @@ impl<'t, 'a> Extractor<'t, 'a> {
             Kind::Call => (self.kids.child(exception, Field::Function)?, self.kids.child(exception, Field::Arguments)),
             _ => return None,
         };
-        let class = exceptions::canonical(self.text(class)).filter(|c| exceptions::is_modelled(c))?;
+        let class = match exceptions::canonical(self.text(class)) {
+            Some(builtin) => RaisedClass::Builtin(Some(builtin).filter(|c| exceptions::is_modelled(c))?),
+            None => RaisedClass::Named(self.callee(class)?),
+        };
+        let is_key_error = class == RaisedClass::Builtin("KeyError");
         let arguments: Vec<Node<'a>> = arguments.map(|a| self.kids.collect(a, Which::NamedCode)).unwrap_or_default();
         let message = match arguments.as_slice() {
             [] => String::new(),
             // `str(KeyError('k'))` is the repr of the key.
             [one] => match self.string_literal(*one) {
-                Some(text) if class == "KeyError" && !text.contains('\'') => format!("'{text}'"),
-                Some(text) if class != "KeyError" && !text.contains('\\') => text,
+                Some(text) if is_key_error && !text.contains('\'') => format!("'{text}'"),
+                Some(text) if !is_key_error && !text.contains('\\') => text,
                 _ => self.text(*one).to_string(),
             },
             [first, .., last] => self.text[first.start_byte()..last.end_byte()].to_string(),

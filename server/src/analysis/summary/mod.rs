@@ -294,14 +294,25 @@ pub enum Bound {
 /// The exception of a `raise` statement, see [`Event::Raise`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Raised {
-    /// The built-in class, as `type(e).__name__` spells it.
-    pub class: &'static str,
+    /// The class that the statement names.
+    pub class: RaisedClass,
     /// `str()` of the exception: the literal argument, empty without one, else the argument's
     /// source text.
     pub message: String,
     /// The argument is the function's first parameter, whose value the call may know (see
     /// [`Cond::Argument`]); `message` is then the parameter's name.
     pub message_is_argument: bool,
+}
+
+/// The class of a [`Raised`] exception.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RaisedClass {
+    /// A built-in class, as `type(e).__name__` spells it.
+    Builtin(&'static str),
+    /// Any other name or `module.Name` (`raise ConfigError("...")`): the run raises it when it
+    /// holds a first-party class whose bases lead to a built-in exception class, which decides
+    /// the handlers that catch it besides its own class and bases.
+    Named(Callee),
 }
 
 /// The parts of a class statement, see [`Event::Class`].
