@@ -1614,7 +1614,7 @@ impl<'p> Sim<'p> {
                 if self.returned > 0 {
                     return Ok(());
                 }
-                match raised {
+                match raised.as_deref() {
                     Some(Raised { class, message, message_is_argument }) => {
                         // A first-party class is raised when its bases lead to a built-in
                         // exception class; any other name raises what the model does not follow.

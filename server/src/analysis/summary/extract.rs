@@ -623,7 +623,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
                 self.expr(node, out);
                 if !self.ctx.in_loop {
                     if let Some(raised) = self.raised(node) {
-                        out.push(Event::Raise { raised, range: range(node) });
+                        out.push(Event::Raise { raised: raised.map(Box::new), range: range(node) });
                     }
                 }
             }

@@ -254,9 +254,9 @@ pub enum Event {
     /// `if`/`elif`/`else` (and `while`, whose body is taken at most once): the first branch
     /// whose condition holds runs; conditions that cannot be decided run every such branch.
     If { branches: Vec<Branch>, orelse: Option<Block> },
-    /// `raise` of a built-in exception class outside loops (`None`: a bare `raise`, which
-    /// raises again what the handler it stands in caught).
-    Raise { raised: Option<Raised>, range: TextRange },
+    /// `raise` of an exception class outside loops (`None`: a bare `raise`, which raises again
+    /// what the handler it stands in caught). Boxed like `Try`: `raise` statements are few.
+    Raise { raised: Option<Box<Raised>>, range: TextRange },
     /// `return` in a function; not `certain` in a loop, which may run no time. `value` is what
     /// the summary knows of the returned value, as a binding would know it: `None` for a bare
     /// `return`, a literal, a decided flag (`return sys.platform == "win32"`), a name that no
