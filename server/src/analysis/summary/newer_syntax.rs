@@ -251,7 +251,12 @@ struct Collector<'k, 'a> {
 
 impl<'a> Collector<'_, 'a> {
     fn add(&mut self, node: Node, feature: SyntaxFeature) {
-        self.found.push(NewerSyntax { range: TextRange::new(node.start_byte(), node.end_byte()), feature, suggestion: None });
+        self.add_at(TextRange::new(node.start_byte(), node.end_byte()), feature);
+    }
+
+    /// A place whose range is not a node's (part of a decorator, a run of strings).
+    fn add_at(&mut self, range: TextRange, feature: SyntaxFeature) {
+        self.found.push(NewerSyntax { range, feature, suggestion: None });
     }
 
     /// The anonymous child of `node` whose text is `token`.
@@ -383,7 +388,7 @@ impl<'a> Collector<'_, 'a> {
         while at < chain[valid].end_byte() && matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r' | b'\\')) {
             at += 1;
         }
-        self.found.push(NewerSyntax { range: TextRange::new(at, (at + 1).min(chain[valid].end_byte())), feature: SyntaxFeature::RelaxedDecorator, suggestion: None });
+        self.add_at(TextRange::new(at, (at + 1).min(chain[valid].end_byte())), SyntaxFeature::RelaxedDecorator);
     }
 
     fn type_parameters(&mut self, node: Node<'a>, owner: TypeParameterOwner) {
@@ -502,17 +507,11 @@ impl<'a> Collector<'_, 'a> {
                     TextRange::new(run.start_byte(), run.end_byte())
                 }
             };
-            self.found.push(NewerSyntax { range, feature: SyntaxFeature::FString(problem), suggestion: None });
+            self.add_at(range, SyntaxFeature::FString(problem));
         }
     }
 }
 
-/// What CPython 3.9–3.11 make of an f-string whose opening quote is at `quote` and which
-/// tree-sitter ends at `end`, with where their tokenizer ended it early: at the first closing
-/// quote, escaped quotes aside. Their f-string parser then reads its replacement fields. When
-/// another string literal follows the early end, the two are concatenated and the outcome
-/// depends on how the fields continue across them (`f'{' f'}'` compiles on 3.11); that case
-/// is left undecided, as no error.
 /// What 3.8 and 3.9 say of the line with a legacy statement at `at`: `SyntaxError` looks for
 /// `print ` or `exec ` at the start of the line (after white space), then after its first
 /// colon, unless the line has a `(`. A print's suggestion is the rest of the line up to a `;`,
@@ -539,6 +538,12 @@ fn legacy_message(text: &str, at: usize) -> (LegacyMessage, Option<Box<str>>) {
     (LegacyMessage::InvalidSyntax, None)
 }
 
+/// What CPython 3.9–3.11 make of an f-string whose opening quote is at `quote` and which
+/// tree-sitter ends at `end`, with where their tokenizer ended it early: at the first closing
+/// quote, escaped quotes aside. Their f-string parser then reads its replacement fields. When
+/// another string literal follows the early end, the two are concatenated and the outcome
+/// depends on how the fields continue across them (`f'{' f'}'` compiles on 3.11); that case
+/// is left undecided, as no error.
 fn fstring_problem(bytes: &[u8], quote: usize, end: usize) -> Option<(FStringProblem, Option<usize>)> {
     let q = bytes[quote];
     let triple = bytes.get(quote..quote + 3) == Some(&[q, q, q][..]);
