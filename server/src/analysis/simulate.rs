@@ -95,8 +95,9 @@ pub struct PyError {
     /// exception of a first-party class, the built-in class it derives from, which decides
     /// the handlers that catch it by a built-in name.
     pub kind: &'static str,
-    /// The first-party class of the exception, by its name (`ConfigError`), with the classes
-    /// of the run that it is or derives from (see [`PyError::type_name`]).
+    /// The first-party class of the exception: its name (`ConfigError`, see
+    /// [`PyError::type_name`]) and the run's class, whose bases decide the handlers that name
+    /// first-party classes.
     pub class: Option<Box<RaisedType>>,
     pub message: String,
     /// The innermost first-party statement that raised.
@@ -112,8 +113,8 @@ pub struct PyError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RaisedType {
     pub name: String,
-    /// The class and its first-party bases, as the run numbers its classes.
-    lineage: Vec<usize>,
+    /// The class, as the run numbers its classes.
+    class: usize,
 }
 
 impl PyError {
@@ -779,8 +780,6 @@ struct Class {
     /// The built-in exception class that the class derives from, when its bases lead to one
     /// through first-party classes and built-in names only.
     builtin_exception: Option<&'static str>,
-    /// The first-party classes it derives from, nearest first.
-    ancestors: Vec<usize>,
 }
 
 /// Control flow out of a block: an exception, or the budget running out.
@@ -1511,11 +1510,11 @@ impl<'p> Sim<'p> {
                     };
                     bases.push(value);
                 }
-                let (builtin_exception, ancestors) = self.exception_lineage(&class.bases, &bases);
+                let builtin_exception = self.builtin_exception(&class.bases, &bases);
                 let mut class_scope = Scope { locals: Some(FxHashMap::default()), ..Scope::module(scope.module) };
                 self.exec_block(summary, &class.body, &mut class_scope)?;
                 let namespace = class_scope.locals.unwrap_or_default();
-                self.classes.push(Class { name: class.name.as_str().into(), namespace, bases, builtin_exception, ancestors });
+                self.classes.push(Class { name: class.name.as_str().into(), namespace, bases, builtin_exception });
                 self.unbound_classes.push((class.name_range, self.classes.len() - 1));
                 Ok(())
             }
@@ -1622,13 +1621,10 @@ impl<'p> Sim<'p> {
                             RaisedClass::Builtin(builtin) => (*builtin, None),
                             RaisedClass::Named(callee) => match self.callee_value(scope, callee)? {
                                 Some(Callable { value: Value::Class(c), .. }) => match self.classes[c].builtin_exception {
+                                    // `type(e).__name__` is the class statement's name, also
+                                    // when the raise names the class through an alias.
                                     Some(builtin) => {
-                                        let mut lineage = vec![c];
-                                        lineage.extend_from_slice(&self.classes[c].ancestors);
-                                        // `type(e).__name__` is the class statement's name, also
-                                        // when the raise names the class through an alias.
-                                        let name = self.classes[c].name.to_string();
-                                        (builtin, Some(Box::new(RaisedType { name, lineage })))
+                                        (builtin, Some(Box::new(RaisedType { name: self.classes[c].name.to_string(), class: c })))
                                     }
                                     None => return Ok(()),
                                 },
@@ -1644,13 +1640,11 @@ impl<'p> Sim<'p> {
                             Some(argument) if *message_is_argument => argument.clone(),
                             _ => message.clone(),
                         };
-                        match self.error(kind, message, site) {
-                            Stop::Raise(mut error) => {
-                                error.class = first_party;
-                                Err(Stop::Raise(error))
-                            }
-                            stop => Err(stop),
+                        let mut stop = self.error(kind, message, site);
+                        if let Stop::Raise(error) = &mut stop {
+                            error.class = first_party;
                         }
+                        Err(stop)
                     }
                     // `raise` with nothing to raise again is a RuntimeError in CPython; a bare
                     // `raise` outside a handler is not code that runs at import time.
@@ -1742,26 +1736,20 @@ impl<'p> Sim<'p> {
         }
     }
 
-    /// What a first-party exception class derives from (see [`Class::builtin_exception`]), from
-    /// its bases' expressions and values.
-    fn exception_lineage(&self, expressions: &[Option<Callee>], values: &[Option<Value>]) -> (Option<&'static str>, Vec<usize>) {
+    /// The built-in exception class that a class statement's class derives from (see
+    /// [`Class::builtin_exception`]), from its bases' expressions and values.
+    fn builtin_exception(&self, expressions: &[Option<Callee>], values: &[Option<Value>]) -> Option<&'static str> {
         let mut builtins = Vec::new();
-        let mut ancestors = Vec::new();
         for (expression, value) in expressions.iter().zip(values) {
             match (value, expression) {
-                (Some(Value::Class(base)), _) => {
-                    let base_class = &self.classes[*base];
-                    ancestors.push(*base);
-                    ancestors.extend_from_slice(&base_class.ancestors);
-                    builtins.extend(base_class.builtin_exception);
-                }
+                (Some(Value::Class(base)), _) => builtins.extend(self.classes[*base].builtin_exception),
                 // A name the run has not bound is a built-in one, when it is an exception's.
                 (None, Some(Callee::Name(name))) if exceptions::canonical(name).is_some() => {
                     builtins.extend(exceptions::canonical(name));
                 }
                 // A base the model does not know (a third-party class) may change what catches
                 // the exception.
-                _ => return (None, ancestors),
+                _ => return None,
             }
         }
         // With several bases, every built-in class they lead to is a base of the class; the
@@ -1771,7 +1759,14 @@ impl<'p> Sim<'p> {
             .iter()
             .copied()
             .find(|candidate| builtins.iter().all(|other| exceptions::is_caught_by(candidate, other)));
-        (most_derived.filter(|class| exceptions::is_modelled(class)), ancestors)
+        most_derived.filter(|class| exceptions::is_modelled(class))
+    }
+
+    /// Whether a class, or a first-party class that it derives from, is one that `wanted` picks.
+    /// A base was made before the class, so its number is smaller and the walk ends.
+    fn derives_from(&self, class: usize, wanted: &dyn Fn(usize) -> bool) -> bool {
+        wanted(class)
+            || self.classes[class].bases.iter().any(|base| matches!(base, Some(Value::Class(b)) if *b < class && self.derives_from(*b, wanted)))
     }
 
     /// Whether an `except` clause catches the error: by a built-in class's name, as the table
@@ -1783,10 +1778,10 @@ impl<'p> Sim<'p> {
             if exceptions::canonical(name).is_some() {
                 return exceptions::is_caught_by(error.kind, name);
             }
-            let Some(class) = &error.class else { return false };
+            let Some(raised) = &error.class else { return false };
             match self.lookup(scope, name) {
-                Some(Value::Class(c)) => class.lineage.contains(&c),
-                _ => class.lineage.iter().any(|c| &*self.classes[*c].name == name.as_str()),
+                Some(Value::Class(handled)) => self.derives_from(raised.class, &|c| c == handled),
+                _ => self.derives_from(raised.class, &|c| &*self.classes[c].name == name.as_str()),
             }
         })
     }
