@@ -967,8 +967,8 @@ impl<'p> Sim<'p> {
         if !(as_module && compile_error.is_some()) {
             self.record_run(main, site.clone(), 0);
         }
-        if let Some(message) = compile_error {
-            return Err(self.error("SyntaxError", message, site));
+        if let Some((exception, message)) = compile_error {
+            return Err(self.error(exception, message, site));
         }
         self.stack.push(Frame { instance: main, site: None });
         self.exec_module(main)?;
@@ -1228,12 +1228,12 @@ impl<'p> Sim<'p> {
                 let compile_error = summary.as_ref().and_then(|s| self.compile_error(s, Some(&file)));
                 let index = self.new_instance(name.into(), Some(file.into()), summary, is_package, search);
                 self.cache_module(name.to_string(), Cached::Instance(index));
-                if let Some(message) = compile_error {
+                if let Some((exception, message)) = compile_error {
                     // The code never starts: the loader compiles it first, and the failure
                     // removes the new module from sys.modules again.
                     self.set_state(index, State::Failed);
                     self.uncache_module(name);
-                    return Err(self.error("SyntaxError", message, site.cloned()));
+                    return Err(self.error(exception, message, site.cloned()));
                 }
                 self.record_run(index, site.cloned(), self.stack.len());
                 self.exec_new_module(name, index, site)?
@@ -1321,15 +1321,17 @@ impl<'p> Sim<'p> {
         result
     }
 
-    /// The message of the SyntaxError that compiling the file raises, if it does: CPython
-    /// compiles a whole file before it runs any of it, and reports the first error. A tree-sitter
-    /// error gets CPython's most common message; syntax of a newer Python gets the message of the
-    /// version modelled. `str()` of a SyntaxError names the file without its folder.
-    fn compile_error(&self, summary: &FileSummary, path: Option<&str>) -> Option<String> {
+    /// The class and message of the SyntaxError (or TabError) that compiling the file raises, if
+    /// it does: CPython compiles a whole file before it runs any of it, and reports the first
+    /// error. A tree-sitter error gets CPython's most common message; syntax of a newer Python
+    /// gets the message of the version modelled. `str()` of a SyntaxError names the file without
+    /// its folder.
+    fn compile_error(&self, summary: &FileSummary, path: Option<&str>) -> Option<(&'static str, String)> {
         let minor = self.project.version.minor;
         let failure = summary.compile_failure(minor)?;
         let file = path.unwrap_or_default().rsplit('/').next().unwrap_or_default();
-        Some(format!("{} ({file}, line {})", failure.message(minor), summary.line_number(failure.at(minor))))
+        let message = format!("{} ({file}, line {})", failure.message(minor), summary.line_number(failure.at(minor)));
+        Some((failure.exception(), message))
     }
 
     fn site(&self, scope: &Scope, range: TextRange) -> Option<Site> {

@@ -51,8 +51,15 @@ pub fn decode_python_source(bytes: &[u8]) -> Result<String, DecodeError> {
         None => "utf-8".to_string(),
         Some(name) => name,
     };
-    if bom && encoding != "utf-8" {
-        return Err(DecodeError::BomMismatch(encoding));
+    // With a BOM, the tokenizer wants the cookie to say "utf-8" by its own narrow normalization
+    // (`get_normal_name` in Parser/tokenizer.c, case and `_` only), so `utf8` fails there though
+    // the codec knows it.
+    let said_utf8 = |name: &str| {
+        let lower = name.to_ascii_lowercase().replace('_', "-");
+        lower == "utf-8" || lower.starts_with("utf-8-")
+    };
+    if bom && !cookie.as_deref().is_none_or(said_utf8) {
+        return Err(DecodeError::BomMismatch(cookie.unwrap_or_default()));
     }
     match encoding.as_str() {
         "utf-8" => match std::str::from_utf8(body) {
@@ -147,6 +154,10 @@ mod tests {
     #[test]
     fn decodes_as_python_does() {
         assert_eq!(decode_python_source(b"\xEF\xBB\xBFx = 1\n").unwrap(), "x = 1\n");
+        assert_eq!(decode_python_source(b"\xEF\xBB\xBF# coding: UTF_8\nx = 1\n").unwrap(), "# coding: UTF_8\nx = 1\n");
+        assert_eq!(decode_python_source(b"# coding: utf8\nx = 1\n").unwrap(), "# coding: utf8\nx = 1\n");
+        assert!(matches!(decode_python_source(b"\xEF\xBB\xBF# coding: utf8\nx = 1\n"), Err(DecodeError::BomMismatch(_))));
+        assert!(matches!(decode_python_source(b"\xEF\xBB\xBF# coding: latin-1\nx = 1\n"), Err(DecodeError::BomMismatch(_))));
         let latin = b"# -*- coding: latin-1 -*-\ns = '\xe9'\n";
         assert_eq!(decode_python_source(latin).unwrap(), "# -*- coding: latin-1 -*-\ns = '\u{e9}'\n");
         let second_line = b"#!/usr/bin/env python\n# vim: set fileencoding=iso-8859-15 :\ns = '\xa4'\n";

@@ -294,9 +294,10 @@ fn compile_problems(project: &Project) -> Vec<Problem> {
                         None => "is not Python 3 syntax".to_string(),
                     };
                     format!(
-                        "unsupported syntax at line {line}: {what} {needs}, and the modelled version is {}.{}: importing the file raises SyntaxError ({})",
+                        "unsupported syntax at line {line}: {what} {needs}, and the modelled version is {}.{}: importing the file raises {} ({})",
                         version.major,
                         version.minor,
+                        failure.exception(),
                         failure.message(version.minor)
                     )
                 }

@@ -1,16 +1,20 @@
 //! Errors that CPython raises while it compiles a file that parsed: a statement in a place where
 //! it means nothing (`return` at module level, `break` outside a loop, `await` outside an async
-//! function), a `from __future__` import after other code, a future feature that does not
-//! exist. Like a syntax error, such an error is raised before any of the file runs, so the
-//! module never starts and its import raises SyntaxError.
+//! function, `import *` in a function), a `from __future__` import after other code, a future
+//! feature that does not exist, `yield` in a comprehension, a name given to two parameters. Like
+//! a syntax error, such an error is raised before any of the file runs, so the module never
+//! starts and its import raises SyntaxError.
 //!
 //! CPython finds them in three passes, and the first pass that finds one reports its first:
 //! `future.c` (unknown features of the future imports at the top), the symbol table (`nonlocal`
-//! at module level), then the compiler, in source order (the other errors here). The messages
-//! and lines are those of CPython 3.8–3.13, which agree on all of them; the fixture
-//! `compile_time_errors` checks them against each version. Errors that need the symbol table's
-//! full analysis (a name assigned before its `global` declaration, `yield` in a comprehension)
-//! are not looked for: the file is then taken to compile.
+//! at module level, `import *` below it, `yield` in a comprehension, duplicate parameters, which
+//! `parameters` finds), then the compiler, in source order (the other errors here). The messages
+//! are those of CPython 3.8–3.13, which agree on all of them; the symbol table's errors are
+//! reported on another line before 3.10 (the enclosing `def`, class or comprehension). The
+//! fixtures `compile_time_errors` and `parameter_lists` check them against each version. Errors
+//! that need the symbol table's full analysis (a name assigned before its `global`
+//! declaration, a `nonlocal` name that no enclosing function binds) are not looked for: the
+//! file is then taken to compile.
 
 use tree_sitter::Node;
 
@@ -19,9 +23,30 @@ use super::syntax::{is_word_byte, kind, node_text, word_starts, Children, Field,
 /// The first error that compiling the file raises, if any.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileError {
-    /// The start of the statement or expression whose line CPython reports.
+    /// The start of the statement or expression whose line CPython 3.10 on report; what
+    /// raises the error, which orders errors of one pass.
     pub at: u32,
+    /// The same for 3.8 and 3.9, whose symbol table names the enclosing block instead.
+    pub at_before_3_10: u32,
     pub message: String,
+}
+
+impl CompileError {
+    /// The offset whose line CPython 3.`minor` reports.
+    pub fn reported_at(&self, minor: u32) -> u32 {
+        if minor < 10 {
+            self.at_before_3_10
+        } else {
+            self.at
+        }
+    }
+}
+
+/// An error and the pass that finds it.
+type Found = (Pass, CompileError);
+
+fn found(pass: Pass, at: u32, message: impl Into<String>) -> Option<Found> {
+    Some((pass, CompileError { at, at_before_3_10: at, message: message.into() }))
 }
 
 /// The pass of CPython's compiler that finds an error; an earlier pass reports first.
@@ -47,11 +72,23 @@ const FUTURE_FEATURES: &[&str] = &[
 ];
 
 /// Looks at every place where a keyword that compiles only in some places stands as a word
-/// (`yield` and the [`Marks::placed_keywords`]; most files have few), and asks the tree what
-/// encloses it there.
-pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, marks: &Marks) -> Option<CompileError> {
+/// (`yield`, `import` and the [`Marks::placed_keywords`]; most files have few), and asks the
+/// tree what encloses it there. `parameters` holds the duplicate parameters of the file, which
+/// the symbol table reports.
+pub(super) fn collect<'a>(
+    text: &str,
+    root: Node<'a>,
+    kids: &Children<'a>,
+    marks: &Marks,
+    parameters: Vec<CompileError>,
+) -> Option<CompileError> {
     let bytes = text.as_bytes();
-    let mut first: Option<(Pass, u32, String)> = None;
+    let mut first: Option<Found> = None;
+    let mut consider = |candidate: Found| {
+        if first.as_ref().is_none_or(|(pass, error)| (candidate.0, candidate.1.at) < (*pass, error.at)) {
+            first = Some(candidate);
+        }
+    };
     for &at in marks.yields.iter().chain(&marks.placed_keywords) {
         let end = at + bytes[at..].iter().take_while(|b| is_word_byte(**b)).count();
         let keyword = &text[at..end];
@@ -60,27 +97,56 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, marks
             // A name or a string that spells the keyword, not the keyword itself.
             continue;
         }
-        let Some(found) = error_at(token, keyword, text, kids) else { continue };
-        if first.as_ref().is_none_or(|(pass, start, _)| (found.0, found.1) < (*pass, *start)) {
-            first = Some(found);
+        if let Some(error) = error_at(token, keyword, text, kids) {
+            consider(error);
         }
     }
-    first.map(|(_, at, message)| CompileError { at, message })
+    for &at in &marks.imports {
+        if let Some(error) = star_import_error(root, at, kids) {
+            consider(error);
+        }
+    }
+    for error in parameters {
+        consider((Pass::SymbolTable, error));
+    }
+    first.map(|(_, error)| error)
+}
+
+/// `from m import *` below the module level: the symbol table refuses it, in a class body too.
+fn star_import_error<'a>(root: Node<'a>, at: usize, kids: &Children<'a>) -> Option<Found> {
+    let token = root.descendant_for_byte_range(at, at + "import".len())?;
+    let statement = token.parent().filter(|s| kind(*s) == Kind::ImportFromStatement)?;
+    kids.iter(statement, Which::NamedCode).find(|c| kind(*c) == Kind::WildcardImport)?;
+    let (scope, block) = enclosing_block(statement, kids);
+    let block = block.filter(|_| scope != Enclosing::Module)?;
+    let at = statement.start_byte() as u32;
+    let message = "import * only allowed at module level".to_string();
+    Some((Pass::SymbolTable, CompileError { at, at_before_3_10: block.start_byte() as u32, message }))
 }
 
 /// The error of the keyword token `token`, if its place makes one.
-fn error_at<'a>(token: Node<'a>, keyword: &str, text: &str, kids: &Children<'a>) -> Option<(Pass, u32, String)> {
+fn error_at<'a>(token: Node<'a>, keyword: &str, text: &str, kids: &Children<'a>) -> Option<Found> {
     // The statement or expression that the keyword starts (`break` may be the statement itself).
     let node = if token.is_named() { token } else { token.parent()? };
     let at = node.start_byte() as u32;
-    let compiler = |message: &str| Some((Pass::Compiler, at, message.to_string()));
+    let compiler = |message: &str| found(Pass::Compiler, at, message);
     match (keyword, kind(node)) {
         ("return", Kind::ReturnStatement) => match enclosing(node, kids) {
             Enclosing::Module | Enclosing::Class => compiler("'return' outside function"),
             _ => None,
         },
-        ("yield", Kind::Yield) => match enclosing(node, kids) {
-            Enclosing::Module | Enclosing::Class => compiler("'yield' outside function"),
+        ("yield", Kind::Yield) => match enclosing_block(node, kids) {
+            (Enclosing::Module | Enclosing::Class, _) => compiler("'yield' outside function"),
+            (Enclosing::Comprehension, Some(comprehension)) => {
+                let what = match kind(comprehension) {
+                    Kind::ListComprehension => "list comprehension",
+                    Kind::SetComprehension => "set comprehension",
+                    Kind::DictionaryComprehension => "dict comprehension",
+                    _ => "generator expression",
+                };
+                let message = format!("'yield' inside {what}");
+                Some((Pass::SymbolTable, CompileError { at, at_before_3_10: comprehension.start_byte() as u32, message }))
+            }
             _ => None,
         },
         ("await", Kind::Await) => match enclosing(node, kids) {
@@ -93,7 +159,7 @@ fn error_at<'a>(token: Node<'a>, keyword: &str, text: &str, kids: &Children<'a>)
         // A name that the module used before gets another message ("name 'x' is assigned to
         // before nonlocal declaration"), which needs the symbol table; such a file is left be.
         ("nonlocal", Kind::NonlocalStatement) if enclosing(node, kids) == Enclosing::Module && !used_before(node, text, kids) => {
-            Some((Pass::SymbolTable, at, "nonlocal declaration not allowed at module level".to_string()))
+            found(Pass::SymbolTable, at, "nonlocal declaration not allowed at module level")
         }
         ("__future__", Kind::FutureImportStatement) => future_import(node, text, kids),
         _ => None,
@@ -113,26 +179,41 @@ enum Enclosing {
 }
 
 fn enclosing<'a>(node: Node<'a>, kids: &Children<'a>) -> Enclosing {
+    enclosing_block(node, kids).0
+}
+
+/// The scope whose code a node belongs to, and the node of that scope (none for the module).
+fn enclosing_block<'a>(node: Node<'a>, kids: &Children<'a>) -> (Enclosing, Option<Node<'a>>) {
     let mut child = node;
     while let Some(parent) = child.parent() {
         let in_body = kids.child(parent, Field::Body).is_some_and(|body| body.id() == child.id());
         match kind(parent) {
-            Kind::Module => return Enclosing::Module,
+            Kind::Module => return (Enclosing::Module, None),
             // Decorators, parameter defaults, annotations and base classes belong to the scope
             // around the definition; only the body is the definition's own.
             Kind::FunctionDefinition if in_body => {
                 let is_async = parent.child(0).is_some_and(|first| first.kind() == "async");
-                return Enclosing::Function { is_async };
+                return (Enclosing::Function { is_async }, Some(parent));
             }
-            Kind::ClassDefinition if in_body => return Enclosing::Class,
-            Kind::Lambda if in_body => return Enclosing::Lambda,
-            Kind::ListComprehension | Kind::SetComprehension | Kind::DictionaryComprehension | Kind::GeneratorExpression => {
-                return Enclosing::Comprehension
+            Kind::ClassDefinition if in_body => return (Enclosing::Class, Some(parent)),
+            Kind::Lambda if in_body => return (Enclosing::Lambda, Some(parent)),
+            // The first iterable of a comprehension is evaluated in the scope around it.
+            Kind::ListComprehension | Kind::SetComprehension | Kind::DictionaryComprehension | Kind::GeneratorExpression
+                if !in_first_iterable(parent, child, kids) =>
+            {
+                return (Enclosing::Comprehension, Some(parent))
             }
             _ => child = parent,
         }
     }
-    Enclosing::Module
+    (Enclosing::Module, None)
+}
+
+/// Whether `child` of a comprehension is its first `for` clause, where only the iterable can
+/// hold what the walk up came from (its target binds names and holds no expression of note).
+fn in_first_iterable<'a>(comprehension: Node<'a>, child: Node<'a>, kids: &Children<'a>) -> bool {
+    let first_for = kids.iter(comprehension, Which::NamedCode).find(|c| kind(*c) == Kind::ForInClause);
+    first_for.is_some_and(|clause| clause.id() == child.id())
 }
 
 /// Whether a name that a `nonlocal` statement declares stands as a word before it.
@@ -163,9 +244,9 @@ fn in_loop<'a>(node: Node<'a>, kids: &Children<'a>) -> bool {
 
 /// A future import must come first: after the module's docstring and other future imports
 /// only, and at module level. One that does is checked for features that do not exist.
-fn future_import<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> Option<(Pass, u32, String)> {
+fn future_import<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> Option<Found> {
     let at = node.start_byte() as u32;
-    let late = || Some((Pass::Compiler, at, "from __future__ imports must occur at the beginning of the file".to_string()));
+    let late = || found(Pass::Compiler, at, "from __future__ imports must occur at the beginning of the file");
     let parent = node.parent()?;
     if kind(parent) != Kind::Module {
         return late();
@@ -185,10 +266,10 @@ fn future_import<'a>(node: Node<'a>, text: &str, kids: &Children<'a>) -> Option<
             _ => node_text(name, text),
         };
         if feature == "braces" {
-            return Some((Pass::Future, at, "not a chance".to_string()));
+            return found(Pass::Future, at, "not a chance");
         }
         if !FUTURE_FEATURES.contains(&feature) {
-            return Some((Pass::Future, at, format!("future feature {feature} is not defined")));
+            return found(Pass::Future, at, format!("future feature {feature} is not defined"));
         }
     }
     None
@@ -215,13 +296,10 @@ fn is_docstring<'a>(statement: Node<'a>, text: &str, kids: &Children<'a>) -> boo
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
+    /// The line and message of the file's first compile error, as CPython 3.10 on report it.
     fn first_error(source: &str) -> Option<(u32, String)> {
-        let tree = crate::analysis::summary::parse(source).expect("tree-sitter parses without a timeout");
-        let kids = Children::new(tree.root_node());
-        let line = |at: u32| source[..at as usize].matches('\n').count() as u32 + 1;
-        collect(source, tree.root_node(), &kids, &Marks::scan(source)).map(|error| (line(error.at), error.message))
+        let summary = crate::analysis::summary::summarize(source);
+        summary.compile_error.as_ref().map(|error| (summary.line_number(error.at), error.message.clone()))
     }
 
     /// Each case with what `compile(source, "m.py", "exec")` raises on CPython 3.8–3.13 (they
@@ -277,11 +355,48 @@ mod tests {
             let expected = expected.map(|(line, message)| (line, message.to_string()));
             assert_eq!(first_error(source), expected, "{source:?}");
         }
-        // CPython's symbol table rejects these ("name 'x' is assigned to before nonlocal
-        // declaration", "no binding for nonlocal 'x' found", "'yield' inside list
-        // comprehension"); modcache does not look for such errors and reports none.
-        for source in ["x = 1\nnonlocal x\n", "def g():\n    nonlocal x\n", "x = [(yield) for y in z]\n"] {
+        // CPython's symbol table rejects these too ("name 'x' is assigned to before nonlocal
+        // declaration", "no binding for nonlocal 'x' found"); modcache does not look for such
+        // errors and reports none.
+        for source in ["x = 1\nnonlocal x\n", "def g():\n    nonlocal x\n"] {
             assert_eq!(first_error(source), None, "{source:?}");
+        }
+    }
+
+    /// The symbol table's errors, with the line of 3.10 on and the line of 3.8 and 3.9.
+    #[test]
+    fn symbol_table_errors_name_their_block_before_3_10() {
+        // The source, then the line of 3.10 on, the line of 3.8 and 3.9 and the message.
+        type Case<'s> = (&'s str, Option<(u32, u32, &'s str)>);
+        let cases: &[Case] = &[
+            ("x = [(yield) for y in z]\n", Some((1, 1, "'yield' inside list comprehension"))),
+            ("class C:\n    x = [(yield) for y in z]\n", Some((2, 2, "'yield' inside list comprehension"))),
+            ("x = [y for y in (yield)]\n", Some((1, 1, "'yield' outside function"))),
+            ("def f():\n    return [lambda: (yield) for y in z]\n", None),
+            ("def f():\n    x = 1\n    return [\n        (yield x)\n        for x in y\n    ]\n", Some((4, 3, "'yield' inside list comprehension"))),
+            ("def f():\n    return ((yield x) for x in y)\n", Some((2, 2, "'yield' inside generator expression"))),
+            ("def f():\n    return {(yield x) for x in y}\n", Some((2, 2, "'yield' inside set comprehension"))),
+            ("def f():\n    return {x: (yield x) for x in y}\n", Some((2, 2, "'yield' inside dict comprehension"))),
+            ("def f():\n    return [x for x in (yield)]\n", None),
+            ("def f():\n    return [(yield from x) for x in y]\n", Some((2, 2, "'yield' inside list comprehension"))),
+            ("x = 1\ndef f():\n    y = 2\n    from os import *\n", Some((4, 2, "import * only allowed at module level"))),
+            ("def f():\n    def g():\n        from os import *\n", Some((3, 2, "import * only allowed at module level"))),
+            ("class C:\n    from os import *\n", Some((2, 1, "import * only allowed at module level"))),
+            ("if x:\n    from os import *\n", None),
+            ("def f(\n    a,\n    b,\n    a,\n):\n    pass\n", Some((4, 1, "duplicate argument 'a' in function definition"))),
+            ("x = 1\nclass C:\n    def m(self, x, self):\n        pass\n", Some((3, 3, "duplicate argument 'self' in function definition"))),
+            ("def f(a, *, a):\n    pass\n", Some((1, 1, "duplicate argument 'a' in function definition"))),
+            ("g = lambda a, *a: 0\n", Some((1, 1, "duplicate argument 'a' in function definition"))),
+            ("def f(a, a):\n    from os import *\n", Some((1, 1, "duplicate argument 'a' in function definition"))),
+            ("return 1\ndef f(a, a):\n    pass\n", Some((2, 2, "duplicate argument 'a' in function definition"))),
+        ];
+        for (source, expected) in cases {
+            let summary = crate::analysis::summary::summarize(source);
+            let got = summary.compile_error.as_ref().map(|error| {
+                (summary.line_number(error.reported_at(10)), summary.line_number(error.reported_at(9)), error.message.clone())
+            });
+            let expected = expected.map(|(line, old_line, message)| (line, old_line, message.to_string()));
+            assert_eq!(got, expected, "{source:?}");
         }
     }
 }

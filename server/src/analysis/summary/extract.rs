@@ -47,7 +47,18 @@ pub fn summarize(text: &str) -> FileSummary {
 }
 
 /// Summarises a file from an existing parse tree (the language server keeps trees per document).
+/// A tree with an error may be tree-sitter's mistake, which a second parse mends (see
+/// `bracketed_lines`).
 pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
+    if tree.root_node().has_error() {
+        if let Some(mended) = super::bracketed_lines::reparse(text) {
+            return summarize_parsed(text, &mended);
+        }
+    }
+    summarize_parsed(text, tree)
+}
+
+fn summarize_parsed(text: &str, tree: &Tree) -> FileSummary {
     let root = tree.root_node();
     let line_index = LineIndex::new(text);
     let kids = Children::new(root);
@@ -90,9 +101,15 @@ pub fn summarize_tree(text: &str, tree: &Tree) -> FileSummary {
     if root.has_error() {
         collect_syntax_errors(root, &mut extractor.summary.syntax_errors);
     }
-    let (newer_syntax, defaults) = super::newer_syntax::collect(text, root, &kids);
+    let collected = super::newer_syntax::collect(text, root, &kids, &marks.lambdas);
+    let (mut newer_syntax, defaults) = (collected.newer, collected.defaults);
+    let lexical = super::lexical::collect(text, root, &kids, &marks);
+    if !lexical.is_empty() {
+        newer_syntax.extend(lexical);
+        newer_syntax.sort_by_key(|newer| (newer.range.start, newer.range.end));
+    }
     extractor.summary.newer_syntax = newer_syntax;
-    extractor.summary.compile_error = super::compile_errors::collect(text, root, &kids, &marks);
+    extractor.summary.compile_error = super::compile_errors::collect(text, root, &kids, &marks, collected.duplicates);
     // tree-sitter-python reads a type parameter's default (3.13) as an error; it is newer syntax.
     extractor.summary.syntax_errors.retain(|error| !defaults.contains(error));
     let body = extractor.block(root);

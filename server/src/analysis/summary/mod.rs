@@ -10,8 +10,11 @@
 mod condition;
 pub mod exceptions;
 mod extract;
+mod bracketed_lines;
 mod compile_errors;
+mod lexical;
 mod newer_syntax;
+mod parameters;
 pub mod positions;
 pub mod state;
 mod syntax;
@@ -19,6 +22,7 @@ mod syntax;
 pub use condition::{CompareOp, Cond, CondEnv, EnvQuestion, EnvTest, Literal, NameTest, NameValue, PythonVersion, StrMethod, VersionPart};
 pub use extract::{new_parser, parse, summarize, summarize_tree};
 pub use compile_errors::CompileError;
+pub use lexical::{LexicalProblem, NumberBase};
 pub use newer_syntax::{FStringError, FStringProblem, LegacyMessage, NewerSyntax, NextToken, SyntaxFeature, TypeParameterOwner};
 
 use crate::analysis::text::{LineIndex, TextRange};
@@ -41,7 +45,15 @@ impl CompileFailure<'_> {
         match self {
             CompileFailure::InvalidSyntax { at } => *at,
             CompileFailure::NewerSyntax(newer) => newer.reported_at(minor),
-            CompileFailure::Compiler(error) => error.at,
+            CompileFailure::Compiler(error) => error.reported_at(minor),
+        }
+    }
+
+    /// The class of the exception: SyntaxError, or its subclass TabError.
+    pub fn exception(&self) -> &'static str {
+        match self {
+            CompileFailure::NewerSyntax(NewerSyntax { feature: SyntaxFeature::Lexical(problem), .. }) => problem.exception(),
+            _ => "SyntaxError",
         }
     }
 
@@ -102,8 +114,18 @@ impl FileSummary {
 
     /// The SyntaxError that compiling the file raises on Python 3.`minor`, if it does. The
     /// parser reports first: a syntax error or syntax newer than the version, whichever comes
-    /// first in the file. Only a file that parses reaches the compiler's own errors.
+    /// first in the file, except that from 3.10 on an error of the tokenizer anywhere in the
+    /// file wins (see [`LexicalProblem::is_tokenizer_error`]). Only a file that parses reaches
+    /// the compiler's own errors.
     pub fn compile_failure(&self, minor: u32) -> Option<CompileFailure<'_>> {
+        if minor >= 10 {
+            let tokenizer = self.newer_syntax.iter().find(
+                |newer| matches!(newer.feature, SyntaxFeature::Lexical(problem) if problem.is_tokenizer_error(minor)),
+            );
+            if let Some(newer) = tokenizer {
+                return Some(CompileFailure::NewerSyntax(newer));
+            }
+        }
         let invalid = self.syntax_errors.first().map(|error| CompileFailure::InvalidSyntax { at: error.start });
         let newer = self.newer_syntax_rejected_by(minor).map(CompileFailure::NewerSyntax);
         match (invalid, newer) {

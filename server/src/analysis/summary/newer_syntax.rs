@@ -11,6 +11,8 @@
 
 use tree_sitter::Node;
 
+use super::compile_errors::CompileError;
+use super::lexical::LexicalProblem;
 use super::syntax::{is_word_byte, kind, node_text, Children, Field, Kind, Which};
 use crate::analysis::text::TextRange;
 
@@ -43,6 +45,9 @@ impl NewerSyntax {
     pub fn reported_at(&self, minor: u32) -> u32 {
         match self.feature {
             SyntaxFeature::FString(problem) if minor >= 9 && !problem.ended_early => self.range.end.saturating_sub(1),
+            SyntaxFeature::Lexical(problem) => problem.reported_at(self.range, minor),
+            SyntaxFeature::DefaultBeforePlain { first, .. } if minor < 9 => first,
+            SyntaxFeature::DefaultBeforePlain { closing, .. } if minor == 9 => closing,
             _ => self.range.start,
         }
     }
@@ -85,6 +90,13 @@ pub enum SyntaxFeature {
     /// do when the statement starts its line or follows the line's first colon, and the line
     /// has no `(`: `legacy` says what they make of it.
     LegacyStatement { exec: bool, legacy: LegacyMessage },
+    /// A token that tree-sitter reads and CPython refuses (`010`, `ur''`, mixed tabs and
+    /// spaces), see [`LexicalProblem`].
+    Lexical(LexicalProblem),
+    /// A parameter without a default after one with a default (`def f(a=1, b):`). The range is
+    /// the offending parameter, where 3.10 on report it; 3.8 reports the list's `first`
+    /// parameter, 3.9 the token `closing` it.
+    DefaultBeforePlain { first: u32, closing: u32 },
 }
 
 /// What 3.8 and 3.9 say of a line with a Python 2 `print` or `exec` statement (the legacy
@@ -156,7 +168,11 @@ impl SyntaxFeature {
             | SyntaxFeature::ClassTypeParameters
             | SyntaxFeature::FString(_) => 12,
             SyntaxFeature::TypeParameterDefault(_) => 13,
-            SyntaxFeature::UnparenthesizedExceptTypes | SyntaxFeature::LegacyStatement { .. } => return None,
+            SyntaxFeature::Lexical(LexicalProblem::TemplateString) => 14,
+            SyntaxFeature::UnparenthesizedExceptTypes
+            | SyntaxFeature::LegacyStatement { .. }
+            | SyntaxFeature::Lexical(_)
+            | SyntaxFeature::DefaultBeforePlain { .. } => return None,
         })
     }
 
@@ -177,6 +193,8 @@ impl SyntaxFeature {
             SyntaxFeature::UnparenthesizedExceptTypes => "`except A, B:` without parentheses",
             SyntaxFeature::LegacyStatement { exec: false, .. } => "a Python 2 `print` statement",
             SyntaxFeature::LegacyStatement { exec: true, .. } => "a Python 2 `exec` statement",
+            SyntaxFeature::Lexical(problem) => problem.describe(),
+            SyntaxFeature::DefaultBeforePlain { .. } => "a parameter without a default after one with a default",
         }
     }
 
@@ -198,6 +216,9 @@ impl SyntaxFeature {
             }
             SyntaxFeature::UnparenthesizedExceptTypes if minor >= 10 => "multiple exception types must be parenthesized",
             SyntaxFeature::StarredSubscript { bracketed: true } if minor == 10 => "invalid syntax. Perhaps you forgot a comma?",
+            SyntaxFeature::Lexical(problem) => problem.message(minor),
+            SyntaxFeature::DefaultBeforePlain { .. } if minor >= 12 => "parameter without a default follows parameter with a default",
+            SyntaxFeature::DefaultBeforePlain { .. } => "non-default argument follows default argument",
             SyntaxFeature::LegacyStatement { exec, legacy } => {
                 let name = if exec { "exec" } else { "print" };
                 return match legacy {
@@ -232,14 +253,30 @@ impl SyntaxFeature {
 /// Every place of the file whose syntax some supported Python rejects, in source order, and the
 /// ranges of the tree's ERROR nodes that are only a type parameter's default (tree-sitter-python
 /// does not know PEP 696 yet); they are no syntax error for 3.13.
-pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>) -> (Vec<NewerSyntax>, Vec<TextRange>) {
-    let mut found = Collector { text, kids, found: Vec::new(), defaults: Vec::new() };
+/// The places found, and the duplicate parameters of every `def` and `lambda` (see
+/// `parameters`), which are the symbol table's errors.
+pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lambdas: &[usize]) -> Collected {
+    let mut found = Collector { text, kids, found: Vec::new(), defaults: Vec::new(), duplicates: Vec::new() };
     found.statements(root);
+    for &at in lambdas {
+        let lambda = root.descendant_for_byte_range(at, at + "lambda".len()).and_then(|token| token.parent());
+        if let Some(lambda) = lambda.filter(|l| kind(*l) == Kind::Lambda && l.start_byte() == at) {
+            found.parameters(lambda);
+        }
+    }
     found.starred_subscripts(root);
     found.walruses(root);
     found.fstrings(root);
     found.found.sort_by_key(|f| (f.range.start, f.range.end));
-    (found.found, found.defaults)
+    Collected { newer: found.found, defaults: found.defaults, duplicates: found.duplicates }
+}
+
+/// What [`collect`] finds.
+pub(super) struct Collected {
+    pub(super) newer: Vec<NewerSyntax>,
+    /// The ranges of the tree's ERROR nodes that are only a type parameter's default.
+    pub(super) defaults: Vec<TextRange>,
+    pub(super) duplicates: Vec<CompileError>,
 }
 
 struct Collector<'k, 'a> {
@@ -247,6 +284,7 @@ struct Collector<'k, 'a> {
     kids: &'k Children<'a>,
     found: Vec<NewerSyntax>,
     defaults: Vec<TextRange>,
+    duplicates: Vec<CompileError>,
 }
 
 impl<'a> Collector<'_, 'a> {
@@ -274,7 +312,10 @@ impl<'a> Collector<'_, 'a> {
                 Kind::ExceptClause | Kind::ExceptGroupClause => self.except_clause(child),
                 Kind::WithStatement => self.with_statement(child),
                 Kind::Decorator => self.decorator(child),
-                Kind::FunctionDefinition => self.type_parameters(child, TypeParameterOwner::Function),
+                Kind::FunctionDefinition => {
+                    self.type_parameters(child, TypeParameterOwner::Function);
+                    self.parameters(child);
+                }
                 Kind::ClassDefinition => self.type_parameters(child, TypeParameterOwner::Class),
                 Kind::TypeAliasStatement => {
                     // tree-sitter-python also reads `type(x).attr = value` as a type alias; a
@@ -295,6 +336,13 @@ impl<'a> Collector<'_, 'a> {
                 self.statements(child);
             }
         }
+    }
+
+    /// The errors of a `def`'s or a `lambda`'s parameter list.
+    fn parameters(&mut self, function: Node<'a>) {
+        let (order, duplicate) = super::parameters::check(function, self.text, self.kids);
+        self.found.extend(order);
+        self.duplicates.extend(duplicate);
     }
 
     /// `print "x"` or `exec code`. A `print >> f, x` is no statement but an expression that

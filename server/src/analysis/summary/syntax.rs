@@ -97,6 +97,7 @@ kinds! {
     Integer = "integer",
     Interpolation = "interpolation",
     KeywordArgument = "keyword_argument",
+    KeywordSeparator = "keyword_separator",
     Lambda = "lambda",
     List = "list",
     ListComprehension = "list_comprehension",
@@ -113,6 +114,7 @@ kinds! {
     ParenthesizedExpression = "parenthesized_expression",
     PassStatement = "pass_statement",
     PatternList = "pattern_list",
+    PositionalSeparator = "positional_separator",
     PrintStatement = "print_statement",
     RaiseStatement = "raise_statement",
     RelativeImport = "relative_import",
@@ -208,6 +210,14 @@ pub(super) struct Marks {
     /// Where `return`, `await`, `break`, `continue`, `nonlocal` or `__future__` stand as words:
     /// with `yield`, the keywords that compile only in some places (see `compile_errors`).
     pub(super) placed_keywords: Vec<usize>,
+    /// Where a token may stand that tree-sitter reads and CPython refuses (see `lexical`): a
+    /// number with leading zeros, a misplaced `_` or an `L` suffix, a string prefix with `b` or
+    /// one that Python 3 does not know, `<>`, a backquote.
+    pub(super) lexical: Vec<usize>,
+    /// The text has a byte outside ASCII, so a bytes literal may hold one.
+    pub(super) non_ascii: bool,
+    /// Where `lambda` stands as a word (see `parameters`).
+    pub(super) lambdas: Vec<usize>,
 }
 
 /// The name of a function definition's first parameter (`self` of a method, `name` of a module
@@ -259,9 +269,18 @@ impl Marks {
         let bytes = text.as_bytes();
         let mut marks = Marks::default();
         let mut at = 0;
+        // Where the last word ended, and where it started: a word right before a quote is the
+        // string's prefix.
+        let mut word = 0..0;
         while at < bytes.len() {
             if !is_word_byte(bytes[at]) {
                 match bytes[at] {
+                    b'\'' | b'"' if word.end == at && is_suspect_prefix(&bytes[word.clone()]) => {
+                        marks.lexical.push(word.start);
+                    }
+                    b'<' if bytes.get(at + 1) == Some(&b'>') => marks.lexical.push(at),
+                    b'`' => marks.lexical.push(at),
+                    0x80.. => marks.non_ascii = true,
                     b'(' => {
                         marks.events.push(at);
                         marks.facts.push(at);
@@ -281,6 +300,10 @@ impl Marks {
             while at < bytes.len() && is_word_byte(bytes[at]) {
                 at += 1;
             }
+            word = start..at;
+            if bytes[start].is_ascii_digit() && is_suspect_number(&bytes[start..at]) {
+                marks.lexical.push(start);
+            }
             // Most words are none of these; their length and first letter say so cheaply.
             let word = &bytes[start..at];
             match (word.len(), word[0] | 0x20) {
@@ -291,6 +314,7 @@ impl Marks {
                     marks.yields.push(start);
                 }
                 (6, b'i') if word == b"import" => marks.imports.push(start),
+                (6, b'l') if word == b"lambda" => marks.lambdas.push(start),
                 (6, b'r') if word == b"return" => marks.placed_keywords.push(start),
                 (5, b'a') if word == b"await" => marks.placed_keywords.push(start),
                 (5, b'b') if word == b"break" => marks.placed_keywords.push(start),
@@ -304,6 +328,31 @@ impl Marks {
         }
         marks
     }
+}
+
+/// Whether a word that starts with a digit may be a number that CPython refuses: leading zeros
+/// (`010`), an `L` suffix (`10L`), or a `_` that no digit follows (`1_`, `1_.5` ends its word
+/// at the `.`). The tree decides whether the word is a number at all.
+fn is_suspect_number(word: &[u8]) -> bool {
+    let based = word.len() > 1 && word[0] == b'0' && matches!(word[1] | 0x20, b'x' | b'o' | b'b');
+    let leading_zeros = word[0] == b'0' && !based && word.iter().any(|b| (b'1'..=b'9').contains(b));
+    let underscore = !based && word.iter().enumerate().any(|(i, b)| *b == b'_' && !word.get(i + 1).is_some_and(u8::is_ascii_digit));
+    leading_zeros || underscore || matches!(word.last(), Some(b'l' | b'L'))
+}
+
+/// Whether a word right before a quote may be a string prefix worth a look: tree-sitter reads
+/// any run of the letters `rbuft` (in either case) as one, while Python 3.8–3.13 know only `r`,
+/// `u`, `b`, `f` and the pairs `br` and `fr` in either order; and a bytes prefix, because a bytes
+/// literal may hold what only a str may.
+fn is_suspect_prefix(word: &[u8]) -> bool {
+    word.iter().all(|b| matches!(b | 0x20, b'r' | b'b' | b'u' | b'f' | b't'))
+        && (word.iter().any(|b| b | 0x20 == b'b') || !is_python3_prefix(word))
+}
+
+/// Whether Python 3.8–3.13 read `prefix` as a string prefix.
+pub(super) fn is_python3_prefix(prefix: &[u8]) -> bool {
+    const PREFIXES: [&[u8]; 9] = [b"", b"r", b"u", b"b", b"f", b"br", b"rb", b"fr", b"rf"];
+    PREFIXES.iter().any(|known| known.eq_ignore_ascii_case(prefix))
 }
 
 /// Declares [`Field`] with the grammar's name of each field.
