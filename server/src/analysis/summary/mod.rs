@@ -12,6 +12,7 @@ pub mod exceptions;
 mod extract;
 mod bracketed_lines;
 mod compile_errors;
+mod declarations;
 mod lexical;
 mod newer_syntax;
 mod parameters;

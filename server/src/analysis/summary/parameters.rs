@@ -71,7 +71,7 @@ fn duplicate_name<'a, 't>(list: &[Node<'a>], text: &'t str, kids: &Children<'a>)
 }
 
 /// The identifier that a parameter binds: `a`, `a: int`, `a=1`, `a: int = 1`, `*a`, `**a`.
-fn parameter_name<'a>(parameter: Node<'a>, kids: &Children<'a>) -> Option<Node<'a>> {
+pub(super) fn parameter_name<'a>(parameter: Node<'a>, kids: &Children<'a>) -> Option<Node<'a>> {
     match kind(parameter) {
         Kind::Identifier => Some(parameter),
         Kind::DefaultParameter | Kind::TypedDefaultParameter => kids.child(parameter, Field::Name),

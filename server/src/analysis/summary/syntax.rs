@@ -99,6 +99,7 @@ kinds! {
     KeywordArgument = "keyword_argument",
     KeywordSeparator = "keyword_separator",
     Lambda = "lambda",
+    LambdaParameters = "lambda_parameters",
     List = "list",
     ListComprehension = "list_comprehension",
     ListPattern = "list_pattern",
@@ -111,6 +112,7 @@ kinds! {
     NonlocalStatement = "nonlocal_statement",
     NotOperator = "not_operator",
     Pair = "pair",
+    Parameters = "parameters",
     ParenthesizedExpression = "parenthesized_expression",
     PassStatement = "pass_statement",
     PatternList = "pattern_list",
@@ -207,7 +209,7 @@ pub(super) struct Marks {
     /// `os.environ`), and the words `in` (`… in os.environ`) and `yield` (which makes the rest of a
     /// fixture teardown).
     pub(super) facts: Vec<usize>,
-    /// Where `return`, `await`, `break`, `continue`, `nonlocal` or `__future__` stand as words:
+    /// Where `return`, `await`, `break`, `continue`, `global`, `nonlocal` or `__future__` stand as words:
     /// with `yield`, the keywords that compile only in some places (see `compile_errors`).
     pub(super) placed_keywords: Vec<usize>,
     /// Where a token may stand that tree-sitter reads and CPython refuses (see `lexical`): a
@@ -320,6 +322,7 @@ impl Marks {
                 (5, b'b') if word == b"break" => marks.placed_keywords.push(start),
                 (8, b'c') if word == b"continue" => marks.placed_keywords.push(start),
                 (8, b'n') if word == b"nonlocal" => marks.placed_keywords.push(start),
+                (6, b'g') if word == b"global" => marks.placed_keywords.push(start),
                 (10, _) if word == b"__future__" => marks.placed_keywords.push(start),
                 (8, b'm') if word == b"modcache" && bytes.get(at) == Some(&b':') => marks.suppressions.push(start),
                 (4.., b'n') if word[..4].eq_ignore_ascii_case(b"noqa") => marks.suppressions.push(start),
