@@ -617,6 +617,8 @@ class Generator:
             ghost = self.rng.choice(GHOSTS)
             items.append("import %s" % ghost if self.chance(0.1) else "try:\n    import %s\nexcept ImportError:\n    pass" % ghost)
         items.extend(self.raise_items())
+        if module.name not in ("main", "pkg.__main__") and self.chance(0.02):
+            items.append(self.uncompilable_item())
         if self.chance(0.04):
             # An error path: an import that only the message of a `raise` needs (hypothesis's
             # check_type), behind a test that CPython never passes.
@@ -670,6 +672,22 @@ class Generator:
             victim = self.rng.choice(self.importable())
             items.append("import sys\nimport %s\ndel sys.modules[%r]\nimport %s" % (victim, victim, victim))
         return items
+
+    def uncompilable_item(self):
+        """A function that is never called and that CPython refuses to compile, so that the whole
+        module never starts and its import raises SyntaxError: a token of Python 2, a parameter
+        list or a declaration that the parser or the symbol table rejects. Files with one are the
+        only ones that do not compile; their functions are named `legacy_N`."""
+        name = self.fresh("legacy")
+        body = self.rng.choice([
+            "():\n    return 0755",
+            "():\n    return `1`",
+            "(a=1, b):\n    return a",
+            "(a, a):\n    return a",
+            "():\n    print(value)\n    global value",
+            "():\n    from os import *",
+        ])
+        return "def %s%s" % (name, body)
 
     def raise_items(self):
         """`raise` at module level: behind a platform or version test (the importer's fallback
