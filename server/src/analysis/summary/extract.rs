@@ -97,6 +97,7 @@ fn summarize_parsed(text: &str, tree: &Tree) -> FileSummary {
         assigning: Bound::Unknown,
         named_conds: HashMap::new(),
         platform_names: HashMap::new(),
+        arguments_out_of_order: false,
     };
     if root.has_error() {
         collect_syntax_errors(root, &mut extractor.summary.syntax_errors);
@@ -113,8 +114,12 @@ fn summarize_parsed(text: &str, tree: &Tree) -> FileSummary {
     // tree-sitter-python reads a type parameter's default (3.13) as an error; it is newer syntax.
     extractor.summary.syntax_errors.retain(|error| !defaults.contains(error));
     let body = extractor.block(root);
+    let arguments_out_of_order = extractor.arguments_out_of_order;
     let mut summary = extractor.summary;
     summary.body = body;
+    if arguments_out_of_order {
+        summary.newer_syntax.sort_by_key(|newer| (newer.range.start, newer.range.end));
+    }
     summary.suppressions = suppressions;
     // The state facts read the imports that do not stand inside another import statement (which
     // only broken code has), as their own pass over the tree did.
@@ -427,6 +432,9 @@ struct Extractor<'t, 'a> {
     /// the assigned name; like [`Extractor::named_conds`], a test of one stands for a test of
     /// `sys.platform` when the file only reads the name elsewhere.
     platform_names: HashMap<String, TextRange>,
+    /// A call's arguments were found out of order, which `newer_syntax` then holds out of
+    /// source order until the walk ends.
+    arguments_out_of_order: bool,
 }
 
 impl<'t, 'a> Extractor<'t, 'a> {
@@ -975,6 +983,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         };
         let mut bases = Vec::new();
         if let Some(arguments) = self.kids.child(node, Field::Superclasses) {
+            self.argument_order(arguments);
             self.expr(arguments, out);
             let kids = self.kids;
             for base in kids.iter(arguments, Which::NamedCode) {
@@ -1757,6 +1766,17 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
+    /// Records an argument list that CPython's parser refuses (see `parameters::argument_order`).
+    /// The walk may read a call more than once; the summary keeps one record of it.
+    fn argument_order(&mut self, arguments: Node<'a>) {
+        if let Some(found) = super::parameters::argument_order(arguments, self.kids) {
+            if !self.summary.newer_syntax.contains(&found) {
+                self.summary.newer_syntax.push(found);
+                self.arguments_out_of_order = true;
+            }
+        }
+    }
+
     /// How many numbers `range(n)` or `range(a, b)` with integer literals yields.
     fn range_length(&self, node: Node<'a>) -> Option<i64> {
         if kind(node) != Kind::Call || self.kids.child(node, Field::Function).map(|f| self.text(f)) != Some("range") {
@@ -1811,6 +1831,9 @@ impl<'t, 'a> Extractor<'t, 'a> {
 
     /// A call whose `function` and `arguments` fields the caller looked up.
     fn call(&mut self, node: Node<'a>, function: Option<Node<'a>>, arguments: Option<Node<'a>>, out: &mut Block) {
+        if let Some(arguments) = arguments.filter(|a| kind(*a) == Kind::ArgumentList) {
+            self.argument_order(arguments);
+        }
         let parts = function.and_then(|f| AttrParts::of(self.kids, f));
         if let (Some(function), Some(arguments)) = (function, arguments) {
             if let Some(kind) = self.dynamic_import(function, parts, arguments, None) {

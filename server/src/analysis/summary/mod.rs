@@ -24,6 +24,7 @@ pub use condition::{CompareOp, Cond, CondEnv, EnvQuestion, EnvTest, Literal, Nam
 pub use extract::{new_parser, parse, summarize, summarize_tree};
 pub use compile_errors::CompileError;
 pub use lexical::{LexicalProblem, NumberBase};
+pub use parameters::ArgumentProblem;
 pub use newer_syntax::{FStringError, FStringProblem, LegacyMessage, NewerSyntax, NextToken, SyntaxFeature, TypeParameterOwner};
 
 use crate::analysis::text::{LineIndex, TextRange};
@@ -116,8 +117,9 @@ impl FileSummary {
     /// The SyntaxError that compiling the file raises on Python 3.`minor`, if it does. The
     /// parser reports first: a syntax error or syntax newer than the version, whichever comes
     /// first in the file, except that from 3.10 on an error of the tokenizer anywhere in the
-    /// file wins (see [`LexicalProblem::is_tokenizer_error`]). Only a file that parses reaches
-    /// the compiler's own errors.
+    /// file wins (see [`LexicalProblem::is_tokenizer_error`]), and that 3.8 checks some things
+    /// only once the whole file parsed (see [`SyntaxFeature::found_after_parse`]). Only a file
+    /// that parses reaches the compiler's own errors.
     pub fn compile_failure(&self, minor: u32) -> Option<CompileFailure<'_>> {
         if minor >= 10 {
             let tokenizer = self.newer_syntax.iter().find(
@@ -128,11 +130,15 @@ impl FileSummary {
             }
         }
         let invalid = self.syntax_errors.first().map(|error| CompileFailure::InvalidSyntax { at: error.start });
-        let newer = self.newer_syntax_rejected_by(minor).map(CompileFailure::NewerSyntax);
-        match (invalid, newer) {
+        let mut rejected = self.newer_syntax.iter().filter(|newer| !newer.feature.compiles_on(minor));
+        let newer = rejected.clone().find(|newer| !newer.feature.found_after_parse(minor)).map(CompileFailure::NewerSyntax);
+        let parser = match (invalid, newer) {
             (Some(a), Some(b)) => Some(std::cmp::min_by_key(a, b, |failure| failure.at(minor))),
-            (a, b) => a.or(b).or_else(|| self.compile_error.as_ref().map(CompileFailure::Compiler)),
-        }
+            (a, b) => a.or(b),
+        };
+        parser
+            .or_else(|| rejected.find(|newer| newer.feature.found_after_parse(minor)).map(CompileFailure::NewerSyntax))
+            .or_else(|| self.compile_error.as_ref().map(CompileFailure::Compiler))
     }
 
     pub fn import(&self, id: ImportId) -> &ImportStmt {

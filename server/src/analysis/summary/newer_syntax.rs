@@ -13,6 +13,7 @@ use tree_sitter::Node;
 
 use super::compile_errors::CompileError;
 use super::lexical::LexicalProblem;
+use super::parameters::ArgumentProblem;
 use super::syntax::{is_word_byte, kind, node_text, Children, Field, Kind, Which};
 use crate::analysis::text::TextRange;
 
@@ -48,6 +49,14 @@ impl NewerSyntax {
             SyntaxFeature::Lexical(problem) => problem.reported_at(self.range, minor),
             SyntaxFeature::DefaultBeforePlain { first, .. } if minor < 9 => first,
             SyntaxFeature::DefaultBeforePlain { closing, .. } if minor == 9 => closing,
+            SyntaxFeature::ArgumentOrder { problem: ArgumentProblem::IterableAfterUnpacking, first, unpacking, .. } => {
+                match minor {
+                    10 => first,
+                    13.. => unpacking,
+                    _ => self.range.start,
+                }
+            }
+            SyntaxFeature::ArgumentOrder { closing, .. } if minor >= 9 => closing,
             _ => self.range.start,
         }
     }
@@ -97,6 +106,10 @@ pub enum SyntaxFeature {
     /// the offending parameter, where 3.10 on report it; 3.8 reports the list's `first`
     /// parameter, 3.9 the token `closing` it.
     DefaultBeforePlain { first: u32, closing: u32 },
+    /// An argument out of order (`f(a=1, 2)`); the range is the argument, where 3.8 reports it.
+    /// 3.9 on report a positional argument at the list's `closing` parenthesis; 3.10 reports
+    /// `*` unpacking after `**` at the `first` argument, 3.13 at the `unpacking` one.
+    ArgumentOrder { problem: ArgumentProblem, first: u32, unpacking: u32, closing: u32 },
 }
 
 /// What 3.8 and 3.9 say of a line with a Python 2 `print` or `exec` statement (the legacy
@@ -172,7 +185,8 @@ impl SyntaxFeature {
             SyntaxFeature::UnparenthesizedExceptTypes
             | SyntaxFeature::LegacyStatement { .. }
             | SyntaxFeature::Lexical(_)
-            | SyntaxFeature::DefaultBeforePlain { .. } => return None,
+            | SyntaxFeature::DefaultBeforePlain { .. }
+            | SyntaxFeature::ArgumentOrder { .. } => return None,
         })
     }
 
@@ -195,7 +209,21 @@ impl SyntaxFeature {
             SyntaxFeature::LegacyStatement { exec: true, .. } => "a Python 2 `exec` statement",
             SyntaxFeature::Lexical(problem) => problem.describe(),
             SyntaxFeature::DefaultBeforePlain { .. } => "a parameter without a default after one with a default",
+            SyntaxFeature::ArgumentOrder { .. } => "an argument out of order",
         }
+    }
+
+    /// Whether Python 3.`minor` finds the problem only after the whole file parsed: 3.8 builds
+    /// its AST from a finished parse tree and checks argument lists and string literals there
+    /// (Python/ast.c), so any error of its parser or tokenizer comes first.
+    pub fn found_after_parse(self, minor: u32) -> bool {
+        minor < 9
+            && matches!(
+                self,
+                SyntaxFeature::DefaultBeforePlain { .. }
+                    | SyntaxFeature::ArgumentOrder { .. }
+                    | SyntaxFeature::Lexical(LexicalProblem::NonAsciiBytes | LexicalProblem::MixedBytes)
+            )
     }
 
     /// Whether Python 3.`minor` compiles it.
@@ -219,6 +247,7 @@ impl SyntaxFeature {
             SyntaxFeature::Lexical(problem) => problem.message(minor),
             SyntaxFeature::DefaultBeforePlain { .. } if minor >= 12 => "parameter without a default follows parameter with a default",
             SyntaxFeature::DefaultBeforePlain { .. } => "non-default argument follows default argument",
+            SyntaxFeature::ArgumentOrder { problem, .. } => problem.message(),
             SyntaxFeature::LegacyStatement { exec, legacy } => {
                 let name = if exec { "exec" } else { "print" };
                 return match legacy {
@@ -262,6 +291,10 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lambd
         let lambda = root.descendant_for_byte_range(at, at + "lambda".len()).and_then(|token| token.parent());
         if let Some(lambda) = lambda.filter(|l| kind(*l) == Kind::Lambda && l.start_byte() == at) {
             found.parameters(lambda);
+            // The event walk does not read a lambda's body, which runs only when called.
+            if let Some(body) = kids.child(lambda, Field::Body) {
+                found.argument_lists(body);
+            }
         }
     }
     found.starred_subscripts(root);
@@ -335,6 +368,16 @@ impl<'a> Collector<'_, 'a> {
             if child_kind.may_hold_statements() {
                 self.statements(child);
             }
+        }
+    }
+
+    /// The argument lists out of order in the calls under `node`.
+    fn argument_lists(&mut self, node: Node<'a>) {
+        if kind(node) == Kind::ArgumentList {
+            self.found.extend(super::parameters::argument_order(node, self.kids));
+        }
+        for child in self.kids.iter(node, Which::NamedCode) {
+            self.argument_lists(child);
         }
     }
 

@@ -2,6 +2,9 @@
 //! after one with a default (`def f(a=1, b):`, the parser's error), and a name given to two
 //! parameters (`def f(a, a):`, the symbol table's). Both are checked on every `def` (the
 //! statement walk of `newer_syntax` meets them all) and every `lambda` (found from the text).
+//! And argument lists in an order that the parser refuses (`f(a=1, 2)`, `f(**k, *a)`), which
+//! the event walk checks on the calls and class statements it reads (see
+//! [`argument_order`]).
 //!
 //! The lines that each version reports differ: 3.8 names the parameter list's start, 3.9 the
 //! token that closes it, 3.10 on the offending parameter; for a duplicate, 3.8 and 3.9 name the
@@ -34,6 +37,59 @@ pub(super) fn check<'a>(function: Node<'a>, text: &str, kids: &Children<'a>) -> 
         message: format!("duplicate argument '{name}' in function definition"),
     });
     (order, duplicate)
+}
+
+/// The first argument of a call (or of a class statement's bases) that stands where CPython's
+/// parser refuses it: a positional argument after a keyword argument or after `**` unpacking,
+/// or `*` unpacking after `**` unpacking.
+pub(super) fn argument_order<'a>(arguments: Node<'a>, kids: &Children<'a>) -> Option<NewerSyntax> {
+    let first = kids.iter(arguments, Which::NamedCode).next()?;
+    let mut keyword = false;
+    let mut unpacking: Option<Node<'a>> = None;
+    for argument in kids.iter(arguments, Which::NamedCode) {
+        let problem = match kind(argument) {
+            Kind::KeywordArgument => {
+                keyword = true;
+                continue;
+            }
+            Kind::DictionarySplat => {
+                unpacking.get_or_insert(argument);
+                continue;
+            }
+            Kind::ListSplat if unpacking.is_some() => ArgumentProblem::IterableAfterUnpacking,
+            Kind::ListSplat => continue,
+            _ if unpacking.is_some() => ArgumentProblem::PositionalAfterUnpacking,
+            _ if keyword => ArgumentProblem::PositionalAfterKeyword,
+            _ => continue,
+        };
+        let feature = SyntaxFeature::ArgumentOrder {
+            problem,
+            first: first.start_byte() as u32,
+            unpacking: unpacking.map_or(first.start_byte(), |u| u.start_byte()) as u32,
+            closing: arguments.end_byte().saturating_sub(1) as u32,
+        };
+        let range = TextRange::new(argument.start_byte(), argument.end_byte());
+        return Some(NewerSyntax { range, feature, suggestion: None });
+    }
+    None
+}
+
+/// What is out of order in an argument list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgumentProblem {
+    PositionalAfterKeyword,
+    PositionalAfterUnpacking,
+    IterableAfterUnpacking,
+}
+
+impl ArgumentProblem {
+    pub fn message(self) -> &'static str {
+        match self {
+            ArgumentProblem::PositionalAfterKeyword => "positional argument follows keyword argument",
+            ArgumentProblem::PositionalAfterUnpacking => "positional argument follows keyword argument unpacking",
+            ArgumentProblem::IterableAfterUnpacking => "iterable argument unpacking follows keyword argument unpacking",
+        }
+    }
 }
 
 /// The first plain positional parameter after one with a default; `*`, `*args` and `**kwargs`
@@ -120,6 +176,58 @@ mod tests {
                 let expected = lines.map(|lines| (lines[index], if minor >= 12 { new } else { old }.to_string()));
                 assert_eq!(first(source, minor), expected, "3.{minor} on {source:?}");
             }
+        }
+    }
+
+    /// Each case with the line and message that 3.8, 3.9, 3.10, 3.11–3.12 and 3.13 report (as
+    /// CPython does on the same text).
+    #[test]
+    fn arguments_out_of_order_are_the_parsers_error() {
+        let after_keyword = "positional argument follows keyword argument";
+        let after_unpacking = "positional argument follows keyword argument unpacking";
+        let iterable = "iterable argument unpacking follows keyword argument unpacking";
+        // The source, then the lines of the five groups of versions and the message.
+        type Case<'s> = (&'s str, Option<([u32; 5], &'s str)>);
+        let cases: &[Case] = &[
+            ("f(a=1, 2)\n", Some(([1, 1, 1, 1, 1], after_keyword))),
+            ("f(\n  a=1,\n  2)\n", Some(([3, 3, 3, 3, 3], after_keyword))),
+            ("f(\n  a=1,\n  2,\n)\n", Some(([3, 4, 4, 4, 4], after_keyword))),
+            ("f(\n  a=1,\n  2,\n  b=3,\n)\n", Some(([3, 5, 5, 5, 5], after_keyword))),
+            ("f(\n  **k,\n  *a,\n)\n", Some(([3, 3, 2, 3, 2], iterable))),
+            ("f(x,\n  a=1,\n  **k,\n  y)\n", Some(([4, 4, 4, 4, 4], after_unpacking))),
+            ("f(x,\n  a=1,\n  *k,\n  y)\n", Some(([4, 4, 4, 4, 4], after_keyword))),
+            ("f(x,\n  **k,\n  *a)\n", Some(([3, 3, 1, 3, 2], iterable))),
+            ("g = (f\n  (\n  **k,\n  *a))\n", Some(([4, 4, 3, 4, 3], iterable))),
+            ("f(\n  a=1, *k,\n  **j, *z)\n", Some(([3, 3, 2, 3, 3], iterable))),
+            ("class C(\n  metaclass=M,\n  object): pass\n", Some(([3, 3, 3, 3, 3], after_keyword))),
+            ("def f():\n    return g(a=1, 2)\n", Some(([2, 2, 2, 2, 2], after_keyword))),
+            ("f(a=1, *b)\nf(*a, b)\nf(a=1, b=2, *c, d=3, **e)\n", None),
+        ];
+        for (source, expected) in cases {
+            for (minor, index) in [(8, 0), (9, 1), (10, 2), (11, 3), (12, 3), (13, 4)] {
+                let want = expected.map(|(lines, message)| (lines[index], message.to_string()));
+                assert_eq!(first(source, minor), want, "3.{minor} on {source:?}");
+            }
+        }
+    }
+
+    /// 3.8 checks argument lists, parameter defaults and string literals only once the whole file
+    /// parsed; later versions report the first error in the file.
+    #[test]
+    fn python_3_8_reports_its_parsers_errors_first() {
+        let print = "Missing parentheses in call to 'print'. Did you mean print('x')?";
+        // The source, then the line and message of 3.8 and of 3.9.
+        type Case<'s> = (&'s str, (u32, &'s str), (u32, &'s str));
+        let cases: &[Case] = &[
+            ("def f(a=1, b): pass\nprint 'x'\n", (2, print), (1, "non-default argument follows default argument")),
+            ("x = b'a' 'b'\nprint 'x'\n", (2, print), (1, "cannot mix bytes and nonbytes literals")),
+            ("f(a=1, 2)\nprint 'x'\n", (2, print), (1, "positional argument follows keyword argument")),
+            ("f(a=1, 2)\ndef g(a=1, b): pass\n", (1, "positional argument follows keyword argument"), (1, "positional argument follows keyword argument")),
+            ("def f(a=1, b): pass\nreturn 1\n", (1, "non-default argument follows default argument"), (1, "non-default argument follows default argument")),
+        ];
+        for (source, on_3_8, on_3_9) in cases {
+            assert_eq!(first(source, 8), Some((on_3_8.0, on_3_8.1.to_string())), "{source:?}");
+            assert_eq!(first(source, 9), Some((on_3_9.0, on_3_9.1.to_string())), "{source:?}");
         }
     }
 }

@@ -67,6 +67,7 @@ kinds! {
     DeleteStatement = "delete_statement",
     Dictionary = "dictionary",
     DictionaryComprehension = "dictionary_comprehension",
+    DictionarySplat = "dictionary_splat",
     DictionarySplatPattern = "dictionary_splat_pattern",
     DottedName = "dotted_name",
     ElifClause = "elif_clause",
@@ -100,6 +101,7 @@ kinds! {
     KeywordSeparator = "keyword_separator",
     Lambda = "lambda",
     LambdaParameters = "lambda_parameters",
+    LineContinuation = "line_continuation",
     List = "list",
     ListComprehension = "list_comprehension",
     ListPattern = "list_pattern",
@@ -501,7 +503,7 @@ impl<'a> Children<'a> {
             self.lists.borrow_mut().insert(key, (start, end));
             (start, end)
         });
-        ChildIter { children: self, skip_comments: which == Which::NamedCode, next: start as usize, end: end as usize }
+        ChildIter { children: self, skip_extras: which == Which::NamedCode, next: start as usize, end: end as usize }
     }
 
     /// The children as a vector, for the places that keep them while the walk goes on.
@@ -536,7 +538,7 @@ impl<'a> Children<'a> {
             let named = || (0..node.named_child_count() as u32).filter_map(|i| node.named_child(i));
             match which {
                 Which::All => arena.extend((0..count).filter_map(|i| node.child(i)).map(|c| (c, false))),
-                Which::Named | Which::NamedCode => arena.extend(named().map(|c| (c, kind(c) == Kind::Comment))),
+                Which::Named | Which::NamedCode => arena.extend(named().map(|c| (c, is_extra(c)))),
                 Which::InField(_) => {}
             }
             return;
@@ -554,7 +556,7 @@ impl<'a> Children<'a> {
                 Which::InField(_) => cursor.field_id().map(|id| id.get()) == field,
             };
             if wanted {
-                let comment = matches!(which, Which::Named | Which::NamedCode) && kind(child) == Kind::Comment;
+                let comment = matches!(which, Which::Named | Which::NamedCode) && is_extra(child);
                 arena.push((child, comment));
             }
             if !cursor.goto_next_sibling() {
@@ -564,11 +566,17 @@ impl<'a> Children<'a> {
     }
 }
 
+/// Whether a named node is no code: a comment, or a backslash that continues the line, which
+/// the grammar lets stand between any two tokens.
+fn is_extra(node: Node) -> bool {
+    matches!(kind(node), Kind::Comment | Kind::LineContinuation)
+}
+
 /// The children found by one [`Children::iter`].
 pub(super) struct ChildIter<'c, 'a> {
     children: &'c Children<'a>,
     /// The list holds the named children and the question was [`Which::NamedCode`].
-    skip_comments: bool,
+    skip_extras: bool,
     next: usize,
     end: usize,
 }
@@ -581,7 +589,7 @@ impl<'a> Iterator for ChildIter<'_, 'a> {
         while self.next < self.end {
             let (node, comment) = arena[self.next];
             self.next += 1;
-            if !(self.skip_comments && comment) {
+            if !(self.skip_extras && comment) {
                 return Some(node);
             }
         }
@@ -590,7 +598,7 @@ impl<'a> Iterator for ChildIter<'_, 'a> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         let left = self.end - self.next;
-        (if self.skip_comments { 0 } else { left }, Some(left))
+        (if self.skip_extras { 0 } else { left }, Some(left))
     }
 }
 
@@ -600,7 +608,7 @@ impl DoubleEndedIterator for ChildIter<'_, '_> {
         while self.next < self.end {
             self.end -= 1;
             let (node, comment) = arena[self.end];
-            if !(self.skip_comments && comment) {
+            if !(self.skip_extras && comment) {
                 return Some(node);
             }
         }
@@ -705,5 +713,12 @@ mod tests {
             assert_eq!(selected(source, &path, first, Which::Named), (named.clone(), named.clone()));
             assert_eq!(selected(source, &path, first, Which::NamedCode), (code.clone(), code.clone()));
         }
+        // A backslash that continues the line is no argument.
+        let source = "f(a=1, \\\n  b=2)\n";
+        let path = [0, 0, 1];
+        let named = vec![Kind::KeywordArgument, Kind::LineContinuation, Kind::KeywordArgument];
+        let code = vec![Kind::KeywordArgument, Kind::KeywordArgument];
+        assert_eq!(selected(source, &path, Which::Named, Which::Named), (named.clone(), named));
+        assert_eq!(selected(source, &path, Which::Named, Which::NamedCode), (code.clone(), code));
     }
 }
