@@ -181,6 +181,38 @@ def run(value):
 }
 
 #[test]
+fn python_2_tokens_and_ambiguous_tabs_are_reported_as_problems() {
+    let fixture = "\
+# file: pyproject.toml
+[tool.modcache]
+python-version = \"3.11\"
+# file: main.py
+import legacy
+# file: legacy.py
+MODE = 0755
+# file: tabs.py
+def f(x):
+        if x:
+\treturn 1
+";
+    let ws = workspace(fixture);
+    let output = modcache(ws.path(), &["check", "--format", "json"]);
+    let report = json(&output);
+    let legacy = "unsupported syntax at line 1: an integer with leading zeros (Python 2's octal `010`) is not valid Python 3 \
+                  syntax, and the modelled version is 3.11: importing the file raises SyntaxError (leading zeros in decimal \
+                  integer literals are not permitted; use an 0o prefix for octal integers)";
+    let tabs = "unsupported syntax at line 3: indentation that mixes tabs and spaces ambiguously is not valid Python 3 syntax, \
+                and the modelled version is 3.11: importing the file raises TabError (inconsistent use of tabs and spaces in \
+                indentation)";
+    assert_eq!(
+        report["summary"]["problems"],
+        serde_json::json!([{"path": "legacy.py", "message": legacy}, {"path": "tabs.py", "message": tabs}])
+    );
+    let order = json(&modcache(ws.path(), &["order", "--format", "json", "main.py"]));
+    assert_eq!(order["outcome"]["error"], "SyntaxError");
+}
+
+#[test]
 fn a_file_that_parses_but_does_not_compile_is_reported_as_a_problem() {
     let fixture = "\
 # file: main.py

@@ -291,7 +291,7 @@ fn compile_problems(project: &Project) -> Vec<Problem> {
                     let what = newer.feature.describe();
                     let needs = match newer.feature.since() {
                         Some(minor) => format!("needs Python 3.{minor}"),
-                        None => "is not Python 3 syntax".to_string(),
+                        None => "is not valid Python 3 syntax".to_string(),
                     };
                     format!(
                         "unsupported syntax at line {line}: {what} {needs}, and the modelled version is {}.{}: importing the file raises {} ({})",

@@ -279,11 +279,11 @@ impl SyntaxFeature {
     }
 }
 
-/// Every place of the file whose syntax some supported Python rejects, in source order, and the
+/// Every place of the file whose syntax some supported Python rejects, in source order; the
 /// ranges of the tree's ERROR nodes that are only a type parameter's default (tree-sitter-python
-/// does not know PEP 696 yet); they are no syntax error for 3.13.
-/// The places found, and the duplicate parameters of every `def` and `lambda` (see
-/// `parameters`), which are the symbol table's errors.
+/// does not know PEP 696 yet), which are no syntax error for 3.13; and the duplicate parameters
+/// of every `def` and `lambda` (see `parameters`), which are the symbol table's errors.
+/// `lambdas` are the places of the word `lambda` (see [`super::syntax::Marks`]).
 pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lambdas: &[usize]) -> Collected {
     let mut found = Collector { text, kids, found: Vec::new(), defaults: Vec::new(), duplicates: Vec::new() };
     found.statements(root);
@@ -306,6 +306,7 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lambd
 
 /// What [`collect`] finds.
 pub(super) struct Collected {
+    /// In source order.
     pub(super) newer: Vec<NewerSyntax>,
     /// The ranges of the tree's ERROR nodes that are only a type parameter's default.
     pub(super) defaults: Vec<TextRange>,
