@@ -24,22 +24,35 @@ pub(super) fn reparse(text: &str) -> Option<Tree> {
 }
 
 /// `text` with each line break inside brackets replaced by a space (`\r\n` by two), or `None` when
-/// it has none. A line inside brackets that ends in a comment keeps its line break, since the
-/// comment would otherwise run on into the next line. Strings are skipped by Python's rules
-/// before 3.12 (a quote of the string's own kind ends it, a backslash escapes the next byte); a
-/// text that this misreads only makes a second tree with errors, which is not taken.
+/// no line inside brackets starts left of the line where its bracket opened, which is the only
+/// place where tree-sitter-python goes wrong (so a text with an error of its own is not parsed
+/// twice for nothing, as the language server would on every edit of a broken file). A line inside
+/// brackets that ends in a comment keeps its line break, since the comment would otherwise run
+/// on into the next line. Strings are skipped by Python's rules before 3.12 (a quote of the
+/// string's own kind ends it, a backslash escapes the next byte); a text that this misreads only
+/// makes a second tree with errors, which is not taken.
 fn join_bracketed_lines(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut joined: Option<Vec<u8>> = None;
     let mut depth = 0usize;
+    // The indentation of the current line, and of the line where the outermost open bracket
+    // opened.
+    let mut line_indent = indentation(bytes, 0);
+    let mut opened_indent = 0;
+    let mut dedented = false;
     let mut at = 0;
     while at < bytes.len() {
         match bytes[at] {
-            b'(' | b'[' | b'{' => depth += 1,
+            b'(' | b'[' | b'{' => {
+                if depth == 0 {
+                    opened_indent = line_indent;
+                }
+                depth += 1;
+            }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             b'#' => {
                 // A comment runs to the end of its line, whose line break stays.
-                at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |end| at + end + 1);
+                at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |end| at + end);
                 continue;
             }
             b'\\' => at += 1,
@@ -47,13 +60,38 @@ fn join_bracketed_lines(text: &str) -> Option<String> {
                 at = string_end(bytes, at, quote);
                 continue;
             }
-            b'\r' | b'\n' if depth > 0 => joined.get_or_insert_with(|| bytes.to_vec())[at] = b' ',
+            b'\n' => {
+                line_indent = indentation(bytes, at + 1);
+                if depth > 0 {
+                    dedented |= line_indent < opened_indent;
+                    if !ends_in_comment(bytes, at) {
+                        joined.get_or_insert_with(|| bytes.to_vec())[at] = b' ';
+                    }
+                }
+            }
+            b'\r' if depth > 0 && !ends_in_comment(bytes, at) => joined.get_or_insert_with(|| bytes.to_vec())[at] = b' ',
             _ => {}
         }
         at += 1;
     }
     // Only ASCII line breaks were replaced by ASCII spaces, so the text is still UTF-8.
-    joined.map(|bytes| String::from_utf8(bytes).unwrap_or_default())
+    joined.filter(|_| dedented).map(|bytes| String::from_utf8(bytes).unwrap_or_default())
+}
+
+/// The width of the blanks that start the line at `start` (a tab counts as one: only "less
+/// than" matters, and a line that mixes them is rare).
+fn indentation(bytes: &[u8], start: usize) -> usize {
+    bytes.get(start..).unwrap_or_default().iter().take_while(|b| matches!(b, b' ' | b'\t')).count()
+}
+
+/// Whether the line that ends at `at` (its `\r` or `\n`) ends in a comment: the scan stops at a
+/// comment's `#` and goes on at its line break, so a comment sits right before it.
+fn ends_in_comment(bytes: &[u8], at: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |end| end + 1);
+    let line = &bytes[line_start..at];
+    // The scan skipped the comment, so a `#` outside strings on this line starts one; a `#`
+    // inside a string before it is rare enough that a wrong answer only keeps a line break.
+    memchr::memchr(b'#', line).is_some()
 }
 
 /// The offset just past the string literal whose opening quote is at `start`.
@@ -90,6 +128,8 @@ mod tests {
         assert_eq!(joined, "if x:\n    y = (a + b)  # (\n    z = [   1,  # one\n  2]\ns = '(' \"\"\"\n(\n\"\"\"\n");
         assert_eq!(joined.len(), text.len());
         assert_eq!(join_bracketed_lines("x = 1\ny = 2\n"), None);
+        // Brackets whose lines all stand right of where they opened need no second parse.
+        assert_eq!(join_bracketed_lines("if x:\n    y = f(\n        1,\n    )\n"), None);
     }
 
     #[test]

@@ -5,16 +5,16 @@
 //! a syntax error, such an error is raised before any of the file runs, so the module never
 //! starts and its import raises SyntaxError.
 //!
-//! CPython finds them in three passes, and the first pass that finds one reports its first:
-//! `future.c` (unknown features of the future imports at the top), the symbol table (`nonlocal`
-//! at module level, `import *` below it, `yield` in a comprehension, duplicate parameters, which
-//! `parameters` finds), then the compiler, in source order (the other errors here). The messages
-//! are those of CPython 3.8–3.13, which agree on all of them; the symbol table's errors are
-//! reported on another line before 3.10 (the enclosing `def`, class or comprehension). The
-//! fixtures `compile_time_errors` and `parameter_lists` check them against each version. Errors
-//! that need the symbol table's full analysis (a name assigned before its `global`
-//! declaration, a `nonlocal` name that no enclosing function binds) are not looked for: the
-//! file is then taken to compile.
+//! CPython finds them in passes, and the first pass that finds one reports its first:
+//! `future.c` (unknown features of the future imports at the top), the symbol table's visit
+//! (`global` and `nonlocal` declarations, which `declarations` checks, `import *` below module
+//! level, `yield` in a comprehension, duplicate parameters, which `parameters` finds), the
+//! symbol table's analysis (a `nonlocal` name that no enclosing function binds), then the
+//! compiler, in source order (the other errors here). The messages are those of CPython
+//! 3.8–3.13, which agree on all of them; some of the symbol table's errors are reported on
+//! another line before 3.10 (the enclosing `def`, class or comprehension). The fixtures
+//! `compile_time_errors`, `parameter_lists` and `declarations` check them against each
+//! version.
 
 use tree_sitter::Node;
 
@@ -54,6 +54,9 @@ fn found(pass: Pass, at: u32, message: impl Into<String>) -> Option<Found> {
 enum Pass {
     Future,
     SymbolTable,
+    /// The symbol table's second pass, over the scopes it built: a `nonlocal` name that no
+    /// enclosing function binds.
+    SymbolTableAnalysis,
     Compiler,
 }
 
@@ -162,7 +165,11 @@ fn error_at<'a>(token: Node<'a>, keyword: &str, text: &str, root: Node<'a>, kids
         ("break", Kind::BreakStatement) if !in_loop(node, kids) => compiler("'break' outside loop"),
         ("continue", Kind::ContinueStatement) if !in_loop(node, kids) => compiler("'continue' not properly in loop"),
         ("nonlocal", Kind::NonlocalStatement) | ("global", Kind::GlobalStatement) => {
-            super::declarations::error(node, text, root, kids).map(|error| (Pass::SymbolTable, error))
+            let declaration = super::declarations::error(node, text, root, kids).map(|error| (Pass::SymbolTable, error));
+            declaration.or_else(|| {
+                let unbound = (keyword == "nonlocal").then(|| super::declarations::unbound_nonlocal(node, text, root, kids));
+                unbound.flatten().map(|error| (Pass::SymbolTableAnalysis, error))
+            })
         }
         ("__future__", Kind::FutureImportStatement) => future_import(node, text, kids),
         _ => None,
@@ -365,9 +372,9 @@ mod tests {
             let expected = expected.map(|(line, message)| (line, message.to_string()));
             assert_eq!(first_error(source), expected, "{source:?}");
         }
-        // CPython's symbol table rejects this too ("no binding for nonlocal 'x' found", from its
-        // second pass); modcache does not look for such errors and reports none.
-        assert_eq!(first_error("def g():\n    nonlocal x\n"), None);
+        // The symbol table's second pass: a `nonlocal` name that no enclosing function binds.
+        let unbound = Some((2, "no binding for nonlocal 'x' found".to_string()));
+        assert_eq!(first_error("def g():\n    nonlocal x\n"), unbound);
     }
 
     /// The symbol table's errors, with the line of 3.10 on and the line of 3.8 and 3.9.

@@ -10,7 +10,7 @@
 //! nested functions, classes, lambdas and comprehensions belong to those scopes, except a
 //! comprehension's first iterable. CPython 3.8–3.13 agree on the messages and lines (the fixture
 //! `declarations` checks them). A `nonlocal` name that no enclosing function binds is found in
-//! a later pass of the symbol table, which modcache does not model.
+//! the symbol table's second pass, once every scope was visited ([`unbound_nonlocal`]).
 
 use tree_sitter::Node;
 
@@ -57,6 +57,84 @@ pub(super) fn error<'a>(statement: Node<'a>, text: &str, root: Node<'a>, kids: &
         }
     }
     first
+}
+
+/// The error of a `nonlocal` statement whose name no enclosing function binds (as a parameter,
+/// by an assignment or an import, not as its own `global` or `nonlocal`); class bodies between
+/// are passed over, as their names are not visible to the functions inside them.
+pub(super) fn unbound_nonlocal<'a>(statement: Node<'a>, text: &str, root: Node<'a>, kids: &Children<'a>) -> Option<CompileError> {
+    let (_, Some(scope)) = enclosing_block(statement, kids) else { return None };
+    let at = statement.start_byte() as u32;
+    kids.iter(statement, Which::NamedCode).filter(|n| kind(*n) == Kind::Identifier).find_map(|name| {
+        let name = node_text(name, text);
+        if name == "__classdict__" {
+            return None;
+        }
+        let mut block = scope;
+        while let (_, Some(outer)) = enclosing_block(block, kids) {
+            let bound = match kind(outer) {
+                Kind::FunctionDefinition => binds(outer, name, text, root, kids),
+                // A class body gives the functions inside it an implicit `__class__` (what
+                // `super()` reads). (From 3.12 also `__classdict__`, which is left alone below,
+                // since the answer depends on the version.)
+                Kind::ClassDefinition => name == "__class__",
+                _ => false,
+            };
+            if bound {
+                return None;
+            }
+            block = outer;
+        }
+        let message = format!("no binding for nonlocal '{name}' found");
+        Some(CompileError { at, at_before_3_10: at, message })
+    })
+}
+
+/// Whether a function binds `name` in its own scope.
+fn binds<'a>(function: Node<'a>, name: &str, text: &str, root: Node<'a>, kids: &Children<'a>) -> bool {
+    if is_parameter(function, name, text, kids) {
+        return true;
+    }
+    let Some(body) = kids.child(function, Field::Body) else { return false };
+    let mut bound = false;
+    for offset in word_starts(&text.as_bytes()[body.start_byte()..body.end_byte()], name.as_bytes()) {
+        let at = body.start_byte() + offset;
+        let Some(node) = root.descendant_for_byte_range(at, at + name.len()) else { continue };
+        if kind(node) != Kind::Identifier || node.start_byte() != at {
+            continue;
+        }
+        if !enclosing_block(node, kids).1.is_some_and(|block| block.id() == function.id()) {
+            continue;
+        }
+        match node.parent().map(kind) {
+            // Declared here: the name is not the function's own.
+            Some(Kind::GlobalStatement | Kind::NonlocalStatement) => return false,
+            _ if imported_name(node, kids) => bound = true,
+            _ => bound |= matches!(classify(node, kids), Some(Occurrence::Assignment | Occurrence::Annotation)),
+        }
+    }
+    bound
+}
+
+/// Whether an identifier is a name that an import statement binds: `a` of `import a.b`, the
+/// alias of `import a as x`, `x` of `from m import x`.
+fn imported_name<'a>(node: Node<'a>, kids: &Children<'a>) -> bool {
+    let Some(parent) = node.parent() else { return false };
+    match kind(parent) {
+        Kind::AliasedImport => kids.child(parent, Field::Alias).is_some_and(|alias| alias.id() == node.id()),
+        Kind::DottedName => {
+            let Some(statement) = parent.parent() else { return false };
+            let first = parent.named_child(0).is_some_and(|first| first.id() == node.id());
+            match kind(statement) {
+                Kind::ImportStatement => first,
+                Kind::ImportFromStatement => {
+                    kids.iter(statement, Which::InField(Field::Name)).any(|imported| imported.id() == parent.id())
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 /// Whether `name` is a parameter of the function `scope`.
@@ -229,6 +307,27 @@ mod tests {
             ("async def f():\n    yield 1\n    return 2\n", Some((3, "'return' with value in async generator"))),
             ("async def f():\n    yield 1\n    return\n", None),
             ("async def f():\n    def g():\n        yield 1\n    return 2\n", None),
+            ("def f():\n    nonlocal x\n", Some((2, "no binding for nonlocal 'x' found"))),
+            ("def f():\n    def g():\n        nonlocal x\n    return 1\nreturn 2\n", Some((3, "no binding for nonlocal 'x' found"))),
+            ("def f():\n    x = 1\n    class C:\n        nonlocal x\n", None),
+            ("class C:\n    x = 1\n    def m(self):\n        nonlocal x\n", Some((4, "no binding for nonlocal 'x' found"))),
+            ("def f(x):\n    def g():\n        nonlocal x\n", None),
+            ("def f():\n    import x\n    def g():\n        nonlocal x\n", None),
+            ("def f():\n    import x.y\n    def g():\n        nonlocal x\n", None),
+            ("def f():\n    from m import x\n    def g():\n        nonlocal x\n", None),
+            ("def f():\n    from x import y\n    def g():\n        nonlocal x\n", Some((4, "no binding for nonlocal 'x' found"))),
+            ("def f():\n    global x\n    x = 1\n    def g():\n        nonlocal x\n", Some((5, "no binding for nonlocal 'x' found"))),
+            ("def f():\n    x = 1\n    def g():\n        nonlocal x\n        def h():\n            nonlocal x\n", None),
+            ("def f():\n    def g():\n        x = 1\n    def h():\n        nonlocal x\n", Some((5, "no binding for nonlocal 'x' found"))),
+            ("def f():\n    for x in y: pass\n    def g():\n        nonlocal x\n", None),
+            ("def f():\n    print(x)\n    def g():\n        nonlocal x\n", Some((4, "no binding for nonlocal 'x' found"))),
+            ("def f():\n    def g():\n        nonlocal x\n    x = 2\n", None),
+            ("def f():\n    def g():\n        nonlocal x\nreturn 1\n", Some((3, "no binding for nonlocal 'x' found"))),
+            ("def f():\n    def g():\n        nonlocal x\n    def x(): pass\n", None),
+            ("class C:\n    def m(self):\n        nonlocal __class__\n        __class__ = C\n", None),
+            ("class C:\n    def m(self):\n        class X:\n            nonlocal __class__\n", None),
+            // The second pass of the symbol table reports after the first, wherever they stand.
+            ("def f():\n    def g():\n        nonlocal x\ndef h(a, a): pass\n", Some((4, "duplicate argument 'a' in function definition"))),
         ];
         for (source, expected) in cases {
             let summary = crate::analysis::summary::summarize(source);

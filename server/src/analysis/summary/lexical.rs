@@ -182,7 +182,7 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, marks
         }
     }
     if memchr::memchr(b'\t', bytes).is_some() {
-        if let Some(at) = mixed_indentation(text, root) {
+        if let Some(at) = mixed_indentation(text, root, kids) {
             add(TextRange::new(at, at + 1), LexicalProblem::MixedIndentation);
         }
     }
@@ -233,8 +233,26 @@ fn has_non_ascii_text<'a>(string: Node<'a>, bytes: &[u8], kids: &Children<'a>) -
 /// blocks alike (`tok_get` in Parser/tokenizer.c). It does so for the lines that start a logical
 /// line: not blank or comment lines, not lines inside brackets or strings, not the lines after a
 /// backslash.
-fn mixed_indentation(text: &str, root: Node) -> Option<usize> {
+fn mixed_indentation<'a>(text: &str, root: Node<'a>, kids: &Children<'a>) -> Option<usize> {
     let bytes = text.as_bytes();
+    // Indentation made of tabs alone, or of spaces alone, measures the same both ways; only a
+    // file that indents with both needs the walk below, which asks the tree about every line.
+    let (mut tabs, mut spaces) = (false, false);
+    for line in bytes.split(|b| *b == b'\n') {
+        for blank in line.iter().take_while(|b| matches!(b, b' ' | b'\t')) {
+            tabs |= *blank == b'\t';
+            spaces |= *blank == b' ';
+        }
+        if tabs && spaces {
+            break;
+        }
+    }
+    if !(tabs && spaces) {
+        return None;
+    }
+    let mut starts = Vec::new();
+    logical_line_starts(root, kids, &mut starts);
+    starts.sort_unstable();
     // The open blocks' indentation, measured both ways.
     let mut blocks: Vec<(usize, usize)> = vec![(0, 0)];
     let mut line_start = 0;
@@ -251,7 +269,7 @@ fn mixed_indentation(text: &str, root: Node) -> Option<usize> {
         }
         let next_line = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |end| at + end + 1);
         let blank = matches!(bytes.get(at), None | Some(b'#' | b'\n' | b'\r' | b'\\'));
-        if !blank && starts_logical_line(root, at) {
+        if !blank && starts.binary_search(&at).is_ok() {
             let &(top, top_alt) = blocks.last().unwrap_or(&(0, 0));
             if col > top {
                 if alt <= top_alt {
@@ -279,28 +297,16 @@ fn mixed_indentation(text: &str, root: Node) -> Option<usize> {
     None
 }
 
-/// Whether the token at `at`, the first of its line, starts a statement or a clause (`else:`,
-/// `except:`, a decorator), which is what a logical line starts with.
-fn starts_logical_line(root: Node, at: usize) -> bool {
-    let Some(mut node) = root.descendant_for_byte_range(at, at + 1) else { return false };
-    if node.start_byte() != at {
-        return false;
+/// The starts of the statements and clauses (`else:`, `except:`, decorators) under `node`: the
+/// tokens that start a logical line when they are the first of their line. Only the statements'
+/// nodes are visited, through the children that the summary lists anyway.
+fn logical_line_starts<'a>(node: Node<'a>, kids: &Children<'a>, starts: &mut Vec<usize>) {
+    for child in kids.iter(node, Which::NamedCode) {
+        starts.push(child.start_byte());
+        if kind(child).may_hold_statements() {
+            logical_line_starts(child, kids, starts);
+        }
     }
-    while let Some(parent) = node.parent().filter(|p| p.start_byte() == at) {
-        node = parent;
-    }
-    let parent = node.parent().map(kind);
-    matches!(parent, Some(Kind::Module | Kind::Block | Kind::DecoratedDefinition))
-        || matches!(
-            kind(node),
-            Kind::Block
-                | Kind::ElifClause
-                | Kind::ElseClause
-                | Kind::ExceptClause
-                | Kind::ExceptGroupClause
-                | Kind::FinallyClause
-                | Kind::CaseClause
-        )
 }
 
 #[cfg(test)]
