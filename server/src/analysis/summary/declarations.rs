@@ -103,7 +103,7 @@ fn binds<'a>(function: Node<'a>, name: &str, text: &str, root: Node<'a>, kids: &
         if kind(node) != Kind::Identifier || node.start_byte() != at {
             continue;
         }
-        if !enclosing_block(node, kids).1.is_some_and(|block| block.id() == function.id()) {
+        if enclosing_block(node, kids).1.is_none_or(|block| block.id() != function.id()) {
             continue;
         }
         match node.parent().map(kind) {
