@@ -40,6 +40,8 @@ fn join_bracketed_lines(text: &str) -> Option<String> {
     let mut line_indent = indentation(bytes, 0);
     let mut opened_indent = 0;
     let mut dedented = false;
+    // The line ends in a comment, whose line break must stay.
+    let mut comment = false;
     let mut at = 0;
     while at < bytes.len() {
         match bytes[at] {
@@ -51,7 +53,8 @@ fn join_bracketed_lines(text: &str) -> Option<String> {
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             b'#' => {
-                // A comment runs to the end of its line, whose line break stays.
+                // A comment runs to the end of its line.
+                comment = true;
                 at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |end| at + end);
                 continue;
             }
@@ -64,12 +67,14 @@ fn join_bracketed_lines(text: &str) -> Option<String> {
                 line_indent = indentation(bytes, at + 1);
                 if depth > 0 {
                     dedented |= line_indent < opened_indent;
-                    if !ends_in_comment(bytes, at) {
+                    if !comment {
                         joined.get_or_insert_with(|| bytes.to_vec())[at] = b' ';
                     }
                 }
+                comment = false;
             }
-            b'\r' if depth > 0 && !ends_in_comment(bytes, at) => joined.get_or_insert_with(|| bytes.to_vec())[at] = b' ',
+            // A `\r` before a comment's `\n` was skipped with the comment.
+            b'\r' if depth > 0 => joined.get_or_insert_with(|| bytes.to_vec())[at] = b' ',
             _ => {}
         }
         at += 1;
@@ -82,16 +87,6 @@ fn join_bracketed_lines(text: &str) -> Option<String> {
 /// than" matters, and a line that mixes them is rare).
 fn indentation(bytes: &[u8], start: usize) -> usize {
     bytes.get(start..).unwrap_or_default().iter().take_while(|b| matches!(b, b' ' | b'\t')).count()
-}
-
-/// Whether the line that ends at `at` (its `\r` or `\n`) ends in a comment: the scan stops at a
-/// comment's `#` and goes on at its line break, so a comment sits right before it.
-fn ends_in_comment(bytes: &[u8], at: usize) -> bool {
-    let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |end| end + 1);
-    let line = &bytes[line_start..at];
-    // The scan skipped the comment, so a `#` outside strings on this line starts one; a `#`
-    // inside a string before it is rare enough that a wrong answer only keeps a line break.
-    memchr::memchr(b'#', line).is_some()
 }
 
 /// The offset just past the string literal whose opening quote is at `start`.

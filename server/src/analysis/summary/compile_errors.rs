@@ -32,6 +32,11 @@ pub struct CompileError {
 }
 
 impl CompileError {
+    /// An error that every version reports at the same place.
+    pub(super) fn new(at: u32, message: String) -> CompileError {
+        CompileError { at, at_before_3_10: at, message }
+    }
+
     /// The offset whose line CPython 3.`minor` reports.
     pub fn reported_at(&self, minor: u32) -> u32 {
         if minor < 10 {
@@ -46,7 +51,7 @@ impl CompileError {
 type Found = (Pass, CompileError);
 
 fn found(pass: Pass, at: u32, message: impl Into<String>) -> Option<Found> {
-    Some((pass, CompileError { at, at_before_3_10: at, message: message.into() }))
+    Some((pass, CompileError::new(at, message.into())))
 }
 
 /// The pass of CPython's compiler that finds an error; an earlier pass reports first.

@@ -17,8 +17,9 @@ use tree_sitter::Node;
 use super::compile_errors::{enclosing_block, CompileError};
 use super::syntax::{kind, node_text, word_starts, Children, Field, Kind, Which};
 
-/// How the scope met a name before (or after) its declaration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How the scope met a name before (or after) its declaration, in the order in which the check
+/// reads the flags: a use first, then an annotation, then an assignment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Occurrence {
     Use,
     Annotation,
@@ -32,7 +33,7 @@ pub(super) fn error<'a>(statement: Node<'a>, text: &str, root: Node<'a>, kids: &
     let (_, scope) = enclosing_block(statement, kids);
     let scope_node = scope.unwrap_or(root);
     let at = statement.start_byte() as u32;
-    let error = |at: u32, message: String| Some(CompileError { at, at_before_3_10: at, message });
+    let error = |at: u32, message: String| Some(CompileError::new(at, message));
     let mut first: Option<CompileError> = None;
     for name in kids.iter(statement, Which::NamedCode).filter(|n| kind(*n) == Kind::Identifier) {
         let name = node_text(name, text);
@@ -85,8 +86,7 @@ pub(super) fn unbound_nonlocal<'a>(statement: Node<'a>, text: &str, root: Node<'
             }
             block = outer;
         }
-        let message = format!("no binding for nonlocal '{name}' found");
-        Some(CompileError { at, at_before_3_10: at, message })
+        Some(CompileError::new(at, format!("no binding for nonlocal '{name}' found")))
     })
 }
 
@@ -95,17 +95,8 @@ fn binds<'a>(function: Node<'a>, name: &str, text: &str, root: Node<'a>, kids: &
     if is_parameter(function, name, text, kids) {
         return true;
     }
-    let Some(body) = kids.child(function, Field::Body) else { return false };
     let mut bound = false;
-    for offset in word_starts(&text.as_bytes()[body.start_byte()..body.end_byte()], name.as_bytes()) {
-        let at = body.start_byte() + offset;
-        let Some(node) = root.descendant_for_byte_range(at, at + name.len()) else { continue };
-        if kind(node) != Kind::Identifier || node.start_byte() != at {
-            continue;
-        }
-        if enclosing_block(node, kids).1.is_none_or(|block| block.id() != function.id()) {
-            continue;
-        }
+    for node in own_identifiers(function, name, text, root, kids) {
         match node.parent().map(kind) {
             // Declared here: the name is not the function's own.
             Some(Kind::GlobalStatement | Kind::NonlocalStatement) => return false,
@@ -114,6 +105,26 @@ fn binds<'a>(function: Node<'a>, name: &str, text: &str, root: Node<'a>, kids: &
         }
     }
     bound
+}
+
+/// The identifiers `name` that a scope's own code holds (in its body; for the module, anywhere),
+/// not those of the functions, classes, lambdas and comprehensions inside it.
+fn own_identifiers<'a>(scope: Node<'a>, name: &str, text: &str, root: Node<'a>, kids: &Children<'a>) -> Vec<Node<'a>> {
+    let start = match kind(scope) {
+        Kind::Module => 0,
+        _ => kids.child(scope, Field::Body).map_or(scope.start_byte(), |body| body.start_byte()),
+    };
+    let in_scope = |node: Node<'a>| match enclosing_block(node, kids).1 {
+        Some(block) => block.id() == scope.id(),
+        None => kind(scope) == Kind::Module,
+    };
+    word_starts(&text.as_bytes()[start..scope.end_byte()], name.as_bytes())
+        .filter_map(|offset| {
+            let at = start + offset;
+            root.descendant_for_byte_range(at, at + name.len())
+                .filter(|node| kind(*node) == Kind::Identifier && node.start_byte() == at && in_scope(*node))
+        })
+        .collect()
 }
 
 /// Whether an identifier is a name that an import statement binds: `a` of `import a.b`, the
@@ -158,37 +169,13 @@ fn occurrences<'a>(
     root: Node<'a>,
     kids: &Children<'a>,
 ) -> (Option<Occurrence>, Option<u32>) {
-    let start = match kind(scope) {
-        Kind::Module => 0,
-        _ => kids.child(scope, Field::Body).map_or(scope.start_byte(), |body| body.start_byte()),
-    };
-    let bytes = &text.as_bytes()[..scope.end_byte()];
     let mut before: Option<Occurrence> = None;
     let mut annotated_after = None;
-    for offset in word_starts(&bytes[start..], name.as_bytes()) {
-        let at = start + offset;
-        let Some(node) = root.descendant_for_byte_range(at, at + name.len()) else { continue };
-        if kind(node) != Kind::Identifier || node.start_byte() != at {
-            continue;
-        }
-        let in_scope = match enclosing_block(node, kids).1 {
-            Some(block) => block.id() == scope.id(),
-            None => kind(scope) == Kind::Module,
-        };
-        if !in_scope {
-            continue;
-        }
+    for node in own_identifiers(scope, name, text, root, kids) {
         let Some(occurrence) = classify(node, kids) else { continue };
+        let at = node.start_byte();
         if at < statement.start_byte() {
-            // The check reads a use first, then an annotation, then an assignment.
-            let rank = |o: Occurrence| match o {
-                Occurrence::Use => 0,
-                Occurrence::Annotation => 1,
-                Occurrence::Assignment => 2,
-            };
-            if before.is_none_or(|b| rank(occurrence) < rank(b)) {
-                before = Some(occurrence);
-            }
+            before = Some(before.map_or(occurrence, |b| b.min(occurrence)));
         } else if occurrence == Occurrence::Annotation && at > statement.end_byte() && annotated_after.is_none() {
             annotated_after = node.parent().map(|assignment| assignment.start_byte() as u32);
         }

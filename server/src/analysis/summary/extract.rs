@@ -97,29 +97,23 @@ fn summarize_parsed(text: &str, tree: &Tree) -> FileSummary {
         assigning: Bound::Unknown,
         named_conds: HashMap::new(),
         platform_names: HashMap::new(),
-        arguments_out_of_order: false,
     };
     if root.has_error() {
         collect_syntax_errors(root, &mut extractor.summary.syntax_errors);
     }
     let collected = super::newer_syntax::collect(text, root, &kids, &marks.lambdas);
     let (mut newer_syntax, defaults) = (collected.newer, collected.defaults);
-    let lexical = super::lexical::collect(text, root, &kids, &marks);
-    if !lexical.is_empty() {
-        newer_syntax.extend(lexical);
-        newer_syntax.sort_by_key(|newer| (newer.range.start, newer.range.end));
-    }
+    newer_syntax.extend(super::lexical::collect(text, root, &kids, &marks));
     extractor.summary.newer_syntax = newer_syntax;
     extractor.summary.compile_error = super::compile_errors::collect(text, root, &kids, &marks, collected.duplicates);
     // tree-sitter-python reads a type parameter's default (3.13) as an error; it is newer syntax.
     extractor.summary.syntax_errors.retain(|error| !defaults.contains(error));
     let body = extractor.block(root);
-    let arguments_out_of_order = extractor.arguments_out_of_order;
     let mut summary = extractor.summary;
     summary.body = body;
-    if arguments_out_of_order {
-        summary.newer_syntax.sort_by_key(|newer| (newer.range.start, newer.range.end));
-    }
+    // The tokens and the argument lists that the walk found join the statements' places, which
+    // `compile_failure` reads in source order.
+    summary.newer_syntax.sort_by_key(|newer| (newer.range.start, newer.range.end));
     summary.suppressions = suppressions;
     // The state facts read the imports that do not stand inside another import statement (which
     // only broken code has), as their own pass over the tree did.
@@ -432,9 +426,6 @@ struct Extractor<'t, 'a> {
     /// the assigned name; like [`Extractor::named_conds`], a test of one stands for a test of
     /// `sys.platform` when the file only reads the name elsewhere.
     platform_names: HashMap<String, TextRange>,
-    /// A call's arguments were found out of order, which `newer_syntax` then holds out of
-    /// source order until the walk ends.
-    arguments_out_of_order: bool,
 }
 
 impl<'t, 'a> Extractor<'t, 'a> {
@@ -1772,7 +1763,6 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if let Some(found) = super::parameters::argument_order(arguments, self.kids) {
             if !self.summary.newer_syntax.contains(&found) {
                 self.summary.newer_syntax.push(found);
-                self.arguments_out_of_order = true;
             }
         }
     }

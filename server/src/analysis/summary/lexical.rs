@@ -156,8 +156,7 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, marks
             }
             _ if kind(leaf) == Kind::StringStart => {
                 let Some(string) = leaf.parent() else { continue };
-                let start = node_text(leaf, text).as_bytes();
-                let prefix = &start[..start.iter().take_while(|b| b.is_ascii_alphabetic()).count()];
+                let prefix = string_prefix(leaf, text);
                 let string_range = TextRange::new(string.start_byte(), string.end_byte());
                 if !is_python3_prefix(prefix) {
                     let template = [&b"t"[..], b"tr", b"rt"].iter().any(|known| known.eq_ignore_ascii_case(prefix));
@@ -191,7 +190,7 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, marks
 
 /// The problem of a number that tree-sitter read as `integer` or `float`, in the order CPython's
 /// tokenizer meets them: a `_` that no digit follows, leading zeros, then an `L` suffix.
-fn number_problem(number: &[u8], is_float: bool) -> Option<LexicalProblem> {
+pub(super) fn number_problem(number: &[u8], is_float: bool) -> Option<LexicalProblem> {
     let base = match (number.first(), number.get(1).map(|b| b | 0x20)) {
         (Some(b'0'), Some(b'x')) => NumberBase::Hexadecimal,
         (Some(b'0'), Some(b'o')) => NumberBase::Octal,
@@ -213,11 +212,17 @@ fn number_problem(number: &[u8], is_float: bool) -> Option<LexicalProblem> {
     (!is_float && suffix == Some(b'l')).then_some(LexicalProblem::LongSuffix(base))
 }
 
+/// The letters before the quote of a string's `string_start` token.
+fn string_prefix<'t>(start: Node, text: &'t str) -> &'t [u8] {
+    let start = node_text(start, text).as_bytes();
+    &start[..start.iter().take_while(|b| b.is_ascii_alphabetic()).count()]
+}
+
 /// Whether a string's prefix has a `b`.
 fn is_bytes<'a>(string: Node<'a>, text: &str, kids: &Children<'a>) -> bool {
     kids.iter(string, Which::All)
         .find(|part| kind(*part) == Kind::StringStart)
-        .is_some_and(|start| node_text(start, text).bytes().take_while(u8::is_ascii_alphabetic).any(|b| b | 0x20 == b'b'))
+        .is_some_and(|start| string_prefix(start, text).iter().any(|b| b | 0x20 == b'b'))
 }
 
 /// Whether the text of a string, between its quotes, has a byte outside ASCII.

@@ -108,12 +108,6 @@ impl FileSummary {
         self.line_index.line_number(offset)
     }
 
-    /// The first place of syntax that Python 3.`minor` does not compile, the one CPython
-    /// reports, if any.
-    pub fn newer_syntax_rejected_by(&self, minor: u32) -> Option<&NewerSyntax> {
-        self.newer_syntax.iter().find(|newer| !newer.feature.compiles_on(minor))
-    }
-
     /// The SyntaxError that compiling the file raises on Python 3.`minor`, if it does. The
     /// parser reports first: a syntax error or syntax newer than the version, whichever comes
     /// first in the file, except that from 3.10 on an error of the tokenizer anywhere in the

@@ -305,7 +305,10 @@ impl Marks {
                 at += 1;
             }
             word = start..at;
-            if bytes[start].is_ascii_digit() && is_suspect_number(&bytes[start..at]) {
+            // A word that starts with a digit and would be a number that CPython refuses (`010`,
+            // `10L`, `1_`; `1_.5` ends its word at the `.`); the tree decides whether the word is
+            // a number at all, and whether a float.
+            if bytes[start].is_ascii_digit() && super::lexical::number_problem(&bytes[start..at], false).is_some() {
                 marks.lexical.push(start);
             }
             // Most words are none of these; their length and first letter say so cheaply.
@@ -333,16 +336,6 @@ impl Marks {
         }
         marks
     }
-}
-
-/// Whether a word that starts with a digit may be a number that CPython refuses: leading zeros
-/// (`010`), an `L` suffix (`10L`), or a `_` that no digit follows (`1_`, `1_.5` ends its word
-/// at the `.`). The tree decides whether the word is a number at all.
-fn is_suspect_number(word: &[u8]) -> bool {
-    let based = word.len() > 1 && word[0] == b'0' && matches!(word[1] | 0x20, b'x' | b'o' | b'b');
-    let leading_zeros = word[0] == b'0' && !based && word.iter().any(|b| (b'1'..=b'9').contains(b));
-    let underscore = !based && word.iter().enumerate().any(|(i, b)| *b == b'_' && !word.get(i + 1).is_some_and(u8::is_ascii_digit));
-    leading_zeros || underscore || matches!(word.last(), Some(b'l' | b'L'))
 }
 
 /// Whether a word right before a quote may be a string prefix worth a look: tree-sitter reads
