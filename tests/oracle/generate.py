@@ -676,8 +676,9 @@ class Generator:
     def uncompilable_item(self):
         """A function that is never called and that CPython refuses to compile, so that the whole
         module never starts and its import raises SyntaxError: a token of Python 2, a parameter
-        list or a declaration that the parser or the symbol table rejects. Files with one are the
-        only ones that do not compile; their functions are named `legacy_N`."""
+        list, a declaration, a target, a starred value, a keyword, an escape or a binding of
+        `__debug__` that the parser, the symbol table or the compiler rejects. Files with one are
+        the only ones that do not compile; their functions are named `legacy_N`."""
         name = self.fresh("legacy")
         body = self.rng.choice([
             "():\n    return 0755",
@@ -686,6 +687,12 @@ class Generator:
             "(a, a):\n    return a",
             "():\n    print(value)\n    global value",
             "():\n    from os import *",
+            "():\n    del value()",
+            "():\n    result = *value\n    return result",
+            "():\n    return dict(a=1, a=2)",
+            "():\n    return \"C:\\Users\\value\"",
+            "(*):\n    return 0",
+            "():\n    __debug__ = False",
         ])
         return "def %s%s" % (name, body)
 

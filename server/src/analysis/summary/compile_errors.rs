@@ -23,28 +23,52 @@ use super::syntax::{is_word_byte, kind, node_text, word_starts, Children, Field,
 /// The first error that compiling the file raises, if any.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileError {
-    /// The start of the statement or expression whose line CPython 3.10 on report; what
+    /// The start of the statement or expression whose line the latest versions report; what
     /// raises the error, which orders errors of one pass.
     pub at: u32,
-    /// The same for 3.8 and 3.9, whose symbol table names the enclosing block instead.
-    pub at_before_3_10: u32,
+    /// The versions before 3.`minor` report the error at `offset` instead: the symbol table of
+    /// 3.8 and 3.9 names the enclosing block, the compiler of 3.9–3.11 names the statement or
+    /// call around a parameter or keyword.
+    pub earlier: Option<Earlier>,
+    /// The message of 3.9 on.
     pub message: String,
+    /// 3.8's message, where it differs.
+    pub message_before_3_9: Option<String>,
 }
 
 impl CompileError {
     /// An error that every version reports at the same place.
     pub(super) fn new(at: u32, message: String) -> CompileError {
-        CompileError { at, at_before_3_10: at, message }
+        CompileError { at, earlier: None, message, message_before_3_9: None }
+    }
+
+    /// The same error, which versions before 3.`minor` report at `offset`.
+    pub(super) fn reported_before(self, minor: u32, offset: u32) -> CompileError {
+        CompileError { earlier: Some(Earlier { minor, offset }), ..self }
+    }
+
+    /// CPython 3.`minor`'s message.
+    pub fn message_on(&self, minor: u32) -> &str {
+        match &self.message_before_3_9 {
+            Some(message) if minor < 9 => message,
+            _ => &self.message,
+        }
     }
 
     /// The offset whose line CPython 3.`minor` reports.
     pub fn reported_at(&self, minor: u32) -> u32 {
-        if minor < 10 {
-            self.at_before_3_10
-        } else {
-            self.at
+        match self.earlier {
+            Some(earlier) if minor < earlier.minor => earlier.offset,
+            _ => self.at,
         }
     }
+}
+
+/// Where the versions before 3.`minor` report an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Earlier {
+    pub minor: u32,
+    pub offset: u32,
 }
 
 /// An error and the pass that finds it.
@@ -89,6 +113,7 @@ pub(super) fn collect<'a>(
     kids: &Children<'a>,
     marks: &Marks,
     parameters: Vec<CompileError>,
+    compiler: Vec<CompileError>,
 ) -> Option<CompileError> {
     let bytes = text.as_bytes();
     let mut first: Option<Found> = None;
@@ -117,6 +142,9 @@ pub(super) fn collect<'a>(
     for error in parameters {
         consider((Pass::SymbolTable, error));
     }
+    for error in compiler {
+        consider((Pass::Compiler, error));
+    }
     first.map(|(_, error)| error)
 }
 
@@ -129,7 +157,7 @@ fn star_import_error<'a>(root: Node<'a>, at: usize, kids: &Children<'a>) -> Opti
     let block = block.filter(|_| scope != Enclosing::Module)?;
     let at = statement.start_byte() as u32;
     let message = "import * only allowed at module level".to_string();
-    Some((Pass::SymbolTable, CompileError { at, at_before_3_10: block.start_byte() as u32, message }))
+    Some((Pass::SymbolTable, CompileError::new(at, message).reported_before(10, block.start_byte() as u32)))
 }
 
 /// The error of the keyword token `token`, if its place makes one.
@@ -158,7 +186,7 @@ fn error_at<'a>(token: Node<'a>, keyword: &str, text: &str, root: Node<'a>, kids
                     _ => "generator expression",
                 };
                 let message = format!("'yield' inside {what}");
-                Some((Pass::SymbolTable, CompileError { at, at_before_3_10: comprehension.start_byte() as u32, message }))
+                Some((Pass::SymbolTable, CompileError::new(at, message).reported_before(10, comprehension.start_byte() as u32)))
             }
             _ => None,
         },

@@ -81,6 +81,7 @@ fn summarize_parsed(text: &str, tree: &Tree) -> FileSummary {
     }
     let mut extractor = Extractor {
         text,
+        repeated_keywords: Vec::new(),
         root,
         kids: &kids,
         event_marks: &marks.events,
@@ -105,10 +106,13 @@ fn summarize_parsed(text: &str, tree: &Tree) -> FileSummary {
     let (mut newer_syntax, defaults) = (collected.newer, collected.defaults);
     newer_syntax.extend(super::lexical::collect(text, root, &kids, &marks));
     extractor.summary.newer_syntax = newer_syntax;
-    extractor.summary.compile_error = super::compile_errors::collect(text, root, &kids, &marks, collected.duplicates);
     // tree-sitter-python reads a type parameter's default (3.13) as an error; it is newer syntax.
     extractor.summary.syntax_errors.retain(|error| !defaults.contains(error));
     let body = extractor.block(root);
+    // The walk found the repeated keywords of the calls, which are the compiler's errors.
+    let mut compiler = collected.compiler;
+    compiler.append(&mut extractor.repeated_keywords);
+    extractor.summary.compile_error = super::compile_errors::collect(text, root, &kids, &marks, collected.duplicates, compiler);
     let mut summary = extractor.summary;
     summary.body = body;
     // The tokens and the argument lists that the walk found join the statements' places, which
@@ -392,6 +396,8 @@ struct Ctx {
 
 struct Extractor<'t, 'a> {
     text: &'t str,
+    /// The compiler's errors of keyword arguments given twice, found by the walk.
+    repeated_keywords: Vec<CompileError>,
     root: Node<'a>,
     kids: &'t Children<'a>,
     /// See [`Marks::events`].
@@ -1763,6 +1769,12 @@ impl<'t, 'a> Extractor<'t, 'a> {
         if let Some(found) = super::parameters::argument_order(arguments, self.kids) {
             if !self.summary.newer_syntax.contains(&found) {
                 self.summary.newer_syntax.push(found);
+            }
+        }
+        if let Some((found, error)) = super::parameters::repeated_keyword(arguments, self.text, self.kids) {
+            if !self.summary.newer_syntax.contains(&found) {
+                self.summary.newer_syntax.push(found);
+                self.repeated_keywords.push(error);
             }
         }
     }

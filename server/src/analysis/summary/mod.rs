@@ -13,9 +13,11 @@ mod extract;
 mod bracketed_lines;
 mod compile_errors;
 mod declarations;
+mod escapes;
 mod lexical;
 mod newer_syntax;
 mod parameters;
+mod targets;
 pub mod positions;
 pub mod state;
 mod syntax;
@@ -23,8 +25,10 @@ mod syntax;
 pub use condition::{CompareOp, Cond, CondEnv, EnvQuestion, EnvTest, Literal, NameTest, NameValue, PythonVersion, StrMethod, VersionPart};
 pub use extract::{new_parser, parse, summarize, summarize_tree};
 pub use compile_errors::CompileError;
+pub use escapes::{EscapeError, EscapeProblem};
 pub use lexical::{LexicalProblem, NumberBase};
 pub use parameters::ArgumentProblem;
+pub use targets::{ExpressionName, TargetContext, TargetProblem};
 pub use newer_syntax::{FStringError, FStringProblem, LegacyMessage, NewerSyntax, NextToken, SyntaxFeature, TypeParameterOwner};
 
 use crate::analysis::text::{LineIndex, TextRange};
@@ -64,7 +68,7 @@ impl CompileFailure<'_> {
         match self {
             CompileFailure::InvalidSyntax { .. } => "invalid syntax".to_string(),
             CompileFailure::NewerSyntax(newer) => newer.message(minor),
-            CompileFailure::Compiler(error) => error.message.clone(),
+            CompileFailure::Compiler(error) => error.message_on(minor).to_string(),
         }
     }
 }

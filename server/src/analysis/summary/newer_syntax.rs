@@ -14,7 +14,9 @@ use tree_sitter::Node;
 use super::compile_errors::CompileError;
 use super::lexical::LexicalProblem;
 use super::parameters::ArgumentProblem;
-use super::syntax::{is_word_byte, kind, node_text, Children, Field, Kind, Which};
+use super::escapes::EscapeProblem;
+use super::targets::{Findings, TargetProblem};
+use super::syntax::{is_word_byte, kind, node_text, word_starts, Children, Field, Kind, Which};
 use crate::analysis::text::TextRange;
 
 /// One place whose syntax some supported Python rejects.
@@ -57,6 +59,14 @@ impl NewerSyntax {
                 }
             }
             SyntaxFeature::ArgumentOrder { closing, .. } if minor >= 9 => closing,
+            SyntaxFeature::InvalidTarget { problem, first } if minor < 9 && !problem.is_grammar_error(minor) => first,
+            SyntaxFeature::BareStar { after, .. } if minor == 9 => after,
+            SyntaxFeature::BareStar { double_star: true, after } if minor == 8 => after,
+            SyntaxFeature::FStringConversion { run_start, .. } | SyntaxFeature::BadEscape { run_start, .. } if minor < 9 => {
+                run_start
+            }
+            SyntaxFeature::BadEscape { run_end, .. } if minor < 12 => run_end,
+            SyntaxFeature::FStringConversion { run_end, .. } if minor < 12 => run_end,
             _ => self.range.start,
         }
     }
@@ -110,6 +120,43 @@ pub enum SyntaxFeature {
     /// 3.9 on report a positional argument at the list's `closing` parenthesis; 3.10 reports
     /// `*` unpacking after `**` at the `first` argument, 3.13 at the `unpacking` one.
     ArgumentOrder { problem: ArgumentProblem, first: u32, unpacking: u32, closing: u32 },
+    /// An expression where a target must stand (`del f()`, `with a as 1:`, `a, b += 1`); the
+    /// range is the offending expression, where 3.9 on report it, and `first` the whole target
+    /// (or `with` item), where 3.8 does. See [`TargetProblem`].
+    InvalidTarget { problem: TargetProblem, first: u32 },
+    /// A starred expression without parentheses after `+=`, after `for ... in` or after `as`,
+    /// which 3.8's grammar does not read; the compiler of later versions refuses it instead.
+    UnparenthesizedStar,
+    /// A starred expression alone in parentheses, `(*a)`, which makes no tuple. 3.8's compiler
+    /// refuses it, and the parser of later versions.
+    ParenthesizedStar,
+    /// A `*` in a parameter list that no keyword-only parameter follows; the range is the `*`,
+    /// where 3.10 on report it. 3.9 reports the token `after` it and its comma (`**`, or what
+    /// closes the list), 3.8 that token when it is `**` (`double_star`), else the `*`.
+    BareStar { double_star: bool, after: u32 },
+    /// A comprehension whose `for` clause iterates over a tuple without parentheses,
+    /// `[x for x in 1, 2]`; the range is the comma. As a call's only argument, a generator
+    /// expression so written (`f(x for x in y, 1)`) gets a message of its own, and the range
+    /// is the generator's start.
+    ComprehensionTuple { in_call: bool },
+    /// `except* :` without exception types; the range is the colon, where 3.11 on report it.
+    /// Earlier versions read no `except*` at all.
+    ExceptStarWithoutTypes,
+    /// A conversion other than `!s`, `!r` and `!a` in an f-string's field; the range is its
+    /// character, where 3.12 on report it. 3.9–3.11 report the last character of the run of
+    /// strings the f-string belongs to (`run_end`), 3.8 its start (`run_start`).
+    FStringConversion { character: char, run_start: u32, run_end: u32 },
+    /// A keyword argument given twice, `f(a=1, a=2)`, which 3.8 refuses while it builds the
+    /// AST; later versions compile the file far enough for their compiler to refuse it (see
+    /// `parameters::repeated_keyword`).
+    RepeatedKeyword,
+    /// A binding of `__debug__`, which 3.8 refuses while it builds the AST; later versions in
+    /// the compiler (see `targets::debug_assignments`).
+    DebugAssignment,
+    /// A string literal with an escape that does not decode (`'C:\Users'`); the range is the
+    /// literal, whose start 3.12 on report. 3.9–3.11 report the last character of its run of
+    /// concatenated strings (`run_end`), 3.8 the run's start.
+    BadEscape { problem: EscapeProblem, run_start: u32, run_end: u32 },
 }
 
 /// What 3.8 and 3.9 say of a line with a Python 2 `print` or `exec` statement (the legacy
@@ -175,6 +222,7 @@ impl SyntaxFeature {
         Some(match self {
             SyntaxFeature::ParenthesizedWith | SyntaxFeature::RelaxedDecorator | SyntaxFeature::WalrusInSet => 9,
             SyntaxFeature::MatchStatement | SyntaxFeature::WalrusInSubscript => 10,
+            SyntaxFeature::UnparenthesizedStar | SyntaxFeature::RepeatedKeyword | SyntaxFeature::DebugAssignment => 9,
             SyntaxFeature::ExceptStar | SyntaxFeature::StarredSubscript { .. } => 11,
             SyntaxFeature::TypeAlias
             | SyntaxFeature::FunctionTypeParameters
@@ -186,7 +234,14 @@ impl SyntaxFeature {
             | SyntaxFeature::LegacyStatement { .. }
             | SyntaxFeature::Lexical(_)
             | SyntaxFeature::DefaultBeforePlain { .. }
-            | SyntaxFeature::ArgumentOrder { .. } => return None,
+            | SyntaxFeature::ArgumentOrder { .. }
+            | SyntaxFeature::InvalidTarget { .. }
+            | SyntaxFeature::ParenthesizedStar
+            | SyntaxFeature::BareStar { .. }
+            | SyntaxFeature::ComprehensionTuple { .. }
+            | SyntaxFeature::ExceptStarWithoutTypes
+            | SyntaxFeature::FStringConversion { .. }
+            | SyntaxFeature::BadEscape { .. } => return None,
         })
     }
 
@@ -210,6 +265,16 @@ impl SyntaxFeature {
             SyntaxFeature::Lexical(problem) => problem.describe(),
             SyntaxFeature::DefaultBeforePlain { .. } => "a parameter without a default after one with a default",
             SyntaxFeature::ArgumentOrder { .. } => "an argument out of order",
+            SyntaxFeature::InvalidTarget { .. } => "an expression that cannot be assigned to or deleted",
+            SyntaxFeature::UnparenthesizedStar => "a starred expression without parentheses",
+            SyntaxFeature::ParenthesizedStar => "a starred expression alone in parentheses",
+            SyntaxFeature::BareStar { .. } => "a `*` that no keyword-only parameter follows",
+            SyntaxFeature::ComprehensionTuple { .. } => "a comprehension over a tuple without parentheses",
+            SyntaxFeature::ExceptStarWithoutTypes => "`except*` without exception types",
+            SyntaxFeature::FStringConversion { .. } => "an f-string conversion other than `!s`, `!r` or `!a`",
+            SyntaxFeature::RepeatedKeyword => "a keyword argument given twice",
+            SyntaxFeature::DebugAssignment => "a binding of `__debug__`",
+            SyntaxFeature::BadEscape { .. } => "an escape sequence that does not decode",
         }
     }
 
@@ -224,10 +289,27 @@ impl SyntaxFeature {
                     | SyntaxFeature::ArgumentOrder { .. }
                     | SyntaxFeature::Lexical(LexicalProblem::NonAsciiBytes | LexicalProblem::MixedBytes)
             )
+            || matches!(self, SyntaxFeature::InvalidTarget { problem, .. } if minor < 9 && !problem.is_grammar_error(minor))
+            || minor < 9
+                && matches!(
+                    self,
+                    SyntaxFeature::BareStar { .. }
+                        | SyntaxFeature::ComprehensionTuple { in_call: true }
+                        | SyntaxFeature::FStringConversion { .. }
+                        | SyntaxFeature::RepeatedKeyword
+                        | SyntaxFeature::DebugAssignment
+                        | SyntaxFeature::BadEscape { .. }
+                )
     }
 
     /// Whether Python 3.`minor` compiles it.
     pub fn compiles_on(self, minor: u32) -> bool {
+        match self {
+            SyntaxFeature::InvalidTarget { problem, .. } => return problem.passes_parser(minor),
+            SyntaxFeature::ParenthesizedStar => return minor < 9,
+            SyntaxFeature::ExceptStarWithoutTypes => return minor < 11,
+            _ => {}
+        }
         self.since().is_some_and(|since| minor >= since)
     }
 
@@ -248,6 +330,19 @@ impl SyntaxFeature {
             SyntaxFeature::DefaultBeforePlain { .. } if minor >= 12 => "parameter without a default follows parameter with a default",
             SyntaxFeature::DefaultBeforePlain { .. } => "non-default argument follows default argument",
             SyntaxFeature::ArgumentOrder { problem, .. } => problem.message(),
+            SyntaxFeature::InvalidTarget { problem, .. } => return problem.message(minor),
+            SyntaxFeature::BareStar { .. } => "named arguments must follow bare *",
+            SyntaxFeature::RepeatedKeyword => "keyword argument repeated",
+            SyntaxFeature::DebugAssignment => "cannot assign to __debug__",
+            SyntaxFeature::BadEscape { problem, .. } => return problem.message(),
+            SyntaxFeature::ComprehensionTuple { in_call: true } => "Generator expression must be parenthesized",
+            SyntaxFeature::ExceptStarWithoutTypes => "expected one or more exception types",
+            SyntaxFeature::FStringConversion { character, .. } if minor >= 12 => {
+                return format!("f-string: invalid conversion character '{character}': expected 's', 'r', or 'a'")
+            }
+            SyntaxFeature::FStringConversion { .. } => "f-string: invalid conversion character: expected 's', 'r', or 'a'",
+            SyntaxFeature::ParenthesizedStar if minor >= 10 => "cannot use starred expression here",
+            SyntaxFeature::ParenthesizedStar => "can't use starred expression here",
             SyntaxFeature::LegacyStatement { exec, legacy } => {
                 let name = if exec { "exec" } else { "print" };
                 return match legacy {
@@ -285,7 +380,8 @@ impl SyntaxFeature {
 /// of every `def` and `lambda` (see `parameters`), which are the symbol table's errors.
 /// `lambdas` are the places of the word `lambda` (see [`super::syntax::Marks`]).
 pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lambdas: &[usize]) -> Collected {
-    let mut found = Collector { text, kids, found: Vec::new(), defaults: Vec::new(), duplicates: Vec::new() };
+    let mut found =
+        Collector { text, kids, found: Vec::new(), defaults: Vec::new(), duplicates: Vec::new(), targets: Findings::default() };
     found.statements(root);
     for &at in lambdas {
         let lambda = root.descendant_for_byte_range(at, at + "lambda".len()).and_then(|token| token.parent());
@@ -298,10 +394,14 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lambd
         }
     }
     found.starred_subscripts(root);
+    found.comprehension_tuples(root);
+    super::targets::debug_assignments(text, root, kids, &mut found.targets);
+    found.found.extend(super::escapes::collect(text, root, kids));
     found.walruses(root);
     found.fstrings(root);
+    found.found.append(&mut found.targets.newer);
     found.found.sort_by_key(|f| (f.range.start, f.range.end));
-    Collected { newer: found.found, defaults: found.defaults, duplicates: found.duplicates }
+    Collected { newer: found.found, defaults: found.defaults, duplicates: found.duplicates, compiler: found.targets.compiler }
 }
 
 /// What [`collect`] finds.
@@ -311,6 +411,8 @@ pub(super) struct Collected {
     /// The ranges of the tree's ERROR nodes that are only a type parameter's default.
     pub(super) defaults: Vec<TextRange>,
     pub(super) duplicates: Vec<CompileError>,
+    /// The compiler's errors of targets and starred values (see `targets`).
+    pub(super) compiler: Vec<CompileError>,
 }
 
 struct Collector<'k, 'a> {
@@ -319,6 +421,7 @@ struct Collector<'k, 'a> {
     found: Vec<NewerSyntax>,
     defaults: Vec<TextRange>,
     duplicates: Vec<CompileError>,
+    targets: Findings,
 }
 
 impl<'a> Collector<'_, 'a> {
@@ -364,7 +467,13 @@ impl<'a> Collector<'_, 'a> {
                         self.type_parameter_defaults(left, TypeParameterOwner::Alias);
                     }
                 }
+                Kind::DeleteStatement | Kind::ExpressionStatement | Kind::ReturnStatement => {
+                    super::targets::statement(child, self.text, self.kids, &mut self.targets)
+                }
                 _ => {}
+            }
+            if matches!(child_kind, Kind::ForStatement | Kind::WithStatement) {
+                super::targets::statement(child, self.text, self.kids, &mut self.targets);
             }
             if child_kind.may_hold_statements() {
                 self.statements(child);
@@ -376,6 +485,10 @@ impl<'a> Collector<'_, 'a> {
     fn argument_lists(&mut self, node: Node<'a>) {
         if kind(node) == Kind::ArgumentList {
             self.found.extend(super::parameters::argument_order(node, self.kids));
+            if let Some((newer, error)) = super::parameters::repeated_keyword(node, self.text, self.kids) {
+                self.found.push(newer);
+                self.targets.compiler.push(error);
+            }
         }
         for child in self.kids.iter(node, Which::NamedCode) {
             self.argument_lists(child);
@@ -413,6 +526,11 @@ impl<'a> Collector<'_, 'a> {
     fn except_clause(&mut self, node: Node<'a>) {
         if let Some(star) = self.token(node, "*") {
             self.add(star, SyntaxFeature::ExceptStar);
+            if self.kids.child(node, Field::Value).is_none() {
+                if let Some(colon) = self.token(node, ":") {
+                    self.add(colon, SyntaxFeature::ExceptStarWithoutTypes);
+                }
+            }
         } else if self.kids.iter(node, Which::InField(Field::Value)).nth(1).is_some() {
             if let Some(first) = self.kids.child(node, Field::Value) {
                 self.add(first, SyntaxFeature::UnparenthesizedExceptTypes);
@@ -425,11 +543,18 @@ impl<'a> Collector<'_, 'a> {
     fn with_statement(&mut self, node: Node<'a>) {
         let Some(clause) = self.kids.iter(node, Which::Named).find(|c| kind(*c) == Kind::WithClause) else { return };
         let parenthesized = self.kids.iter(clause, Which::All).next().is_some_and(|first| node_text(first, self.text) == "(");
-        if !parenthesized {
-            return;
-        }
         for item in self.kids.iter(clause, Which::Named) {
             let Some(value) = self.kids.child(item, Field::Value) else { continue };
+            // A single item in parentheses, `with (a as b):`, is a parenthesized `as` to
+            // tree-sitter.
+            let value = match kind(value) {
+                Kind::ParenthesizedExpression if !parenthesized => match self.kids.iter(value, Which::NamedCode).next() {
+                    Some(inner) => inner,
+                    None => continue,
+                },
+                _ if !parenthesized => continue,
+                _ => value,
+            };
             if kind(value) == Kind::AsPattern {
                 let at = self.token(value, "as").unwrap_or(value);
                 self.add(at, SyntaxFeature::ParenthesizedWith);
@@ -520,11 +645,21 @@ impl<'a> Collector<'_, 'a> {
                 continue;
             }
             let before = bytes[..at].iter().rev().find(|b| !b.is_ascii_whitespace());
-            if !matches!(before, Some(b'[' | b',')) {
+            if !matches!(before, Some(b'[' | b',' | b'(')) {
                 continue;
             }
             let Some(star) = root.descendant_for_byte_range(at, at + 1) else { continue };
             let Some(splat) = star.parent().filter(|p| kind(*p) == Kind::ListSplat) else { continue };
+            let alone = |p: &Node<'a>| {
+                kind(*p) == Kind::Tuple && !self.kids.iter(*p, Which::All).any(|c| !c.is_named() && node_text(c, self.text) == ",")
+            };
+            if splat.parent().is_some_and(|p| alone(&p)) {
+                // `(*a)`, which tree-sitter reads as a tuple without a comma: parentheses make
+                // no tuple. 3.8's compiler refuses it, the parser of later versions.
+                self.add(star, SyntaxFeature::ParenthesizedStar);
+                self.targets.compiler.push(CompileError::new(at as u32, "can't use starred expression here".to_string()));
+                continue;
+            }
             let Some(subscript) = splat.parent().filter(|p| kind(*p) == Kind::Subscript) else { continue };
             let bracketed = self.bracketed(subscript);
             self.add(star, SyntaxFeature::StarredSubscript { bracketed });
@@ -560,6 +695,46 @@ impl<'a> Collector<'_, 'a> {
         false
     }
 
+    /// A comprehension's `for` clause with more than one iterable: tree-sitter reads
+    /// `[x for x in 1, 2]` as iterating over a tuple, which CPython's grammar does not.
+    fn comprehension_tuples(&mut self, root: Node<'a>) {
+        for at in word_starts(self.text.as_bytes(), b"for") {
+            let Some(token) = root.descendant_for_byte_range(at, at + 3) else { continue };
+            let Some(clause) = token.parent().filter(|p| kind(*p) == Kind::ForInClause) else { continue };
+            let comprehension = clause.parent();
+            let in_call = comprehension.is_some_and(|c| {
+                kind(c) == Kind::GeneratorExpression && c.parent().is_some_and(|call| kind(call) == Kind::Call)
+            });
+            let mut iterables = self.kids.iter(clause, Which::InField(Field::Right));
+            let Some(first) = iterables.next() else { continue };
+            if iterables.next().is_none() {
+                // `f(x for x in y,)`: tree-sitter takes the comma after the generator's last
+                // clause as part of the call's parentheses.
+                // Each generator is looked at once, from its first clause.
+                let generator = comprehension.filter(|_| in_call);
+                let first_clause = generator.and_then(|g| self.kids.iter(g, Which::NamedCode).find(|c| kind(*c) == Kind::ForInClause));
+                let trailing = |g: Node| {
+                    let before = &self.text.as_bytes()[..g.end_byte().saturating_sub(1)];
+                    before.iter().rev().find(|b| !b.is_ascii_whitespace()) == Some(&b',')
+                };
+                let body = generator.and_then(|g| self.kids.child(g, Field::Body));
+                if let (Some(generator), Some(body)) = (generator, body) {
+                    if first_clause.is_some_and(|first| first.id() == clause.id()) && trailing(generator) {
+                        self.add(body, SyntaxFeature::ComprehensionTuple { in_call });
+                    }
+                }
+                continue;
+            }
+            match (in_call, comprehension.and_then(|c| self.kids.child(c, Field::Body))) {
+                (true, Some(body)) => self.add(body, SyntaxFeature::ComprehensionTuple { in_call }),
+                _ => {
+                    let comma = self.kids.iter(clause, Which::All).find(|c| c.start_byte() >= first.end_byte() && !c.is_named());
+                    self.add(comma.unwrap_or(first), SyntaxFeature::ComprehensionTuple { in_call: false });
+                }
+            }
+        }
+    }
+
     /// `:=` straight inside a set, a set comprehension or the brackets of a subscript.
     fn walruses(&mut self, root: Node<'a>) {
         for at in memchr::memmem::find_iter(self.text.as_bytes(), b":=") {
@@ -590,6 +765,7 @@ impl<'a> Collector<'_, 'a> {
             let Some(string) = token.parent().filter(|s| kind(*s) == Kind::String && s.start_byte() == start) else {
                 continue;
             };
+            self.conversions(string);
             let Some((problem, early_end)) = fstring_problem(bytes, at, string.end_byte()) else { continue };
             let range = match early_end {
                 // The old tokenizer fails right after the quote that ended the string early.
@@ -600,6 +776,32 @@ impl<'a> Collector<'_, 'a> {
                 }
             };
             self.add_at(range, SyntaxFeature::FString(problem));
+        }
+    }
+}
+
+impl<'a> Collector<'_, 'a> {
+    /// The fields of an f-string (nested ones too) with a conversion other than `!s`, `!r` and
+    /// `!a`; tree-sitter reads any one character there.
+    fn conversions(&mut self, string: Node<'a>) {
+        let mut stack = vec![string];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "type_conversion" {
+                let character = node_text(node, self.text).trim_start_matches('!').chars().next();
+                let Some(character) = character.filter(|c| !matches!(c, 's' | 'r' | 'a')) else { continue };
+                let run = string.parent().filter(|p| kind(*p) == Kind::ConcatenatedString).unwrap_or(string);
+                let feature = SyntaxFeature::FStringConversion {
+                    character,
+                    run_start: run.start_byte() as u32,
+                    run_end: run.end_byte().saturating_sub(1) as u32,
+                };
+                let at = node.end_byte() - character.len_utf8();
+                self.add_at(TextRange::new(at, node.end_byte()), feature);
+                continue;
+            }
+            if matches!(kind(node), Kind::String | Kind::Interpolation) || matches!(node.kind(), "format_specifier" | "format_expression") {
+                stack.extend(self.kids.iter(node, Which::Named));
+            }
         }
     }
 }

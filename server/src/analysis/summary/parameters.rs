@@ -31,10 +31,13 @@ pub(super) fn check<'a>(function: Node<'a>, text: &str, kids: &Children<'a>) -> 
         let feature = SyntaxFeature::DefaultBeforePlain { first: list[0].start_byte() as u32, closing };
         NewerSyntax { range: TextRange::new(offending.start_byte(), offending.end_byte()), feature, suggestion: None }
     });
-    let duplicate = duplicate_name(&list, text, kids).map(|(name, second)| CompileError {
-        at: second.start_byte() as u32,
-        at_before_3_10: function.start_byte() as u32,
-        message: format!("duplicate argument '{name}' in function definition"),
+    let order = match (order, bare_star(function, parameters, &list)) {
+        (Some(a), Some(b)) => Some(if b.range.start < a.range.start { b } else { a }),
+        (a, b) => a.or(b),
+    };
+    let duplicate = duplicate_name(&list, text, kids).map(|(name, second)| {
+        let message = format!("duplicate argument '{name}' in function definition");
+        CompileError::new(second.start_byte() as u32, message).reported_before(10, function.start_byte() as u32)
     });
     (order, duplicate)
 }
@@ -70,6 +73,28 @@ pub(super) fn argument_order<'a>(arguments: Node<'a>, kids: &Children<'a>) -> Op
         };
         let range = TextRange::new(argument.start_byte(), argument.end_byte());
         return Some(NewerSyntax { range, feature, suggestion: None });
+    }
+    None
+}
+
+/// The first keyword argument of a call (or of a class statement's bases) whose name an earlier
+/// one has (`f(a=1, a=2)`). 3.8 finds it while it builds the AST, at the repeated keyword; from
+/// 3.9 on it is the compiler's error, reported at the call's line by 3.9 and at the repeated
+/// keyword from 3.10 on.
+pub(super) fn repeated_keyword<'a>(arguments: Node<'a>, text: &str, kids: &Children<'a>) -> Option<(NewerSyntax, CompileError)> {
+    let mut seen: Vec<&str> = Vec::new();
+    for argument in kids.iter(arguments, Which::NamedCode).filter(|a| kind(*a) == Kind::KeywordArgument) {
+        let Some(name) = kids.child(argument, Field::Name).map(|name| node_text(name, text)) else { continue };
+        if !seen.contains(&name) {
+            seen.push(name);
+            continue;
+        }
+        let owner = arguments.parent().unwrap_or(arguments);
+        let range = TextRange::new(argument.start_byte(), argument.end_byte());
+        let newer = NewerSyntax { range, feature: SyntaxFeature::RepeatedKeyword, suggestion: None };
+        let message = format!("keyword argument repeated: {name}");
+        let error = CompileError::new(argument.start_byte() as u32, message).reported_before(10, owner.start_byte() as u32);
+        return Some((newer, error));
     }
     None
 }
@@ -110,6 +135,25 @@ fn default_before_plain<'a>(list: &[Node<'a>]) -> Option<Node<'a>> {
         }
     }
     None
+}
+
+/// A `*` that no keyword-only parameter follows (`def f(*):`, `def f(*, **k):`), which the
+/// parser refuses: the `*` only says that the parameters after it are keyword-only.
+fn bare_star<'a>(function: Node<'a>, parameters: Node<'a>, list: &[Node<'a>]) -> Option<NewerSyntax> {
+    let at = list.iter().position(|p| kind(*p) == Kind::KeywordSeparator)?;
+    let star = list[at];
+    let next = list.get(at + 1).copied();
+    if next.is_some_and(|next| kind(next) != Kind::DictionarySplatPattern) {
+        return None;
+    }
+    // The token after `*` and its comma: `**`, or what closes the list (a lambda's `:`).
+    let after = match (next, kind(function)) {
+        (Some(double_star), _) => double_star.start_byte(),
+        (None, Kind::Lambda) => parameters.end_byte(),
+        (None, _) => parameters.end_byte().saturating_sub(1),
+    } as u32;
+    let feature = SyntaxFeature::BareStar { double_star: next.is_some(), after };
+    Some(NewerSyntax { range: TextRange::new(star.start_byte(), star.end_byte()), feature, suggestion: None })
 }
 
 /// The first parameter whose name an earlier one has, with that name.

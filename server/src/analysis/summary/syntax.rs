@@ -144,6 +144,7 @@ kinds! {
     WhileStatement = "while_statement",
     WildcardImport = "wildcard_import",
     WithClause = "with_clause",
+    WithItem = "with_item",
     WithStatement = "with_statement",
     Yield = "yield",
 }
