@@ -68,16 +68,14 @@ impl EscapeProblem {
 pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>) -> Vec<NewerSyntax> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let mut last_string = None;
+    // The end of the last string read: its other escapes need no second look.
+    let mut read_up_to = 0;
     for at in memchr::memchr_iter(b'\\', bytes) {
-        if !matches!(bytes.get(at + 1), Some(b'x' | b'u' | b'U' | b'N')) {
+        if at < read_up_to || !matches!(bytes.get(at + 1), Some(b'x' | b'u' | b'U' | b'N')) {
             continue;
         }
         let Some(string) = enclosing_string(root.descendant_for_byte_range(at, at + 1)) else { continue };
-        if last_string == Some(string.id()) {
-            continue;
-        }
-        last_string = Some(string.id());
+        read_up_to = string.end_byte();
         if let Some(problem) = string_problem(string, text, kids) {
             let run = string.parent().filter(|p| kind(*p) == Kind::ConcatenatedString).unwrap_or(string);
             let feature = SyntaxFeature::BadEscape {

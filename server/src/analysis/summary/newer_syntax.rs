@@ -401,6 +401,7 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lambd
     found.fstrings(root);
     found.found.append(&mut found.targets.newer);
     found.found.sort_by_key(|f| (f.range.start, f.range.end));
+    found.duplicates.append(&mut found.targets.symbol_table);
     Collected { newer: found.found, defaults: found.defaults, duplicates: found.duplicates, compiler: found.targets.compiler }
 }
 
@@ -410,6 +411,7 @@ pub(super) struct Collected {
     pub(super) newer: Vec<NewerSyntax>,
     /// The ranges of the tree's ERROR nodes that are only a type parameter's default.
     pub(super) defaults: Vec<TextRange>,
+    /// The symbol table's errors: duplicate parameters, `:=` where a comprehension forbids it.
     pub(super) duplicates: Vec<CompileError>,
     /// The compiler's errors of targets and starred values (see `targets`).
     pub(super) compiler: Vec<CompileError>,
@@ -740,6 +742,7 @@ impl<'a> Collector<'_, 'a> {
         for at in memchr::memmem::find_iter(self.text.as_bytes(), b":=") {
             let Some(operator) = root.descendant_for_byte_range(at, at + 2) else { continue };
             let Some(walrus) = operator.parent().filter(|p| kind(*p) == Kind::NamedExpression) else { continue };
+            super::targets::named_expression(walrus, self.text, self.kids, &mut self.targets);
             let feature = match walrus.parent().map(kind) {
                 Some(Kind::Set | Kind::SetComprehension) => SyntaxFeature::WalrusInSet,
                 Some(Kind::Subscript) => SyntaxFeature::WalrusInSubscript,

@@ -193,10 +193,12 @@ impl TargetProblem {
     }
 }
 
-/// What the checks of one file find: the parser's errors, and the compiler's.
+/// What the checks of one file find: the parser's errors, the symbol table's and the
+/// compiler's.
 #[derive(Default)]
 pub(super) struct Findings {
     pub(super) newer: Vec<NewerSyntax>,
+    pub(super) symbol_table: Vec<CompileError>,
     pub(super) compiler: Vec<CompileError>,
 }
 
@@ -686,6 +688,11 @@ mod tests {
             ),
             ("x = __debug__\ndel a.__debug__\n", [None; 4]),
             ("a.__debug__ += 1\n", [Some((1, "cannot assign to __debug__")), None, None, None]),
+            ("x = [[(i := 0) for j in z]\n  for i in y]\n", [Some((1, "assignment expression cannot rebind comprehension iteration variable 'i'")); 4]),
+            ("x = [a for a in\n     (lambda: (y := 1))()]\n", [Some((2, "assignment expression cannot be used in a comprehension iterable expression")); 4]),
+            ("class C:\n    x = [\n      (z := 1) for a in b]\n", [Some((3, "assignment expression within a comprehension cannot be used in a class body")); 4]),
+            ("class C:\n    x = [lambda: (z := 1) for a in b]\ny = [a for a in b if (z := a)]\n", [None; 4]),
+            ("x = *a\ny = [(i := 0) for i in b]\n", [Some((2, "assignment expression cannot rebind comprehension iteration variable 'i'")); 4]),
         ];
         for (source, expected) in cases {
             for (minor, expected) in [8, 9, 10, 13].into_iter().zip(expected) {
@@ -693,5 +700,56 @@ mod tests {
                 assert_eq!(failure(source, minor), expected, "3.{minor}: {source:?}");
             }
         }
+    }
+}
+
+/// The symbol table's rules for `:=` in comprehensions (PEP 572), the same in 3.8–3.13: no `:=`
+/// anywhere in a comprehension's iterables (even inside a lambda there), none that rebinds an
+/// iteration variable of a comprehension around it, and none in a comprehension straight in a
+/// class body.
+pub(super) fn named_expression<'a>(walrus: Node<'a>, text: &str, kids: &Children<'a>, found: &mut Findings) {
+    let at = walrus.start_byte() as u32;
+    let mut error = |message: String| found.symbol_table.push(CompileError::new(at, message));
+    let mut child = walrus;
+    while let Some(parent) = child.parent() {
+        if kind(parent) == Kind::ForInClause && kids.iter(parent, Which::InField(Field::Right)).any(|r| r.id() == child.id()) {
+            return error("assignment expression cannot be used in a comprehension iterable expression".to_string());
+        }
+        if kind(parent).may_hold_statements() {
+            break;
+        }
+        child = parent;
+    }
+    let Some(name) = kids.child(walrus, Field::Name).map(|name| node_text(name, text)) else { return };
+    let mut in_comprehension = false;
+    let mut child = walrus;
+    while let Some(parent) = child.parent() {
+        match kind(parent) {
+            Kind::ListComprehension | Kind::SetComprehension | Kind::DictionaryComprehension | Kind::GeneratorExpression => {
+                in_comprehension = true;
+                let clauses = kids.iter(parent, Which::NamedCode).filter(|c| kind(*c) == Kind::ForInClause);
+                let targets = clauses.filter_map(|clause| kids.child(clause, Field::Left));
+                if targets.into_iter().any(|target| binds(target, name, text, kids)) {
+                    return error(format!("assignment expression cannot rebind comprehension iteration variable '{name}'"));
+                }
+            }
+            Kind::Lambda | Kind::FunctionDefinition | Kind::Module => return,
+            Kind::ClassDefinition if in_comprehension => {
+                return error("assignment expression within a comprehension cannot be used in a class body".to_string());
+            }
+            Kind::ClassDefinition => return,
+            _ => {}
+        }
+        child = parent;
+    }
+}
+
+/// Whether a `for` clause's target binds `name`.
+fn binds<'a>(target: Node<'a>, name: &str, text: &str, kids: &Children<'a>) -> bool {
+    match kind(target) {
+        Kind::Identifier => node_text(target, text) == name,
+        Kind::PatternList | Kind::TuplePattern | Kind::ListPattern | Kind::Tuple | Kind::List | Kind::ParenthesizedExpression
+        | Kind::ListSplatPattern | Kind::ListSplat => kids.iter(target, Which::NamedCode).any(|part| binds(part, name, text, kids)),
+        _ => false,
     }
 }
