@@ -378,7 +378,8 @@ impl SimDelta {
         let newer = |s: &FileSummary| -> Vec<_> {
             s.newer_syntax.iter().map(|n| (n.feature, n.suggestion.clone(), s.line_number(n.range.start), s.line_number(n.range.end))).collect()
         };
-        let compile_error = |s: &FileSummary| s.compile_error.as_ref().map(|e| (e.message.clone(), s.line_number(e.at)));
+        let compile_error =
+            |s: &FileSummary| -> Vec<_> { s.compile_errors.iter().map(|e| (e.message.clone(), s.line_number(e.at), e.from, e.until)).collect() };
         if newer(old) != newer(new) || compile_error(old) != compile_error(new) {
             delta.module = true;
             return delta;
@@ -1330,7 +1331,7 @@ impl<'p> Sim<'p> {
         let minor = self.project.version.minor;
         let failure = summary.compile_failure(minor)?;
         let file = path.unwrap_or_default().rsplit('/').next().unwrap_or_default();
-        let message = format!("{} ({file}, line {})", failure.message(minor), summary.line_number(failure.at(minor)));
+        let message = format!("{} ({file}, line {})", failure.message(minor), failure.line(summary, minor));
         Some((failure.exception(), message))
     }
 

@@ -289,7 +289,7 @@ fn compile_problems(project: &Project) -> Vec<Problem> {
                 failure @ CompileFailure::NewerSyntax(newer) => {
                     let line = summary.line_number(failure.at(version.minor));
                     let what = newer.feature.describe();
-                    let needs = match newer.feature.since() {
+                    let needs = match newer.feature.needs() {
                         Some(minor) => format!("needs Python 3.{minor}"),
                         None => "is not valid Python 3 syntax".to_string(),
                     };
@@ -303,7 +303,7 @@ fn compile_problems(project: &Project) -> Vec<Problem> {
                 }
                 failure @ CompileFailure::Compiler(_) => format!(
                     "does not compile at line {}: importing the file raises SyntaxError ({})",
-                    summary.line_number(failure.at(version.minor)),
+                    failure.line(summary, version.minor),
                     failure.message(version.minor)
                 ),
             };

@@ -34,12 +34,29 @@ pub struct CompileError {
     pub message: String,
     /// 3.8's message, where it differs.
     pub message_before_3_9: Option<String>,
+    /// The versions that refuse the file for it: 3.`minor` with `from <= minor < until`.
+    pub from: u32,
+    pub until: u32,
 }
+
+/// The offset that stands for line 0, which 3.8 and 3.9 report for an asynchronous
+/// comprehension outside an asynchronous function.
+pub const LINE_ZERO: u32 = u32::MAX;
 
 impl CompileError {
     /// An error that every version reports at the same place.
     pub(super) fn new(at: u32, message: String) -> CompileError {
-        CompileError { at, earlier: None, message, message_before_3_9: None }
+        CompileError { at, earlier: None, message, message_before_3_9: None, from: 0, until: u32::MAX }
+    }
+
+    /// The same error, for the versions 3.`from` up to 3.`until` (not included) only.
+    pub(super) fn refused_by(self, from: u32, until: u32) -> CompileError {
+        CompileError { from, until, ..self }
+    }
+
+    /// Whether it is an error on 3.`minor`.
+    pub fn applies_to(&self, minor: u32) -> bool {
+        (self.from..self.until).contains(&minor)
     }
 
     /// The same error, which versions before 3.`minor` report at `offset`.
@@ -105,8 +122,9 @@ const FUTURE_FEATURES: &[&str] = &[
 
 /// Looks at every place where a keyword that compiles only in some places stands as a word
 /// (`yield`, `import` and the [`Marks::placed_keywords`]; most files have few), and asks the
-/// tree what encloses it there. `parameters` holds the duplicate parameters of the file, which
-/// the symbol table reports.
+/// tree what encloses it there. `parameters` holds the symbol table's errors found elsewhere
+/// (duplicate parameters, `:=` in comprehensions), `compiler` the compiler's. The errors come in
+/// the order CPython reports them; some apply to some versions only.
 pub(super) fn collect<'a>(
     text: &str,
     root: Node<'a>,
@@ -114,14 +132,10 @@ pub(super) fn collect<'a>(
     marks: &Marks,
     parameters: Vec<CompileError>,
     compiler: Vec<CompileError>,
-) -> Option<CompileError> {
+) -> Vec<CompileError> {
     let bytes = text.as_bytes();
-    let mut first: Option<Found> = None;
-    let mut consider = |candidate: Found| {
-        if first.as_ref().is_none_or(|(pass, error)| (candidate.0, candidate.1.at) < (*pass, error.at)) {
-            first = Some(candidate);
-        }
-    };
+    let mut all: Vec<Found> = Vec::new();
+    let mut consider = |candidate: Found| all.push(candidate);
     for &at in marks.yields.iter().chain(&marks.placed_keywords) {
         let end = at + bytes[at..].iter().take_while(|b| is_word_byte(**b)).count();
         let keyword = &text[at..end];
@@ -130,7 +144,7 @@ pub(super) fn collect<'a>(
             // A name or a string that spells the keyword, not the keyword itself.
             continue;
         }
-        if let Some(error) = error_at(token, keyword, text, root, kids) {
+        for error in error_at(token, keyword, text, root, kids) {
             consider(error);
         }
     }
@@ -145,7 +159,8 @@ pub(super) fn collect<'a>(
     for error in compiler {
         consider((Pass::Compiler, error));
     }
-    first.map(|(_, error)| error)
+    all.sort_by_key(|(pass, error)| (*pass, error.at));
+    all.into_iter().map(|(_, error)| error).collect()
 }
 
 /// `from m import *` below the module level: the symbol table refuses it, in a class body too.
@@ -161,7 +176,17 @@ fn star_import_error<'a>(root: Node<'a>, at: usize, kids: &Children<'a>) -> Opti
 }
 
 /// The error of the keyword token `token`, if its place makes one.
-fn error_at<'a>(token: Node<'a>, keyword: &str, text: &str, root: Node<'a>, kids: &Children<'a>) -> Option<Found> {
+fn error_at<'a>(token: Node<'a>, keyword: &str, text: &str, root: Node<'a>, kids: &Children<'a>) -> Vec<Found> {
+    if keyword == "async" || keyword == "await" {
+        if let Some(errors) = async_comprehension(token, kids) {
+            return errors;
+        }
+    }
+    single_error_at(token, keyword, text, root, kids).into_iter().collect()
+}
+
+/// The error of the keyword token `token`, if its place makes one.
+fn single_error_at<'a>(token: Node<'a>, keyword: &str, text: &str, root: Node<'a>, kids: &Children<'a>) -> Option<Found> {
     // The statement or expression that the keyword starts (`break` may be the statement itself).
     let node = if token.is_named() { token } else { token.parent()? };
     let at = node.start_byte() as u32;
@@ -207,6 +232,53 @@ fn error_at<'a>(token: Node<'a>, keyword: &str, text: &str, root: Node<'a>, kids
         ("__future__", Kind::FutureImportStatement) => future_import(node, text, kids),
         _ => None,
     }
+}
+
+/// An asynchronous comprehension: one with an `async for` clause, or with `await` in its own
+/// code. Outside an `async def` it does not compile ("asynchronous comprehension outside of an
+/// asynchronous function"), except as a generator expression, which is an asynchronous
+/// generator anywhere. Up to 3.10 a comprehension inside another is outside too; from 3.11 on
+/// it makes the one around it asynchronous, which then needs an `async def` itself. 3.8 and
+/// 3.9 report line 0. `None` when the keyword belongs to no comprehension's own code.
+fn async_comprehension<'a>(token: Node<'a>, kids: &Children<'a>) -> Option<Vec<Found>> {
+    let comprehension = match token.parent() {
+        Some(clause) if kind(clause) == Kind::ForInClause => clause.parent()?,
+        Some(node) if kind(node) == Kind::Await => match enclosing_block(node, kids) {
+            (Enclosing::Comprehension, Some(comprehension)) => comprehension,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if kind(comprehension) == Kind::GeneratorExpression {
+        return Some(Vec::new());
+    }
+    let message = "asynchronous comprehension outside of an asynchronous function";
+    let error = |at: Node<'a>| CompileError::new(at.start_byte() as u32, message.to_string()).reported_before(10, LINE_ZERO);
+    let mut errors = Vec::new();
+    let (around, _) = enclosing_block(comprehension, kids);
+    let in_async_def = |enclosing: Enclosing| enclosing == Enclosing::Function { is_async: true };
+    if !in_async_def(around) {
+        let old = error(comprehension);
+        errors.push((Pass::Compiler, if around == Enclosing::Comprehension { old.refused_by(0, 11) } else { old }));
+    }
+    if around == Enclosing::Comprehension {
+        // From 3.11 on the comprehensions around, up to a generator expression, become
+        // asynchronous; the outermost needs an `async def`.
+        let mut current = comprehension;
+        loop {
+            match enclosing_block(current, kids) {
+                (Enclosing::Comprehension, Some(outer)) if kind(outer) == Kind::GeneratorExpression => break,
+                (Enclosing::Comprehension, Some(outer)) => current = outer,
+                (enclosing, _) => {
+                    if !in_async_def(enclosing) {
+                        errors.push((Pass::Compiler, error(current).refused_by(11, u32::MAX)));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    Some(errors)
 }
 
 /// The scope whose code a node belongs to, as the compiler sees it.
@@ -349,7 +421,7 @@ mod tests {
     /// The line and message of the file's first compile error, as CPython 3.10 on report it.
     fn first_error(source: &str) -> Option<(u32, String)> {
         let summary = crate::analysis::summary::summarize(source);
-        summary.compile_error.as_ref().map(|error| (summary.line_number(error.at), error.message.clone()))
+        summary.compile_errors.first().map(|error| (summary.line_number(error.at), error.message.clone()))
     }
 
     /// Each case with what `compile(source, "m.py", "exec")` raises on CPython 3.8–3.13 (they
@@ -439,7 +511,7 @@ mod tests {
         ];
         for (source, expected) in cases {
             let summary = crate::analysis::summary::summarize(source);
-            let got = summary.compile_error.as_ref().map(|error| {
+            let got = summary.compile_errors.first().map(|error| {
                 (summary.line_number(error.reported_at(10)), summary.line_number(error.reported_at(9)), error.message.clone())
             });
             let expected = expected.map(|(line, old_line, message)| (line, old_line, message.to_string()));

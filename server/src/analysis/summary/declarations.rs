@@ -318,7 +318,7 @@ mod tests {
         ];
         for (source, expected) in cases {
             let summary = crate::analysis::summary::summarize(source);
-            let got = summary.compile_error.as_ref().map(|error| (summary.line_number(error.at), error.message.as_str()));
+            let got = summary.compile_errors.first().map(|error| (summary.line_number(error.at), error.message.as_str()));
             assert_eq!(got, *expected, "{source:?}");
         }
     }

@@ -112,7 +112,7 @@ fn summarize_parsed(text: &str, tree: &Tree) -> FileSummary {
     // The walk found the repeated keywords of the calls, which are the compiler's errors.
     let mut compiler = collected.compiler;
     compiler.append(&mut extractor.repeated_keywords);
-    extractor.summary.compile_error = super::compile_errors::collect(text, root, &kids, &marks, collected.duplicates, compiler);
+    extractor.summary.compile_errors = super::compile_errors::collect(text, root, &kids, &marks, collected.duplicates, compiler);
     let mut summary = extractor.summary;
     summary.body = body;
     // The tokens and the argument lists that the walk found join the statements' places, which

@@ -55,6 +55,14 @@ impl CompileFailure<'_> {
         }
     }
 
+    /// The line CPython 3.`minor` reports: 3.8 and 3.9 report some errors at line 0.
+    pub fn line(&self, summary: &FileSummary, minor: u32) -> u32 {
+        match self.at(minor) {
+            compile_errors::LINE_ZERO => 0,
+            at => summary.line_number(at),
+        }
+    }
+
     /// The class of the exception: SyntaxError, or its subclass TabError.
     pub fn exception(&self) -> &'static str {
         match self {
@@ -97,9 +105,10 @@ pub struct FileSummary {
     /// Syntax that tree-sitter reads but some supported Python does not compile (`match` before
     /// 3.10, ...), in source order; the simulation decides for the version it models.
     pub newer_syntax: Vec<NewerSyntax>,
-    /// The first error that compiling the parsed file raises (`return` at module level, a late
-    /// `from __future__` import), which every supported Python reports alike.
-    pub compile_error: Option<CompileError>,
+    /// The errors that compiling the parsed file raises (`return` at module level, a late
+    /// `from __future__` import), in the order CPython finds them; the first that applies to
+    /// a version is the one it raises.
+    pub compile_errors: Vec<CompileError>,
     /// `# modcache: ignore[...]` and `# noqa: ...` comments.
     pub suppressions: Vec<Suppression>,
     /// Module state and import-time effects, for the state rules.
@@ -136,7 +145,7 @@ impl FileSummary {
         };
         parser
             .or_else(|| rejected.find(|newer| newer.feature.found_after_parse(minor)).map(CompileFailure::NewerSyntax))
-            .or_else(|| self.compile_error.as_ref().map(CompileFailure::Compiler))
+            .or_else(|| self.compile_errors.iter().find(|error| error.applies_to(minor)).map(CompileFailure::Compiler))
     }
 
     pub fn import(&self, id: ImportId) -> &ImportStmt {

@@ -125,8 +125,9 @@ pub enum SyntaxFeature {
     /// (or `with` item), where 3.8 does. See [`TargetProblem`].
     InvalidTarget { problem: TargetProblem, first: u32 },
     /// A starred expression without parentheses after `+=`, after `for ... in` or after `as`,
-    /// which 3.8's grammar does not read; the compiler of later versions refuses it instead.
-    UnparenthesizedStar,
+    /// which 3.8's grammar does not read; the compiler of later versions refuses it instead,
+    /// except in a tuple after `for ... in` (`tuple`: `for x in *a, b:`), which they compile.
+    UnparenthesizedStar { tuple: bool },
     /// A starred expression alone in parentheses, `(*a)`, which makes no tuple. 3.8's compiler
     /// refuses it, and the parser of later versions.
     ParenthesizedStar,
@@ -222,7 +223,7 @@ impl SyntaxFeature {
         Some(match self {
             SyntaxFeature::ParenthesizedWith | SyntaxFeature::RelaxedDecorator | SyntaxFeature::WalrusInSet => 9,
             SyntaxFeature::MatchStatement | SyntaxFeature::WalrusInSubscript => 10,
-            SyntaxFeature::UnparenthesizedStar | SyntaxFeature::RepeatedKeyword | SyntaxFeature::DebugAssignment => 9,
+            SyntaxFeature::UnparenthesizedStar { .. } | SyntaxFeature::RepeatedKeyword | SyntaxFeature::DebugAssignment => 9,
             SyntaxFeature::ExceptStar | SyntaxFeature::StarredSubscript { .. } => 11,
             SyntaxFeature::TypeAlias
             | SyntaxFeature::FunctionTypeParameters
@@ -243,6 +244,16 @@ impl SyntaxFeature {
             | SyntaxFeature::FStringConversion { .. }
             | SyntaxFeature::BadEscape { .. } => return None,
         })
+    }
+
+    /// The first minor version that compiles a file with it, for a reader: none for what the
+    /// parser of 3.9 on reads and their compiler refuses, which [`SyntaxFeature::since`] counts
+    /// as read.
+    pub fn needs(self) -> Option<u32> {
+        match self {
+            SyntaxFeature::UnparenthesizedStar { tuple: false } | SyntaxFeature::RepeatedKeyword | SyntaxFeature::DebugAssignment => None,
+            _ => self.since(),
+        }
     }
 
     /// What the syntax is, for a reader.
@@ -266,7 +277,7 @@ impl SyntaxFeature {
             SyntaxFeature::DefaultBeforePlain { .. } => "a parameter without a default after one with a default",
             SyntaxFeature::ArgumentOrder { .. } => "an argument out of order",
             SyntaxFeature::InvalidTarget { .. } => "an expression that cannot be assigned to or deleted",
-            SyntaxFeature::UnparenthesizedStar => "a starred expression without parentheses",
+            SyntaxFeature::UnparenthesizedStar { .. } => "a starred expression without parentheses",
             SyntaxFeature::ParenthesizedStar => "a starred expression alone in parentheses",
             SyntaxFeature::BareStar { .. } => "a `*` that no keyword-only parameter follows",
             SyntaxFeature::ComprehensionTuple { .. } => "a comprehension over a tuple without parentheses",

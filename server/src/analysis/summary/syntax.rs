@@ -212,7 +212,7 @@ pub(super) struct Marks {
     /// `os.environ`), and the words `in` (`… in os.environ`) and `yield` (which makes the rest of a
     /// fixture teardown).
     pub(super) facts: Vec<usize>,
-    /// Where `return`, `await`, `break`, `continue`, `global`, `nonlocal` or `__future__` stand as words:
+    /// Where `return`, `await`, `async`, `break`, `continue`, `global`, `nonlocal` or `__future__` stand as words:
     /// with `yield`, the keywords that compile only in some places (see `compile_errors`).
     pub(super) placed_keywords: Vec<usize>,
     /// Where a token may stand that tree-sitter reads and CPython refuses (see `lexical`): a
@@ -324,7 +324,7 @@ impl Marks {
                 (6, b'i') if word == b"import" => marks.imports.push(start),
                 (6, b'l') if word == b"lambda" => marks.lambdas.push(start),
                 (6, b'r') if word == b"return" => marks.placed_keywords.push(start),
-                (5, b'a') if word == b"await" => marks.placed_keywords.push(start),
+                (5, b'a') if word == b"await" || word == b"async" => marks.placed_keywords.push(start),
                 (5, b'b') if word == b"break" => marks.placed_keywords.push(start),
                 (8, b'c') if word == b"continue" => marks.placed_keywords.push(start),
                 (8, b'n') if word == b"nonlocal" => marks.placed_keywords.push(start),

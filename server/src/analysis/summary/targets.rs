@@ -260,10 +260,10 @@ pub(super) fn statement<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, fou
                 .filter(|i| kind(*i) == Kind::ExpressionList)
                 .and_then(|list| kids.iter(list, Which::NamedCode).find_map(|part| leading_star(part, kids)));
             if let Some(star) = first_star {
-                found.newer(star, SyntaxFeature::UnparenthesizedStar);
+                found.newer(star, SyntaxFeature::UnparenthesizedStar { tuple: true });
             }
             if let Some(star) = iterable.and_then(|i| leading_star(i, kids)) {
-                found.newer(star, SyntaxFeature::UnparenthesizedStar);
+                found.newer(star, SyntaxFeature::UnparenthesizedStar { tuple: false });
                 found.compiler(star, STARRED_VALUE);
             } else if let Some(target) = kids.child(node, Field::Left) {
                 starred_target(target, kids, found);
@@ -282,7 +282,7 @@ pub(super) fn statement<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, fou
                 let alias = kids.child(value, Field::Alias);
                 let Some(target) = alias.and_then(|alias| kids.iter(alias, Which::NamedCode).next()) else { continue };
                 if let Some(star) = leading_star(target, kids) {
-                    found.newer(star, SyntaxFeature::UnparenthesizedStar);
+                    found.newer(star, SyntaxFeature::UnparenthesizedStar { tuple: false });
                     found.compiler(star, STARRED_TARGET);
                 } else if let Some((bad, problem)) = invalid_target(target, TargetContext::With, false, text, kids) {
                     found.target(bad, problem, item);
@@ -380,7 +380,7 @@ fn augmented_assignment<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, fou
         }
     }
     if let Some(star) = kids.child(node, Field::Right).and_then(|value| leading_star(value, kids)) {
-        found.newer(star, SyntaxFeature::UnparenthesizedStar);
+        found.newer(star, SyntaxFeature::UnparenthesizedStar { tuple: false });
         found.compiler(star, STARRED_VALUE);
     }
 }
@@ -608,13 +608,64 @@ fn import_binding<'a>(name: Node<'a>, kids: &Children<'a>) -> Option<Node<'a>> {
     (binding && matches!(kind(statement), Kind::ImportStatement | Kind::ImportFromStatement)).then_some(statement)
 }
 
+/// The symbol table's rules for `:=` in comprehensions (PEP 572), the same in 3.8–3.13: no `:=`
+/// anywhere in a comprehension's iterables (even inside a lambda there), none that rebinds an
+/// iteration variable of a comprehension around it, and none in a comprehension straight in a
+/// class body.
+pub(super) fn named_expression<'a>(walrus: Node<'a>, text: &str, kids: &Children<'a>, found: &mut Findings) {
+    let at = walrus.start_byte() as u32;
+    let mut error = |message: String| found.symbol_table.push(CompileError::new(at, message));
+    let mut child = walrus;
+    while let Some(parent) = child.parent() {
+        if kind(parent) == Kind::ForInClause && kids.iter(parent, Which::InField(Field::Right)).any(|r| r.id() == child.id()) {
+            return error("assignment expression cannot be used in a comprehension iterable expression".to_string());
+        }
+        if kind(parent).may_hold_statements() {
+            break;
+        }
+        child = parent;
+    }
+    let Some(name) = kids.child(walrus, Field::Name).map(|name| node_text(name, text)) else { return };
+    let mut in_comprehension = false;
+    let mut child = walrus;
+    while let Some(parent) = child.parent() {
+        match kind(parent) {
+            Kind::ListComprehension | Kind::SetComprehension | Kind::DictionaryComprehension | Kind::GeneratorExpression => {
+                in_comprehension = true;
+                let clauses = kids.iter(parent, Which::NamedCode).filter(|c| kind(*c) == Kind::ForInClause);
+                let targets = clauses.filter_map(|clause| kids.child(clause, Field::Left));
+                if targets.into_iter().any(|target| binds(target, name, text, kids)) {
+                    return error(format!("assignment expression cannot rebind comprehension iteration variable '{name}'"));
+                }
+            }
+            Kind::Lambda | Kind::FunctionDefinition | Kind::Module => return,
+            Kind::ClassDefinition if in_comprehension => {
+                return error("assignment expression within a comprehension cannot be used in a class body".to_string());
+            }
+            Kind::ClassDefinition => return,
+            _ => {}
+        }
+        child = parent;
+    }
+}
+
+/// Whether a `for` clause's target binds `name`.
+fn binds<'a>(target: Node<'a>, name: &str, text: &str, kids: &Children<'a>) -> bool {
+    match kind(target) {
+        Kind::Identifier => node_text(target, text) == name,
+        Kind::PatternList | Kind::TuplePattern | Kind::ListPattern | Kind::Tuple | Kind::List | Kind::ParenthesizedExpression
+        | Kind::ListSplatPattern | Kind::ListSplat => kids.iter(target, Which::NamedCode).any(|part| binds(part, name, text, kids)),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// The line and message of the file's compile failure on CPython 3.`minor`, or nothing.
     fn failure(source: &str, minor: u32) -> Option<(u32, String)> {
         let summary = crate::analysis::summary::summarize(source);
         let failure = summary.compile_failure(minor)?;
-        Some((summary.line_number(failure.at(minor)), failure.message(minor)))
+        Some((failure.line(&summary, minor), failure.message(minor)))
     }
 
     /// Each case with what `compile()` raises on CPython 3.8, 3.9, 3.10 and 3.13 (3.11 and
@@ -692,6 +743,15 @@ mod tests {
             ("x = [a for a in\n     (lambda: (y := 1))()]\n", [Some((2, "assignment expression cannot be used in a comprehension iterable expression")); 4]),
             ("class C:\n    x = [\n      (z := 1) for a in b]\n", [Some((3, "assignment expression within a comprehension cannot be used in a class body")); 4]),
             ("class C:\n    x = [lambda: (z := 1) for a in b]\ny = [a for a in b if (z := a)]\n", [None; 4]),
+            (
+                "def f():\n    return [\n        x async for x in y]\n",
+                [Some((0, "asynchronous comprehension outside of an asynchronous function")), Some((0, "asynchronous comprehension outside of an asynchronous function")), Some((2, "asynchronous comprehension outside of an asynchronous function")), Some((2, "asynchronous comprehension outside of an asynchronous function"))],
+            ),
+            (
+                "async def f():\n    return [[x async for x in y]\n            for z in w]\n",
+                [Some((0, "asynchronous comprehension outside of an asynchronous function")), Some((0, "asynchronous comprehension outside of an asynchronous function")), Some((2, "asynchronous comprehension outside of an asynchronous function")), None],
+            ),
+            ("x = (y async for y in z)\nasync def f():\n    return [await x for x in y]\n", [None; 4]),
             ("x = *a\ny = [(i := 0) for i in b]\n", [Some((2, "assignment expression cannot rebind comprehension iteration variable 'i'")); 4]),
         ];
         for (source, expected) in cases {
@@ -700,56 +760,5 @@ mod tests {
                 assert_eq!(failure(source, minor), expected, "3.{minor}: {source:?}");
             }
         }
-    }
-}
-
-/// The symbol table's rules for `:=` in comprehensions (PEP 572), the same in 3.8–3.13: no `:=`
-/// anywhere in a comprehension's iterables (even inside a lambda there), none that rebinds an
-/// iteration variable of a comprehension around it, and none in a comprehension straight in a
-/// class body.
-pub(super) fn named_expression<'a>(walrus: Node<'a>, text: &str, kids: &Children<'a>, found: &mut Findings) {
-    let at = walrus.start_byte() as u32;
-    let mut error = |message: String| found.symbol_table.push(CompileError::new(at, message));
-    let mut child = walrus;
-    while let Some(parent) = child.parent() {
-        if kind(parent) == Kind::ForInClause && kids.iter(parent, Which::InField(Field::Right)).any(|r| r.id() == child.id()) {
-            return error("assignment expression cannot be used in a comprehension iterable expression".to_string());
-        }
-        if kind(parent).may_hold_statements() {
-            break;
-        }
-        child = parent;
-    }
-    let Some(name) = kids.child(walrus, Field::Name).map(|name| node_text(name, text)) else { return };
-    let mut in_comprehension = false;
-    let mut child = walrus;
-    while let Some(parent) = child.parent() {
-        match kind(parent) {
-            Kind::ListComprehension | Kind::SetComprehension | Kind::DictionaryComprehension | Kind::GeneratorExpression => {
-                in_comprehension = true;
-                let clauses = kids.iter(parent, Which::NamedCode).filter(|c| kind(*c) == Kind::ForInClause);
-                let targets = clauses.filter_map(|clause| kids.child(clause, Field::Left));
-                if targets.into_iter().any(|target| binds(target, name, text, kids)) {
-                    return error(format!("assignment expression cannot rebind comprehension iteration variable '{name}'"));
-                }
-            }
-            Kind::Lambda | Kind::FunctionDefinition | Kind::Module => return,
-            Kind::ClassDefinition if in_comprehension => {
-                return error("assignment expression within a comprehension cannot be used in a class body".to_string());
-            }
-            Kind::ClassDefinition => return,
-            _ => {}
-        }
-        child = parent;
-    }
-}
-
-/// Whether a `for` clause's target binds `name`.
-fn binds<'a>(target: Node<'a>, name: &str, text: &str, kids: &Children<'a>) -> bool {
-    match kind(target) {
-        Kind::Identifier => node_text(target, text) == name,
-        Kind::PatternList | Kind::TuplePattern | Kind::ListPattern | Kind::Tuple | Kind::List | Kind::ParenthesizedExpression
-        | Kind::ListSplatPattern | Kind::ListSplat => kids.iter(target, Which::NamedCode).any(|part| binds(part, name, text, kids)),
-        _ => false,
     }
 }
