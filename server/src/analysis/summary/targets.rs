@@ -469,18 +469,54 @@ const DEBUG: &str = "cannot assign to __debug__";
 /// Every place that binds `__debug__`, which no Python 3 compiles: a name, an attribute or a
 /// parameter so called, a keyword argument, an import or a definition of that name. 3.8 finds
 /// them while it builds the AST, later versions in the compiler, and where they report the
-/// error differs (see the fixture `target_errors`). `a.__debug__ += 1` only 3.8 refuses. Not
-/// modelled: what only later versions refuse (`del __debug__` from 3.10, `import __debug__.x`
-/// from 3.9) and `__debug__` in `match` patterns and type parameters.
+/// error differs (see the fixture `target_errors`). `a.__debug__ += 1` only 3.8 refuses; `del
+/// __debug__` only 3.10 on, `import __debug__.x` only 3.9 on.
 pub(super) fn debug_assignments<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, found: &mut Findings) {
     for at in super::syntax::word_starts(text.as_bytes(), b"__debug__") {
         let Some(name) = root.descendant_for_byte_range(at, at + "__debug__".len()) else { continue };
         if kind(name) != Kind::Identifier {
             continue;
         }
-        if let Some((error, old)) = debug_binding(name, kids) {
+        if let Some(error) = later_debug_error(name) {
+            found.compiler.push(error);
+        } else if let Some((error, old)) = debug_binding(name, kids) {
             found.newer(old, SyntaxFeature::DebugAssignment);
             found.compiler.extend(error);
+        }
+    }
+}
+
+/// What only later versions refuse: `del __debug__` (3.10 on, at the name) and `import
+/// __debug__.x`, which binds `__debug__` (3.9 on, at the statement); and the bindings in syntax
+/// that only later versions read, where earlier ones fail on the syntax first: a capture
+/// pattern of a `case` and a type parameter.
+fn later_debug_error(name: Node) -> Option<CompileError> {
+    let parent = name.parent()?;
+    let grandparent = parent.parent();
+    let capture = match kind(parent) {
+        Kind::DottedName => parent.named_child_count() == 1 && grandparent.is_some_and(|g| kind(g) == Kind::CasePattern),
+        Kind::AsPattern => {
+            grandparent.is_some_and(|g| kind(g) == Kind::CasePattern) && parent.named_child(parent.named_child_count().saturating_sub(1) as u32).is_some_and(|alias| alias.id() == name.id())
+        }
+        _ => parent.kind() == "splat_pattern" || parent.kind() == "type" && grandparent.is_some_and(|g| kind(g) == Kind::TypeParameter && g.named_child(0).is_some_and(|first| first.id() == parent.id())),
+    };
+    if capture {
+        return Some(CompileError::new(name.start_byte() as u32, DEBUG.to_string()));
+    }
+    if kind(parent) == Kind::DottedName && parent.named_child_count() > 1 && parent.named_child(0).is_some_and(|first| first.id() == name.id()) {
+        let statement = parent.parent().filter(|s| kind(*s) == Kind::ImportStatement)?;
+        return Some(CompileError::new(statement.start_byte() as u32, DEBUG.to_string()).refused_by(9, u32::MAX));
+    }
+    let mut child = name;
+    loop {
+        let parent = child.parent()?;
+        match kind(parent) {
+            Kind::ExpressionList | Kind::Tuple | Kind::List | Kind::ParenthesizedExpression => child = parent,
+            Kind::DeleteStatement => {
+                let message = "cannot delete __debug__".to_string();
+                return Some(CompileError::new(name.start_byte() as u32, message).refused_by(10, u32::MAX));
+            }
+            _ => return None,
         }
     }
 }
