@@ -676,8 +676,9 @@ class Generator:
     def uncompilable_item(self):
         """A function that is never called and that CPython refuses to compile, so that the whole
         module never starts and its import raises SyntaxError: a token of Python 2, a parameter
-        list, a declaration, a target, a starred value, a keyword, an escape or a binding of
-        `__debug__` that the parser, the symbol table or the compiler rejects. Files with one are
+        list, a declaration, a target, a starred value, a keyword, an escape, a binding of
+        `__debug__`, a `:=` or an asynchronous comprehension that the parser, the symbol table or
+        the compiler rejects. Files with one are
         the only ones that do not compile; their functions are named `legacy_N`."""
         name = self.fresh("legacy")
         body = self.rng.choice([
@@ -693,6 +694,8 @@ class Generator:
             "():\n    return \"C:\\Users\\value\"",
             "(*):\n    return 0",
             "():\n    __debug__ = False",
+            "():\n    return [(i := 0) for i in range(2)]",
+            "():\n    return [item async for item in value]",
         ])
         return "def %s%s" % (name, body)
 
