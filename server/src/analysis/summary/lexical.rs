@@ -318,12 +318,7 @@ fn logical_line_starts<'a>(node: Node<'a>, kids: &Children<'a>, starts: &mut Vec
 mod tests {
     use crate::analysis::summary::parse;
 
-    /// The line and message of the first problem that 3.`minor` reports, as CPython does.
-    fn first(source: &str, minor: u32) -> Option<(u32, String, &'static str)> {
-        let summary = crate::analysis::summary::summarize(source);
-        let failure = summary.compile_failure(minor)?;
-        Some((summary.line_number(failure.at(minor)), failure.message(minor), failure.exception()))
-    }
+    use crate::analysis::summary::compile_failure_of as first;
 
     fn check(source: &str, expected: &[(u32, Option<(u32, &str)>)]) {
         assert!(parse(source).is_some());

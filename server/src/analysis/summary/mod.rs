@@ -45,6 +45,15 @@ pub enum CompileFailure<'s> {
     Compiler(&'s CompileError),
 }
 
+/// The line, message and exception class of what compiling `source` raises on CPython
+/// 3.`minor`, for the tables of tests that compare with CPython.
+#[cfg(test)]
+pub(super) fn compile_failure_of(source: &str, minor: u32) -> Option<(u32, String, &'static str)> {
+    let summary = summarize(source);
+    let failure = summary.compile_failure(minor)?;
+    Some((failure.line(&summary, minor), failure.message(minor), failure.exception()))
+}
+
 impl CompileFailure<'_> {
     /// The offset whose line CPython 3.`minor` reports.
     pub fn at(&self, minor: u32) -> u32 {

@@ -191,9 +191,7 @@ pub(super) fn parameter_name<'a>(parameter: Node<'a>, kids: &Children<'a>) -> Op
 mod tests {
     /// The line and message of the first failure that 3.`minor` reports.
     fn first(source: &str, minor: u32) -> Option<(u32, String)> {
-        let summary = crate::analysis::summary::summarize(source);
-        let failure = summary.compile_failure(minor)?;
-        Some((summary.line_number(failure.at(minor)), failure.message(minor)))
+        crate::analysis::summary::compile_failure_of(source, minor).map(|(line, message, _)| (line, message))
     }
 
     /// Each case with the line that 3.8, 3.9, 3.10–3.11 and 3.12–3.13 report (as CPython does on

@@ -699,9 +699,7 @@ fn binds<'a>(target: Node<'a>, name: &str, text: &str, kids: &Children<'a>) -> b
 mod tests {
     /// The line and message of the file's compile failure on CPython 3.`minor`, or nothing.
     fn failure(source: &str, minor: u32) -> Option<(u32, String)> {
-        let summary = crate::analysis::summary::summarize(source);
-        let failure = summary.compile_failure(minor)?;
-        Some((failure.line(&summary, minor), failure.message(minor)))
+        crate::analysis::summary::compile_failure_of(source, minor).map(|(line, message, _)| (line, message))
     }
 
     /// Each case with what `compile()` raises on CPython 3.8, 3.9, 3.10 and 3.13 (3.11 and
