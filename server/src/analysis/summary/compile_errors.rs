@@ -18,9 +18,10 @@
 
 use tree_sitter::Node;
 
+use super::lexical::{literal_prefix, prefix_has};
 use super::syntax::{is_word_byte, kind, node_text, word_starts, Children, Field, Kind, Marks, Which};
 
-/// The first error that compiling the file raises, if any.
+/// An error that compiling the file raises, on the versions it applies to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileError {
     /// The start of the statement or expression whose line the latest versions report; what
@@ -122,7 +123,7 @@ const FUTURE_FEATURES: &[&str] = &[
 
 /// Looks at every place where a keyword that compiles only in some places stands as a word
 /// (`yield`, `import` and the [`Marks::placed_keywords`]; most files have few), and asks the
-/// tree what encloses it there. `parameters` holds the symbol table's errors found elsewhere
+/// tree what encloses it there. `symbol_table` holds the symbol table's errors found elsewhere
 /// (duplicate parameters, `:=` in comprehensions), `compiler` the compiler's. The errors come in
 /// the order CPython reports them; some apply to some versions only.
 pub(super) fn collect<'a>(
@@ -130,7 +131,7 @@ pub(super) fn collect<'a>(
     root: Node<'a>,
     kids: &Children<'a>,
     marks: &Marks,
-    parameters: Vec<CompileError>,
+    symbol_table: Vec<CompileError>,
     compiler: Vec<CompileError>,
 ) -> Vec<CompileError> {
     let bytes = text.as_bytes();
@@ -153,7 +154,7 @@ pub(super) fn collect<'a>(
             consider(error);
         }
     }
-    for error in parameters {
+    for error in symbol_table {
         consider((Pass::SymbolTable, error));
     }
     for error in compiler {
@@ -175,7 +176,8 @@ fn star_import_error<'a>(root: Node<'a>, at: usize, kids: &Children<'a>) -> Opti
     Some((Pass::SymbolTable, CompileError::new(at, message).reported_before(10, block.start_byte() as u32)))
 }
 
-/// The error of the keyword token `token`, if its place makes one.
+/// The errors of the keyword token `token`: those of an asynchronous comprehension that it
+/// makes one, else the one its place makes, if any.
 fn error_at<'a>(token: Node<'a>, keyword: &str, text: &str, root: Node<'a>, kids: &Children<'a>) -> Vec<Found> {
     if keyword == "async" || keyword == "await" {
         if let Some(errors) = async_comprehension(token, kids) {
@@ -405,9 +407,9 @@ fn is_docstring<'a>(statement: Node<'a>, text: &str, kids: &Children<'a>) -> boo
     }
     let mut expressions = kids.iter(statement, Which::NamedCode);
     let (Some(expression), None) = (expressions.next(), expressions.next()) else { return false };
-    let plain = |string: Node| {
-        let prefix = node_text(string, text).split(['"', '\'']).next().unwrap_or_default().to_ascii_lowercase();
-        !prefix.contains('f') && !prefix.contains('b')
+    let plain = |string: Node<'a>| {
+        let prefix = literal_prefix(string, text, kids);
+        !prefix_has(prefix, b'f') && !prefix_has(prefix, b'b')
     };
     match kind(expression) {
         Kind::String => plain(expression),

@@ -13,6 +13,7 @@
 
 use tree_sitter::Node;
 
+use super::lexical::{prefix_has, string_prefix};
 use super::newer_syntax::{NewerSyntax, SyntaxFeature};
 use super::syntax::{kind, node_text, Children, Kind, Which};
 use crate::analysis::text::TextRange;
@@ -107,13 +108,12 @@ fn enclosing_string(node: Option<Node>) -> Option<Node> {
 /// f-string's text is decoded part by part between its fields.
 fn string_problem<'a>(string: Node<'a>, text: &str, kids: &Children<'a>) -> Option<EscapeProblem> {
     let start = kids.iter(string, Which::All).find(|part| kind(*part) == Kind::StringStart)?;
-    let prefix = node_text(start, text);
-    let prefix = &prefix[..prefix.find(['\'', '"']).unwrap_or(prefix.len())];
-    if prefix.contains(['r', 'R']) {
+    let prefix = string_prefix(start, text);
+    if prefix_has(prefix, b'r') {
         return None;
     }
-    let bytes = prefix.contains(['b', 'B']);
-    if prefix.contains(['f', 'F']) {
+    let bytes = prefix_has(prefix, b'b');
+    if prefix_has(prefix, b'f') {
         return kids
             .iter(string, Which::All)
             .filter(|part| kind(*part) == Kind::StringContent)

@@ -112,7 +112,7 @@ fn summarize_parsed(text: &str, tree: &Tree) -> FileSummary {
     // The walk found the repeated keywords of the calls, which are the compiler's errors.
     let mut compiler = collected.compiler;
     compiler.append(&mut extractor.repeated_keywords);
-    extractor.summary.compile_errors = super::compile_errors::collect(text, root, &kids, &marks, collected.duplicates, compiler);
+    extractor.summary.compile_errors = super::compile_errors::collect(text, root, &kids, &marks, collected.symbol_table, compiler);
     let mut summary = extractor.summary;
     summary.body = body;
     // The tokens and the argument lists that the walk found join the statements' places, which
@@ -980,7 +980,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         };
         let mut bases = Vec::new();
         if let Some(arguments) = self.kids.child(node, Field::Superclasses) {
-            self.argument_order(arguments);
+            self.argument_list(arguments);
             self.expr(arguments, out);
             let kids = self.kids;
             for base in kids.iter(arguments, Which::NamedCode) {
@@ -1763,18 +1763,13 @@ impl<'t, 'a> Extractor<'t, 'a> {
         }
     }
 
-    /// Records an argument list that CPython's parser refuses (see `parameters::argument_order`).
+    /// Records an argument list that CPython refuses (see `parameters::argument_list_errors`).
     /// The walk may read a call more than once; the summary keeps one record of it.
-    fn argument_order(&mut self, arguments: Node<'a>) {
-        if let Some(found) = super::parameters::argument_order(arguments, self.kids) {
+    fn argument_list(&mut self, arguments: Node<'a>) {
+        for (found, error) in super::parameters::argument_list_errors(arguments, self.text, self.kids) {
             if !self.summary.newer_syntax.contains(&found) {
                 self.summary.newer_syntax.push(found);
-            }
-        }
-        if let Some((found, error)) = super::parameters::repeated_keyword(arguments, self.text, self.kids) {
-            if !self.summary.newer_syntax.contains(&found) {
-                self.summary.newer_syntax.push(found);
-                self.repeated_keywords.push(error);
+                self.repeated_keywords.extend(error);
             }
         }
     }
@@ -1834,7 +1829,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
     /// A call whose `function` and `arguments` fields the caller looked up.
     fn call(&mut self, node: Node<'a>, function: Option<Node<'a>>, arguments: Option<Node<'a>>, out: &mut Block) {
         if let Some(arguments) = arguments.filter(|a| kind(*a) == Kind::ArgumentList) {
-            self.argument_order(arguments);
+            self.argument_list(arguments);
         }
         let parts = function.and_then(|f| AttrParts::of(self.kids, f));
         if let (Some(function), Some(arguments)) = (function, arguments) {

@@ -213,16 +213,24 @@ pub(super) fn number_problem(number: &[u8], is_float: bool) -> Option<LexicalPro
 }
 
 /// The letters before the quote of a string's `string_start` token.
-fn string_prefix<'t>(start: Node, text: &'t str) -> &'t [u8] {
+pub(super) fn string_prefix<'t>(start: Node, text: &'t str) -> &'t [u8] {
     let start = node_text(start, text).as_bytes();
     &start[..start.iter().take_while(|b| b.is_ascii_alphabetic()).count()]
 }
 
+/// The letters before the quote of a string literal.
+pub(super) fn literal_prefix<'a, 't>(string: Node<'a>, text: &'t str, kids: &Children<'a>) -> &'t [u8] {
+    kids.iter(string, Which::All).find(|part| kind(*part) == Kind::StringStart).map_or(&[], |start| string_prefix(start, text))
+}
+
+/// Whether a string prefix has the letter `letter` (lower case), in either case.
+pub(super) fn prefix_has(prefix: &[u8], letter: u8) -> bool {
+    prefix.iter().any(|b| b | 0x20 == letter)
+}
+
 /// Whether a string's prefix has a `b`.
 fn is_bytes<'a>(string: Node<'a>, text: &str, kids: &Children<'a>) -> bool {
-    kids.iter(string, Which::All)
-        .find(|part| kind(*part) == Kind::StringStart)
-        .is_some_and(|start| string_prefix(start, text).iter().any(|b| b | 0x20 == b'b'))
+    prefix_has(literal_prefix(string, text, kids), b'b')
 }
 
 /// Whether the text of a string, between its quotes, has a byte outside ASCII.

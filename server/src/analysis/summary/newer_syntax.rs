@@ -15,8 +15,8 @@ use super::compile_errors::CompileError;
 use super::lexical::LexicalProblem;
 use super::parameters::ArgumentProblem;
 use super::escapes::EscapeProblem;
-use super::targets::{Findings, TargetProblem};
-use super::syntax::{is_word_byte, kind, node_text, word_starts, Children, Field, Kind, Which};
+use super::targets::{Findings, TargetProblem, STARRED_VALUE};
+use super::syntax::{is_word_byte, kind, node_text, token_child, word_starts, Children, Field, Kind, Which};
 use crate::analysis::text::TextRange;
 
 /// One place whose syntax some supported Python rejects.
@@ -65,8 +65,7 @@ impl NewerSyntax {
             SyntaxFeature::FStringConversion { run_start, .. } | SyntaxFeature::BadEscape { run_start, .. } if minor < 9 => {
                 run_start
             }
-            SyntaxFeature::BadEscape { run_end, .. } if minor < 12 => run_end,
-            SyntaxFeature::FStringConversion { run_end, .. } if minor < 12 => run_end,
+            SyntaxFeature::FStringConversion { run_end, .. } | SyntaxFeature::BadEscape { run_end, .. } if minor < 12 => run_end,
             _ => self.range.start,
         }
     }
@@ -290,27 +289,24 @@ impl SyntaxFeature {
     }
 
     /// Whether Python 3.`minor` finds the problem only after the whole file parsed: 3.8 builds
-    /// its AST from a finished parse tree and checks argument lists and string literals there
-    /// (Python/ast.c), so any error of its parser or tokenizer comes first.
+    /// its AST from a finished parse tree and checks argument and parameter lists, targets,
+    /// `__debug__` and string literals there (Python/ast.c), so any error of its parser or
+    /// tokenizer comes first.
     pub fn found_after_parse(self, minor: u32) -> bool {
         minor < 9
-            && matches!(
-                self,
+            && match self {
+                SyntaxFeature::InvalidTarget { problem, .. } => !problem.is_grammar_error(minor),
                 SyntaxFeature::DefaultBeforePlain { .. }
-                    | SyntaxFeature::ArgumentOrder { .. }
-                    | SyntaxFeature::Lexical(LexicalProblem::NonAsciiBytes | LexicalProblem::MixedBytes)
-            )
-            || matches!(self, SyntaxFeature::InvalidTarget { problem, .. } if minor < 9 && !problem.is_grammar_error(minor))
-            || minor < 9
-                && matches!(
-                    self,
-                    SyntaxFeature::BareStar { .. }
-                        | SyntaxFeature::ComprehensionTuple { in_call: true }
-                        | SyntaxFeature::FStringConversion { .. }
-                        | SyntaxFeature::RepeatedKeyword
-                        | SyntaxFeature::DebugAssignment
-                        | SyntaxFeature::BadEscape { .. }
-                )
+                | SyntaxFeature::ArgumentOrder { .. }
+                | SyntaxFeature::Lexical(LexicalProblem::NonAsciiBytes | LexicalProblem::MixedBytes)
+                | SyntaxFeature::BareStar { .. }
+                | SyntaxFeature::ComprehensionTuple { in_call: true }
+                | SyntaxFeature::FStringConversion { .. }
+                | SyntaxFeature::RepeatedKeyword
+                | SyntaxFeature::DebugAssignment
+                | SyntaxFeature::BadEscape { .. } => true,
+                _ => false,
+            }
     }
 
     /// Whether Python 3.`minor` compiles it.
@@ -387,12 +383,11 @@ impl SyntaxFeature {
 
 /// Every place of the file whose syntax some supported Python rejects, in source order; the
 /// ranges of the tree's ERROR nodes that are only a type parameter's default (tree-sitter-python
-/// does not know PEP 696 yet), which are no syntax error for 3.13; and the duplicate parameters
-/// of every `def` and `lambda` (see `parameters`), which are the symbol table's errors.
+/// does not know PEP 696 yet), which are no syntax error for 3.13; and the errors of the symbol
+/// table and the compiler found on the way (see `parameters` and `targets`).
 /// `lambdas` are the places of the word `lambda` (see [`super::syntax::Marks`]).
 pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lambdas: &[usize]) -> Collected {
-    let mut found =
-        Collector { text, kids, found: Vec::new(), defaults: Vec::new(), duplicates: Vec::new(), targets: Findings::default() };
+    let mut found = Collector { text, kids, found: Vec::new(), defaults: Vec::new(), targets: Findings::default() };
     found.statements(root);
     for &at in lambdas {
         let lambda = root.descendant_for_byte_range(at, at + "lambda".len()).and_then(|token| token.parent());
@@ -412,8 +407,8 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lambd
     found.fstrings(root);
     found.found.append(&mut found.targets.newer);
     found.found.sort_by_key(|f| (f.range.start, f.range.end));
-    found.duplicates.append(&mut found.targets.symbol_table);
-    Collected { newer: found.found, defaults: found.defaults, duplicates: found.duplicates, compiler: found.targets.compiler }
+    let Findings { symbol_table, compiler, .. } = found.targets;
+    Collected { newer: found.found, defaults: found.defaults, symbol_table, compiler }
 }
 
 /// What [`collect`] finds.
@@ -423,7 +418,7 @@ pub(super) struct Collected {
     /// The ranges of the tree's ERROR nodes that are only a type parameter's default.
     pub(super) defaults: Vec<TextRange>,
     /// The symbol table's errors: duplicate parameters, `:=` where a comprehension forbids it.
-    pub(super) duplicates: Vec<CompileError>,
+    pub(super) symbol_table: Vec<CompileError>,
     /// The compiler's errors of targets and starred values (see `targets`).
     pub(super) compiler: Vec<CompileError>,
 }
@@ -433,7 +428,7 @@ struct Collector<'k, 'a> {
     kids: &'k Children<'a>,
     found: Vec<NewerSyntax>,
     defaults: Vec<TextRange>,
-    duplicates: Vec<CompileError>,
+    /// What the checks of `targets` and `parameters` find besides the newer syntax.
     targets: Findings,
 }
 
@@ -449,7 +444,7 @@ impl<'a> Collector<'_, 'a> {
 
     /// The anonymous child of `node` whose text is `token`.
     fn token(&self, node: Node<'a>, token: &str) -> Option<Node<'a>> {
-        self.kids.iter(node, Which::All).find(|c| !c.is_named() && node_text(*c, self.text) == token)
+        token_child(node, token, self.text, self.kids)
     }
 
     /// Looks at every statement; statements stand only in nodes that may hold them.
@@ -494,13 +489,12 @@ impl<'a> Collector<'_, 'a> {
         }
     }
 
-    /// The argument lists out of order in the calls under `node`.
+    /// The errors of the argument lists of the calls under `node`.
     fn argument_lists(&mut self, node: Node<'a>) {
         if kind(node) == Kind::ArgumentList {
-            self.found.extend(super::parameters::argument_order(node, self.kids));
-            if let Some((newer, error)) = super::parameters::repeated_keyword(node, self.text, self.kids) {
+            for (newer, error) in super::parameters::argument_list_errors(node, self.text, self.kids) {
                 self.found.push(newer);
-                self.targets.compiler.push(error);
+                self.targets.compiler.extend(error);
             }
         }
         for child in self.kids.iter(node, Which::NamedCode) {
@@ -512,7 +506,7 @@ impl<'a> Collector<'_, 'a> {
     fn parameters(&mut self, function: Node<'a>) {
         let (order, duplicate) = super::parameters::check(function, self.text, self.kids);
         self.found.extend(order);
-        self.duplicates.extend(duplicate);
+        self.targets.symbol_table.extend(duplicate);
     }
 
     /// `print "x"` or `exec code`. A `print >> f, x` is no statement but an expression that
@@ -663,14 +657,12 @@ impl<'a> Collector<'_, 'a> {
             }
             let Some(star) = root.descendant_for_byte_range(at, at + 1) else { continue };
             let Some(splat) = star.parent().filter(|p| kind(*p) == Kind::ListSplat) else { continue };
-            let alone = |p: &Node<'a>| {
-                kind(*p) == Kind::Tuple && !self.kids.iter(*p, Which::All).any(|c| !c.is_named() && node_text(c, self.text) == ",")
-            };
-            if splat.parent().is_some_and(|p| alone(&p)) {
+            let alone = |p: Node<'a>| kind(p) == Kind::Tuple && token_child(p, ",", self.text, self.kids).is_none();
+            if splat.parent().is_some_and(alone) {
                 // `(*a)`, which tree-sitter reads as a tuple without a comma: parentheses make
                 // no tuple. 3.8's compiler refuses it, the parser of later versions.
                 self.add(star, SyntaxFeature::ParenthesizedStar);
-                self.targets.compiler.push(CompileError::new(at as u32, "can't use starred expression here".to_string()));
+                self.targets.compiler.push(CompileError::new(at as u32, STARRED_VALUE.to_string()));
                 continue;
             }
             let Some(subscript) = splat.parent().filter(|p| kind(*p) == Kind::Subscript) else { continue };
@@ -715,35 +707,31 @@ impl<'a> Collector<'_, 'a> {
             let Some(token) = root.descendant_for_byte_range(at, at + 3) else { continue };
             let Some(clause) = token.parent().filter(|p| kind(*p) == Kind::ForInClause) else { continue };
             let comprehension = clause.parent();
-            let in_call = comprehension.is_some_and(|c| {
-                kind(c) == Kind::GeneratorExpression && c.parent().is_some_and(|call| kind(call) == Kind::Call)
+            let body = comprehension.and_then(|c| self.kids.child(c, Field::Body));
+            // A generator expression that is a call's only argument, parentheses and all.
+            let call_argument = comprehension.filter(|c| {
+                kind(*c) == Kind::GeneratorExpression && c.parent().is_some_and(|call| kind(call) == Kind::Call)
             });
             let mut iterables = self.kids.iter(clause, Which::InField(Field::Right));
             let Some(first) = iterables.next() else { continue };
-            if iterables.next().is_none() {
-                // `f(x for x in y,)`: tree-sitter takes the comma after the generator's last
-                // clause as part of the call's parentheses.
-                // Each generator is looked at once, from its first clause.
-                let generator = comprehension.filter(|_| in_call);
-                let first_clause = generator.and_then(|g| self.kids.iter(g, Which::NamedCode).find(|c| kind(*c) == Kind::ForInClause));
-                let trailing = |g: Node| {
-                    let before = &self.text.as_bytes()[..g.end_byte().saturating_sub(1)];
-                    before.iter().rev().find(|b| !b.is_ascii_whitespace()) == Some(&b',')
-                };
-                let body = generator.and_then(|g| self.kids.child(g, Field::Body));
-                if let (Some(generator), Some(body)) = (generator, body) {
-                    if first_clause.is_some_and(|first| first.id() == clause.id()) && trailing(generator) {
-                        self.add(body, SyntaxFeature::ComprehensionTuple { in_call });
+            let several = iterables.next().is_some();
+            match (call_argument, body) {
+                (Some(generator), Some(body)) => {
+                    // `f(x for x in y,)`: tree-sitter takes the comma after the generator's last
+                    // clause as part of the call's parentheses. Each generator is looked at for
+                    // it once, from its first clause.
+                    let first_clause = self.kids.iter(generator, Which::NamedCode).find(|c| kind(*c) == Kind::ForInClause);
+                    let before = &self.text.as_bytes()[..generator.end_byte().saturating_sub(1)];
+                    let trailing_comma = before.iter().rev().find(|b| !b.is_ascii_whitespace()) == Some(&b',');
+                    if several || trailing_comma && first_clause.is_some_and(|first| first.id() == clause.id()) {
+                        self.add(body, SyntaxFeature::ComprehensionTuple { in_call: true });
                     }
                 }
-                continue;
-            }
-            match (in_call, comprehension.and_then(|c| self.kids.child(c, Field::Body))) {
-                (true, Some(body)) => self.add(body, SyntaxFeature::ComprehensionTuple { in_call }),
-                _ => {
+                _ if several => {
                     let comma = self.kids.iter(clause, Which::All).find(|c| c.start_byte() >= first.end_byte() && !c.is_named());
                     self.add(comma.unwrap_or(first), SyntaxFeature::ComprehensionTuple { in_call: false });
                 }
+                _ => {}
             }
         }
     }
@@ -1078,6 +1066,19 @@ m = match = 1
         assert_eq!(found, vec![(2, StarredSubscript { bracketed: true }), (3, StarredSubscript { bracketed: false })]);
         assert_eq!(StarredSubscript { bracketed: true }.message(10), "invalid syntax. Perhaps you forgot a comma?");
         assert_eq!(StarredSubscript { bracketed: true }.message(9), "invalid syntax");
+    }
+
+    /// `check` says a file needs a newer Python only where that Python compiles it: 3.9 reads
+    /// a repeated keyword or `x += *a` and its compiler refuses them.
+    #[test]
+    fn needs_names_a_version_only_where_it_compiles() {
+        use SyntaxFeature::*;
+        assert_eq!(MatchStatement.needs(), Some(10));
+        assert_eq!(UnparenthesizedStar { tuple: true }.needs(), Some(9));
+        for feature in [UnparenthesizedStar { tuple: false }, RepeatedKeyword, DebugAssignment] {
+            assert_eq!(feature.since(), Some(9), "{feature:?}");
+            assert_eq!(feature.needs(), None, "{feature:?}");
+        }
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Parameter lists that tree-sitter reads and CPython refuses: a parameter without a default
 //! after one with a default (`def f(a=1, b):`, the parser's error), and a name given to two
-//! parameters (`def f(a, a):`, the symbol table's). Both are checked on every `def` (the
-//! statement walk of `newer_syntax` meets them all) and every `lambda` (found from the text).
-//! And argument lists in an order that the parser refuses (`f(a=1, 2)`, `f(**k, *a)`), which
-//! the event walk checks on the calls and class statements it reads (see
-//! [`argument_order`]).
+//! parameters (`def f(a, a):`, the symbol table's), and a bare `*` (`def f(*):`). They are
+//! checked on every `def` (the statement walk of `newer_syntax` meets them all) and every
+//! `lambda` (found from the text). And argument lists that CPython refuses: in an order that
+//! the parser refuses (`f(a=1, 2)`, `f(**k, *a)`), or with a keyword given twice, which the
+//! event walk checks on the calls and class statements it reads (see
+//! [`argument_list_errors`]).
 //!
 //! The lines that each version reports differ: 3.8 names the parameter list's start, 3.9 the
 //! token that closes it, 3.10 on the offending parameter; for a duplicate, 3.8 and 3.9 name the
@@ -42,10 +43,23 @@ pub(super) fn check<'a>(function: Node<'a>, text: &str, kids: &Children<'a>) -> 
     (order, duplicate)
 }
 
+/// The errors of one argument list, each with the compiler's error that goes with it: an
+/// argument out of order (the parser's alone) and a keyword given twice (3.8's parser error,
+/// the compiler's from 3.9 on).
+pub(super) fn argument_list_errors<'a>(
+    arguments: Node<'a>,
+    text: &str,
+    kids: &Children<'a>,
+) -> impl Iterator<Item = (NewerSyntax, Option<CompileError>)> {
+    let order = argument_order(arguments, kids).map(|found| (found, None));
+    let repeated = repeated_keyword(arguments, text, kids).map(|(found, error)| (found, Some(error)));
+    order.into_iter().chain(repeated)
+}
+
 /// The first argument of a call (or of a class statement's bases) that stands where CPython's
 /// parser refuses it: a positional argument after a keyword argument or after `**` unpacking,
 /// or `*` unpacking after `**` unpacking.
-pub(super) fn argument_order<'a>(arguments: Node<'a>, kids: &Children<'a>) -> Option<NewerSyntax> {
+fn argument_order<'a>(arguments: Node<'a>, kids: &Children<'a>) -> Option<NewerSyntax> {
     let first = kids.iter(arguments, Which::NamedCode).next()?;
     let mut keyword = false;
     let mut unpacking: Option<Node<'a>> = None;
@@ -81,7 +95,7 @@ pub(super) fn argument_order<'a>(arguments: Node<'a>, kids: &Children<'a>) -> Op
 /// one has (`f(a=1, a=2)`). 3.8 finds it while it builds the AST, at the repeated keyword; from
 /// 3.9 on it is the compiler's error, reported at the call's line by 3.9 and at the repeated
 /// keyword from 3.10 on.
-pub(super) fn repeated_keyword<'a>(arguments: Node<'a>, text: &str, kids: &Children<'a>) -> Option<(NewerSyntax, CompileError)> {
+fn repeated_keyword<'a>(arguments: Node<'a>, text: &str, kids: &Children<'a>) -> Option<(NewerSyntax, CompileError)> {
     let mut seen: Vec<&str> = Vec::new();
     for argument in kids.iter(arguments, Which::NamedCode).filter(|a| kind(*a) == Kind::KeywordArgument) {
         let Some(name) = kids.child(argument, Field::Name).map(|name| node_text(name, text)) else { continue };

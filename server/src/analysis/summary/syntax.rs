@@ -560,6 +560,11 @@ impl<'a> Children<'a> {
     }
 }
 
+/// The first anonymous child of `node` whose text is `token` (a keyword or punctuation).
+pub(super) fn token_child<'a>(node: Node<'a>, token: &str, text: &str, kids: &Children<'a>) -> Option<Node<'a>> {
+    kids.iter(node, Which::All).find(|c| !c.is_named() && node_text(*c, text) == token)
+}
+
 /// Whether a named node is no code: a comment, or a backslash that continues the line, which
 /// the grammar lets stand between any two tokens.
 fn is_extra(node: Node) -> bool {

@@ -24,8 +24,9 @@
 use tree_sitter::Node;
 
 use super::compile_errors::{enclosing_block, CompileError, Enclosing};
+use super::lexical::{literal_prefix, prefix_has};
 use super::newer_syntax::{NewerSyntax, SyntaxFeature};
-use super::syntax::{kind, node_text, Children, Field, Kind, Which};
+use super::syntax::{kind, node_text, token_child, Children, Field, Kind, Which};
 use crate::analysis::text::TextRange;
 
 /// What CPython calls an expression in its messages ("cannot delete function call").
@@ -133,7 +134,7 @@ impl ExpressionName {
 fn is_fstring<'a>(string: Node<'a>, text: &str, kids: &Children<'a>) -> bool {
     kind(string) == Kind::String
         && (kids.iter(string, Which::NamedCode).any(|part| kind(part) == Kind::Interpolation)
-            || node_text(string, text).split(['"', '\'']).next().is_some_and(|prefix| prefix.contains(['f', 'F'])))
+            || prefix_has(literal_prefix(string, text, kids), b'f'))
 }
 
 /// Where the refused target stands.
@@ -216,7 +217,7 @@ impl Findings {
     }
 }
 
-const STARRED_VALUE: &str = "can't use starred expression here";
+pub(super) const STARRED_VALUE: &str = "can't use starred expression here";
 const STARRED_TARGET: &str = "starred assignment target must be in a list or tuple";
 
 /// Checks one statement (the statement walk of `newer_syntax` meets them all).
@@ -391,7 +392,7 @@ fn augmented_assignment<'a>(node: Node<'a>, text: &str, kids: &Children<'a>, fou
 fn target_list<'a>(target: Node<'a>, text: &str, kids: &Children<'a>) -> Option<ExpressionName> {
     match kind(target) {
         Kind::PatternList => Some(ExpressionName::Tuple),
-        Kind::TuplePattern if kids.iter(target, Which::All).any(|c| !c.is_named() && node_text(c, text) == ",") => {
+        Kind::TuplePattern if token_child(target, ",", text, kids).is_some() => {
             Some(ExpressionName::Tuple)
         }
         Kind::TuplePattern => kids.iter(target, Which::NamedCode).next().and_then(|inner| target_list(inner, text, kids)),
