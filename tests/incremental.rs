@@ -120,7 +120,8 @@ proptest! {
 /// Statements the generated projects are made of: imports of every kind (in cycles, relative,
 /// star, dynamic, failing), bindings that other modules import, functions called at import
 /// time or not, deletions, module attributes set from outside, `sys.modules` writes,
-/// `__all__`, `__main__` guards, and a syntax error.
+/// `__all__`, `__main__` guards, a syntax error, and errors that only CPython's tokenizer, its
+/// compiler or an older version finds.
 const STATEMENTS: &[&str] = &[
     "import a",
     "import b",
@@ -169,6 +170,10 @@ const STATEMENTS: &[&str] = &[
     "class Registry:\n    items = {}\n    def add(self):\n        self.items[1] = 2",
     "def ready():\n    return x\nif ready():\n    import b",
     "def ready():\n    return False\nif not ready():\n    from a import x",
+    "y = 1_",
+    "return x",
+    "del f()",
+    "match x:\n    case 1:\n        import b",
 ];
 
 /// Names that [`Change::Rename`] swaps.
@@ -198,7 +203,7 @@ fn change_strategy() -> impl Strategy<Value = Change> {
         (file.clone(), 0usize..8, statement.clone()).prop_map(|(file, at, statement)| Change::Replace { file, at, statement }),
         (file.clone(), 0usize..8, statement).prop_map(|(file, at, statement)| Change::Insert { file, at, statement }),
         (file.clone(), 0usize..8).prop_map(|(file, at)| Change::Delete { file, at }),
-        (file.clone(), 0.0f64..=1.0, prop::sample::select(vec!["x", "y", " ", "\n", "_", "#", "("]))
+        (file.clone(), 0.0f64..=1.0, prop::sample::select(vec!["x", "y", " ", "\n", "_", "#", "(", "0", "*"]))
             .prop_map(|(file, at, text)| Change::Type { file, at, text }),
         (file.clone(), 0usize..16, 0..NAMES.len()).prop_map(|(file, nth, to)| Change::Rename { file, nth, to }),
         (file.clone(), 0usize..16, 0..NAMES.len()).prop_map(|(file, nth, to)| Change::Rename { file, nth, to }),
@@ -543,4 +548,18 @@ fn a_statement_the_compiler_rejects_fails_every_run_that_loads_the_file() {
     let after = APP.replace("def unused():\n    return 1\n", "def unused():\n    break\n");
     assert_eq!(recomputed(APP, &after), (2, 0));
     assert_eq!(recomputed(&after, APP), (2, 0));
+}
+
+#[test]
+fn an_error_above_a_syntax_error_replaces_it_in_every_run_that_loads_the_file() {
+    // models.py fails to parse at its last line either way; the edit adds an error the
+    // tokenizer finds above it, whose message and line CPython then reports instead.
+    let broken = APP.replace("def unused():\n    return 1\n", "def unused():\n    return 1\n\nx y\n");
+    let after = broken.replace("User = 1\n", "User = 1_\n");
+    assert_eq!(recomputed(&broken, &after), (2, 0));
+    assert_eq!(recomputed(&after, &broken), (2, 0));
+    // A `return` outside a function above it is the compiler's error, which comes after the
+    // parser's: the message stays, and the cached result still equals a fresh one.
+    let outside = broken.replace("User = 1\n", "User = 1\nreturn\n");
+    recomputed(&broken, &outside);
 }

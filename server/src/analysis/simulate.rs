@@ -367,20 +367,23 @@ impl SimDelta {
     /// Compares two summaries of one file.
     pub fn between(old: &FileSummary, new: &FileSummary) -> SimDelta {
         let mut delta = SimDelta::default();
-        if !old.syntax_errors.is_empty() || !new.syntax_errors.is_empty() {
-            // A file with a syntax error runs nothing; only the line of its first error shows.
-            let first_line = |s: &FileSummary| s.syntax_errors.first().map(|e| s.line_number(e.start));
-            delta.module = first_line(old) != first_line(new);
-            return delta;
-        }
         // Syntax of a newer Python decides whether the file compiles on the version modelled,
-        // and the line of its error is in the message.
+        // and the line of its error is in the message. A tokenizer error, or one earlier in
+        // the file, is raised instead of a syntax error that tree-sitter found.
         let newer = |s: &FileSummary| -> Vec<_> {
             s.newer_syntax.iter().map(|n| (n.feature, n.suggestion.clone(), s.line_number(n.range.start), s.line_number(n.range.end))).collect()
         };
         let compile_error =
             |s: &FileSummary| -> Vec<_> { s.compile_errors.iter().map(|e| (e.message.clone(), s.line_number(e.at), e.from, e.until)).collect() };
-        if newer(old) != newer(new) || compile_error(old) != compile_error(new) {
+        let failure_changed = newer(old) != newer(new) || compile_error(old) != compile_error(new);
+        if !old.syntax_errors.is_empty() || !new.syntax_errors.is_empty() {
+            // A file with a syntax error runs nothing; only its error shows, which is the
+            // first syntax error's line unless an error above decides the message.
+            let first_line = |s: &FileSummary| s.syntax_errors.first().map(|e| s.line_number(e.start));
+            delta.module = failure_changed || first_line(old) != first_line(new);
+            return delta;
+        }
+        if failure_changed {
             delta.module = true;
             return delta;
         }
