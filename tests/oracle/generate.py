@@ -678,7 +678,8 @@ class Generator:
         module never starts and its import raises SyntaxError: a token of Python 2, a parameter
         list, a declaration, a target, a starred value, a keyword, an escape, a binding of
         `__debug__`, a `:=` or an asynchronous comprehension that the parser, the symbol table or
-        the compiler rejects. Files with one are
+        the compiler rejects, or indentation that the tokenizer or the parser rejects (an
+        unexpected indent, a missing block, an unmatched dedent). Files with one are
         the only ones that do not compile; their functions are named `legacy_N`."""
         name = self.fresh("legacy")
         body = self.rng.choice([
@@ -696,6 +697,9 @@ class Generator:
             "():\n    __debug__ = False",
             "():\n    return [(i := 0) for i in range(2)]",
             "():\n    return [item async for item in value]",
+            "():\n    result = 1\n        return result",
+            "():\n    if value:\n    return 1",
+            "():\n    if value:\n        result = 1\n      return result",
         ])
         return "def %s%s" % (name, body)
 

@@ -1335,7 +1335,7 @@ impl<'p> Sim<'p> {
         let failure = summary.compile_failure(minor)?;
         let file = path.unwrap_or_default().rsplit('/').next().unwrap_or_default();
         let message = format!("{} ({file}, line {})", failure.message(minor), failure.line(summary, minor));
-        Some((failure.exception(), message))
+        Some((failure.exception(minor), message))
     }
 
     fn site(&self, scope: &Scope, range: TextRange) -> Option<Site> {

@@ -297,7 +297,7 @@ fn compile_problems(project: &Project) -> Vec<Problem> {
                         "unsupported syntax at line {line}: {what} {needs}, and the modelled version is {}.{}: importing the file raises {} ({})",
                         version.major,
                         version.minor,
-                        failure.exception(),
+                        failure.exception(version.minor),
                         failure.message(version.minor)
                     )
                 }

@@ -105,6 +105,7 @@ fn summarize_parsed(text: &str, tree: &Tree) -> FileSummary {
     let collected = super::newer_syntax::collect(text, root, &kids, &marks.lambdas);
     let (mut newer_syntax, defaults) = (collected.newer, collected.defaults);
     newer_syntax.extend(super::lexical::collect(text, root, &kids, &marks));
+    newer_syntax.extend(super::indentation::collect(text, root, &kids, &extractor.summary.line_index));
     extractor.summary.newer_syntax = newer_syntax;
     // tree-sitter-python reads a type parameter's default (3.13) as an error; it is newer syntax.
     extractor.summary.syntax_errors.retain(|error| !defaults.contains(error));

@@ -1,8 +1,7 @@
 //! Tokens that tree-sitter reads without an error and that CPython refuses, most of them left over
 //! from Python 2: `010`, `10L`, `ur''`, `<>`, backquotes, and a bytes literal with a character
-//! outside ASCII; and indentation that mixes tabs and spaces in a way that CPython calls
-//! ambiguous (TabError). A module with one of them anywhere never starts: its import raises
-//! SyntaxError, or TabError.
+//! outside ASCII. A module with one of them anywhere never starts: its import raises
+//! SyntaxError. (Indentation that CPython refuses is `indentation`'s.)
 //!
 //! CPython finds some of these in its tokenizer and the others in its parser, which matters for
 //! which error a file with several reports (see [`LexicalProblem::is_tokenizer_error`]). The
@@ -10,8 +9,8 @@
 //! `python2_tokens` and the unit tests below).
 //!
 //! Errors of the tokenizer that tree-sitter also refuses (`0b12`, `1__0`, an unterminated
-//! string, `$`) are syntax errors of the tree already, with CPython's most common message; and
-//! escapes that do not decode (`"\x4"`, `"\N{no such name}"`) are not looked for.
+//! string, `$`) are syntax errors of the tree already, with CPython's most common message;
+//! escapes that do not decode are `escapes`'s.
 
 use tree_sitter::Node;
 
@@ -40,8 +39,6 @@ pub enum LexicalProblem {
     NonAsciiBytes,
     /// Bytes and str literals written next to each other, which the parser would concatenate.
     MixedBytes,
-    /// Indentation whose depth depends on the width of a tab (TabError).
-    MixedIndentation,
 }
 
 /// The base of an integer literal, which CPython 3.10 on name in their message.
@@ -60,18 +57,10 @@ impl LexicalProblem {
     /// so such an error wins over a syntax error anywhere in the file.
     pub fn is_tokenizer_error(self, minor: u32) -> bool {
         match self {
-            LexicalProblem::LeadingZeros | LexicalProblem::MisplacedUnderscore | LexicalProblem::MixedIndentation => true,
+            LexicalProblem::LeadingZeros | LexicalProblem::MisplacedUnderscore => true,
             // 3.8 and 3.9 read `10L` as a number and a name, which the parser refuses.
             LexicalProblem::LongSuffix(_) => minor >= 10,
             _ => false,
-        }
-    }
-
-    /// The exception that compiling raises.
-    pub fn exception(self) -> &'static str {
-        match self {
-            LexicalProblem::MixedIndentation => "TabError",
-            _ => "SyntaxError",
         }
     }
 
@@ -90,7 +79,6 @@ impl LexicalProblem {
             LexicalProblem::NonAsciiBytes if minor < 10 => "bytes can only contain ASCII literal characters.",
             LexicalProblem::NonAsciiBytes => "bytes can only contain ASCII literal characters",
             LexicalProblem::MixedBytes => "cannot mix bytes and nonbytes literals",
-            LexicalProblem::MixedIndentation => "inconsistent use of tabs and spaces in indentation",
             LexicalProblem::StringPrefix
             | LexicalProblem::TemplateString
             | LexicalProblem::NotEqual
@@ -110,7 +98,6 @@ impl LexicalProblem {
             LexicalProblem::Backquotes => "Python 2's backquotes",
             LexicalProblem::NonAsciiBytes => "a bytes literal with a character outside ASCII",
             LexicalProblem::MixedBytes => "bytes and str literals next to each other",
-            LexicalProblem::MixedIndentation => "indentation that mixes tabs and spaces ambiguously",
         }
     }
 
@@ -128,7 +115,7 @@ impl LexicalProblem {
 }
 
 /// Every problem token of the file, in no particular order: the places that the text scan marked
-/// (see [`Marks::lexical`]), checked in the tree, and the indentation when the file has a tab.
+/// (see [`Marks::lexical`]), checked in the tree.
 pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, marks: &Marks) -> Vec<NewerSyntax> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
@@ -178,11 +165,6 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, marks
                 }
             }
             _ => {}
-        }
-    }
-    if memchr::memchr(b'\t', bytes).is_some() {
-        if let Some(at) = mixed_indentation(text, root, kids) {
-            add(TextRange::new(at, at + 1), LexicalProblem::MixedIndentation);
         }
     }
     found
@@ -238,88 +220,6 @@ fn has_non_ascii_text<'a>(string: Node<'a>, bytes: &[u8], kids: &Children<'a>) -
     kids.iter(string, Which::All)
         .filter(|part| kind(*part) == Kind::StringContent)
         .any(|content| !bytes[content.start_byte()..content.end_byte()].is_ascii())
-}
-
-/// The first line whose indentation CPython's tokenizer calls inconsistent, as the offset of its
-/// first token. The tokenizer measures each line's indentation twice, with tabs to the next
-/// multiple of 8 and with tabs as one column, and the two must order the line against the open
-/// blocks alike (`tok_get` in Parser/tokenizer.c). It does so for the lines that start a logical
-/// line: not blank or comment lines, not lines inside brackets or strings, not the lines after a
-/// backslash.
-fn mixed_indentation<'a>(text: &str, root: Node<'a>, kids: &Children<'a>) -> Option<usize> {
-    let bytes = text.as_bytes();
-    // Indentation made of tabs alone, or of spaces alone, measures the same both ways; only a
-    // file that indents with both needs the walk below, which asks the tree about every line.
-    let (mut tabs, mut spaces) = (false, false);
-    for line in bytes.split(|b| *b == b'\n') {
-        for blank in line.iter().take_while(|b| matches!(b, b' ' | b'\t')) {
-            tabs |= *blank == b'\t';
-            spaces |= *blank == b' ';
-        }
-        if tabs && spaces {
-            break;
-        }
-    }
-    if !(tabs && spaces) {
-        return None;
-    }
-    let mut starts = Vec::new();
-    logical_line_starts(root, kids, &mut starts);
-    starts.sort_unstable();
-    // The open blocks' indentation, measured both ways.
-    let mut blocks: Vec<(usize, usize)> = vec![(0, 0)];
-    let mut line_start = 0;
-    while line_start < bytes.len() {
-        let (mut col, mut alt, mut at) = (0, 0, line_start);
-        while let Some(&byte) = bytes.get(at) {
-            match byte {
-                b' ' => (col, alt) = (col + 1, alt + 1),
-                b'\t' => (col, alt) = ((col / 8 + 1) * 8, alt + 1),
-                0x0c => (col, alt) = (0, 0),
-                _ => break,
-            }
-            at += 1;
-        }
-        let next_line = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |end| at + end + 1);
-        let blank = matches!(bytes.get(at), None | Some(b'#' | b'\n' | b'\r' | b'\\'));
-        if !blank && starts.binary_search(&at).is_ok() {
-            let &(top, top_alt) = blocks.last().unwrap_or(&(0, 0));
-            if col > top {
-                if alt <= top_alt {
-                    return Some(at);
-                }
-                blocks.push((col, alt));
-            } else {
-                while blocks.len() > 1 && blocks.last().is_some_and(|(open, _)| col < *open) {
-                    blocks.pop();
-                }
-                match blocks.last() {
-                    Some(&(open, open_alt)) if open == col => {
-                        if alt != open_alt {
-                            return Some(at);
-                        }
-                    }
-                    // "unindent does not match any outer indentation level", which tree-sitter
-                    // reads as a syntax error of its own.
-                    _ => return None,
-                }
-            }
-        }
-        line_start = next_line;
-    }
-    None
-}
-
-/// The starts of the statements and clauses (`else:`, `except:`, decorators) under `node`: the
-/// tokens that start a logical line when they are the first of their line. Only the statements'
-/// nodes are visited, through the children that the summary lists anyway.
-fn logical_line_starts<'a>(node: Node<'a>, kids: &Children<'a>, starts: &mut Vec<usize>) {
-    for child in kids.iter(node, Which::NamedCode) {
-        starts.push(child.start_byte());
-        if kind(child).may_hold_statements() {
-            logical_line_starts(child, kids, starts);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -388,30 +288,12 @@ mod tests {
     }
 
     #[test]
-    fn tabs_and_spaces() {
-        let tab = "inconsistent use of tabs and spaces in indentation";
-        check("if 1:\n        x = 1\n\ty = 2\n", &[(8, Some((3, tab)))]);
-        check("if 1:\n\tx = 1\n        y = 2\n", &[(13, Some((3, tab)))]);
-        check("if 1:\n\tif 2:\n\t\tx=1\n    \ty = 2\n", &[(11, Some((4, tab)))]);
-        check("if 1:\n    if 2:\n\tx=1\n    y=2\n", &[(11, Some((3, tab)))]);
-        check("class A:\n        @d\n\t@e\n        def f(self): pass\n", &[(11, Some((3, tab)))]);
-        check("x = 1 + \\\n\t2\nif 1:\n        y = 1\n\tz = 2\n", &[(11, Some((5, tab)))]);
-        // Lines in brackets, comment lines and a consistent file are no error.
-        check("if 1:\n\tx = 1\n\ty = 2\n", &[(11, None)]);
-        check("x = (1,\n\t2,\n        3)\n", &[(11, None)]);
-        check("if 1:\n        x = 1\nelse:\n\ty = 2\n", &[(11, None)]);
-        check("if 1:\n        x = 1\n\t# c\n        y = 2\n", &[(11, None)]);
-        assert_eq!(first("if 1:\n        x = 1\n\ty = 2\n", 11).map(|f| f.2), Some("TabError"));
-    }
-
-    #[test]
     fn which_error_comes_first() {
         let print = "Missing parentheses in call to 'print'. Did you mean print('x')?";
         // 3.8 and 3.9 report the first error of the file; from 3.10 on an error of the
         // tokenizer anywhere wins over the parser's.
         check("print 'x'\ny = 010\n", &[(8, Some((1, print))), (9, Some((1, print))), (10, Some((2, ZEROS)))]);
         check("y = 010\nprint 'x'\n", &[(8, Some((1, ZEROS))), (13, Some((1, ZEROS)))]);
-        check("if 1:\n        x = 1\n\ty = 010\n", &[(8, Some((3, "inconsistent use of tabs and spaces in indentation")))]);
         // `10L` is the parser's error before 3.10 and the tokenizer's after.
         check("print 'x'\ny = 10L\n", &[(9, Some((1, print))), (10, Some((2, "invalid decimal literal")))]);
     }

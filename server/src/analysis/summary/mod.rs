@@ -14,6 +14,7 @@ mod bracketed_lines;
 mod compile_errors;
 mod declarations;
 mod escapes;
+mod indentation;
 mod lexical;
 mod newer_syntax;
 mod parameters;
@@ -26,6 +27,7 @@ pub use condition::{CompareOp, Cond, CondEnv, EnvQuestion, EnvTest, Literal, Nam
 pub use extract::{new_parser, parse, summarize, summarize_tree};
 pub use compile_errors::CompileError;
 pub use escapes::{EscapeError, EscapeProblem};
+pub use indentation::{BlockHeader, IndentProblem};
 pub use lexical::{LexicalProblem, NumberBase};
 pub use parameters::ArgumentProblem;
 pub use targets::{ExpressionName, TargetContext, TargetProblem};
@@ -51,7 +53,7 @@ pub enum CompileFailure<'s> {
 pub(super) fn compile_failure_of(source: &str, minor: u32) -> Option<(u32, String, &'static str)> {
     let summary = summarize(source);
     let failure = summary.compile_failure(minor)?;
-    Some((failure.line(&summary, minor), failure.message(minor), failure.exception()))
+    Some((failure.line(&summary, minor), failure.message(minor), failure.exception(minor)))
 }
 
 impl CompileFailure<'_> {
@@ -72,10 +74,11 @@ impl CompileFailure<'_> {
         }
     }
 
-    /// The class of the exception: SyntaxError, or its subclass TabError.
-    pub fn exception(&self) -> &'static str {
+    /// The class of the exception on Python 3.`minor`: SyntaxError, or its subclass
+    /// IndentationError or TabError.
+    pub fn exception(&self, minor: u32) -> &'static str {
         match self {
-            CompileFailure::NewerSyntax(NewerSyntax { feature: SyntaxFeature::Lexical(problem), .. }) => problem.exception(),
+            CompileFailure::NewerSyntax(NewerSyntax { feature: SyntaxFeature::Indentation(problem), .. }) => problem.exception(minor),
             _ => "SyntaxError",
         }
     }
@@ -132,26 +135,45 @@ impl FileSummary {
 
     /// The SyntaxError that compiling the file raises on Python 3.`minor`, if it does. The
     /// parser reports first: a syntax error or syntax newer than the version, whichever comes
-    /// first in the file, except that from 3.10 on an error of the tokenizer anywhere in the
-    /// file wins (see [`LexicalProblem::is_tokenizer_error`]), and that 3.8 checks some things
-    /// only once the whole file parsed (see [`SyntaxFeature::found_after_parse`]). Only a file
-    /// that parses reaches the compiler's own errors.
+    /// first in the file (an error of the indentation before a tree-sitter error at the same
+    /// place, which is its consequence), except that from 3.10 on a parser that fails reads
+    /// the rest of the file with its tokenizer, whose first error then wins if it is one that
+    /// raises at once (see [`LexicalProblem::is_tokenizer_error`]); and that 3.8 checks some
+    /// things only once the whole file parsed (see [`SyntaxFeature::found_after_parse`]). Only
+    /// a file that parses reaches the compiler's own errors.
     pub fn compile_failure(&self, minor: u32) -> Option<CompileFailure<'_>> {
-        if minor >= 10 {
-            let tokenizer = self.newer_syntax.iter().find(
-                |newer| matches!(newer.feature, SyntaxFeature::Lexical(problem) if problem.is_tokenizer_error(minor)),
-            );
-            if let Some(newer) = tokenizer {
-                return Some(CompileFailure::NewerSyntax(newer));
-            }
-        }
         let invalid = self.syntax_errors.first().map(|error| CompileFailure::InvalidSyntax { at: error.start });
         let mut rejected = self.newer_syntax.iter().filter(|newer| !newer.feature.compiles_on(minor));
         let newer = rejected.clone().find(|newer| !newer.feature.found_after_parse(minor)).map(CompileFailure::NewerSyntax);
         let parser = match (invalid, newer) {
-            (Some(a), Some(b)) => Some(std::cmp::min_by_key(a, b, |failure| failure.at(minor))),
+            (Some(a), Some(b)) => {
+                let indentation = matches!(b, CompileFailure::NewerSyntax(NewerSyntax { feature: SyntaxFeature::Indentation(_), .. }));
+                let first = b.at(minor) < a.at(minor) || (indentation && b.at(minor) == a.at(minor));
+                Some(if first { b } else { a })
+            }
             (a, b) => a.or(b),
         };
+        if minor >= 10 {
+            if let Some(failure) = parser {
+                // The tokenizer stops at its first error: one that raises at once replaces the
+                // parser's error ("unexpected indent" aside, which the parser raises after its
+                // second pass), one that leaves the raising to the parser does not.
+                let tokenizer = self.newer_syntax.iter().find(|newer| match newer.feature {
+                    SyntaxFeature::Lexical(problem) => problem.is_tokenizer_error(minor),
+                    SyntaxFeature::Indentation(problem) => problem.is_tokenizer_error(),
+                    _ => false,
+                });
+                let unexpected_indent = matches!(
+                    failure,
+                    CompileFailure::NewerSyntax(NewerSyntax { feature: SyntaxFeature::Indentation(IndentProblem::Unexpected), .. })
+                );
+                if let Some(newer @ NewerSyntax { feature: SyntaxFeature::Lexical(_), .. }) = tokenizer {
+                    if !unexpected_indent {
+                        return Some(CompileFailure::NewerSyntax(newer));
+                    }
+                }
+            }
+        }
         parser
             .or_else(|| rejected.find(|newer| newer.feature.found_after_parse(minor)).map(CompileFailure::NewerSyntax))
             .or_else(|| self.compile_errors.iter().find(|error| error.applies_to(minor)).map(CompileFailure::Compiler))

@@ -12,6 +12,7 @@
 use tree_sitter::Node;
 
 use super::compile_errors::CompileError;
+use super::indentation::IndentProblem;
 use super::lexical::LexicalProblem;
 use super::parameters::ArgumentProblem;
 use super::escapes::EscapeProblem;
@@ -108,9 +109,12 @@ pub enum SyntaxFeature {
     /// do when the statement starts its line or follows the line's first colon, and the line
     /// has no `(`: `legacy` says what they make of it.
     LegacyStatement { exec: bool, legacy: LegacyMessage },
-    /// A token that tree-sitter reads and CPython refuses (`010`, `ur''`, mixed tabs and
-    /// spaces), see [`LexicalProblem`].
+    /// A token that tree-sitter reads and CPython refuses (`010`, `ur''`), see
+    /// [`LexicalProblem`].
     Lexical(LexicalProblem),
+    /// Indentation that tree-sitter reads and CPython refuses, see [`IndentProblem`]; the range
+    /// is the first token of the line CPython reports.
+    Indentation(IndentProblem),
     /// A parameter without a default after one with a default (`def f(a=1, b):`). The range is
     /// the offending parameter, where 3.10 on report it; 3.8 reports the list's `first`
     /// parameter, 3.9 the token `closing` it.
@@ -233,6 +237,7 @@ impl SyntaxFeature {
             SyntaxFeature::UnparenthesizedExceptTypes
             | SyntaxFeature::LegacyStatement { .. }
             | SyntaxFeature::Lexical(_)
+            | SyntaxFeature::Indentation(_)
             | SyntaxFeature::DefaultBeforePlain { .. }
             | SyntaxFeature::ArgumentOrder { .. }
             | SyntaxFeature::InvalidTarget { .. }
@@ -273,6 +278,7 @@ impl SyntaxFeature {
             SyntaxFeature::LegacyStatement { exec: false, .. } => "a Python 2 `print` statement",
             SyntaxFeature::LegacyStatement { exec: true, .. } => "a Python 2 `exec` statement",
             SyntaxFeature::Lexical(problem) => problem.describe(),
+            SyntaxFeature::Indentation(problem) => problem.describe(),
             SyntaxFeature::DefaultBeforePlain { .. } => "a parameter without a default after one with a default",
             SyntaxFeature::ArgumentOrder { .. } => "an argument out of order",
             SyntaxFeature::InvalidTarget { .. } => "an expression that cannot be assigned to or deleted",
@@ -334,6 +340,7 @@ impl SyntaxFeature {
             SyntaxFeature::UnparenthesizedExceptTypes if minor >= 10 => "multiple exception types must be parenthesized",
             SyntaxFeature::StarredSubscript { bracketed: true } if minor == 10 => "invalid syntax. Perhaps you forgot a comma?",
             SyntaxFeature::Lexical(problem) => problem.message(minor),
+            SyntaxFeature::Indentation(problem) => return problem.message(minor),
             SyntaxFeature::DefaultBeforePlain { .. } if minor >= 12 => "parameter without a default follows parameter with a default",
             SyntaxFeature::DefaultBeforePlain { .. } => "non-default argument follows default argument",
             SyntaxFeature::ArgumentOrder { problem, .. } => problem.message(),
