@@ -134,6 +134,7 @@ fn bad_files_are_reported_and_the_run_goes_on() {
     std::fs::write(dir.join("latin.py"), b"s = '\xe9'\n").unwrap();
     std::fs::write(dir.join("cookie.py"), b"# -*- coding: latin-1 -*-\ns = '\xe9'\n").unwrap();
     std::fs::write(dir.join("broken.py"), "def f(:\n").unwrap();
+    std::fs::write(dir.join("unclosed.py"), "import os\nx = os.path.join(1,\n\ny = 2\n").unwrap();
     std::fs::create_dir(dir.join("loop")).unwrap();
     std::os::unix::fs::symlink(dir.join("loop"), dir.join("loop/again")).unwrap();
     let output = modcache(dir, &["check", "--format", "json"]);
@@ -142,6 +143,11 @@ fn bad_files_are_reported_and_the_run_goes_on() {
     assert!(err.contains("binary.py: cannot decode: source code cannot contain null bytes"), "{err}");
     assert!(err.contains("latin.py: cannot decode: not valid utf-8"), "{err}");
     assert!(err.contains("broken.py: syntax error at line 1"), "{err}");
+    // A file that does not parse is reported with what the modelled CPython raises.
+    assert!(err.contains("unclosed.py: syntax error at line 2: importing the file raises SyntaxError ('(' was never closed)"), "{err}");
+    // Each file is reported once, and a file that cannot be decoded not as a syntax error.
+    assert_eq!(err.matches("broken.py").count(), 1, "{err}");
+    assert!(!err.contains("binary.py: syntax error"), "{err}");
     assert!(err.contains("symbolic link loop"), "{err}");
     assert!(!err.contains("cookie.py"), "a PEP 263 cookie is honoured: {err}");
     let report = json(&output);

@@ -4,7 +4,7 @@
 
 pub mod interpreter;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -254,12 +254,9 @@ pub fn read_and_summarize(root: &Path, rel: &str) -> (FileSummary, Option<Proble
     };
     match decode_python_source(&bytes) {
         Ok(text) => {
-            let summary = summarize(&text);
-            let problem = summary.syntax_errors.first().map(|error| {
-                let line = summary.line_number(error.start);
-                Problem { path: rel.to_string(), message: format!("syntax error at line {line}; analysed what could be parsed") }
-            });
-            (summary, problem)
+            // A syntax error is reported with the modelled version's message, once it is known
+            // (see `compile_problems`).
+            (summarize(&text), None)
         }
         Err(e) => {
             let summary = FileSummary {
@@ -272,19 +269,29 @@ pub fn read_and_summarize(root: &Path, rel: &str) -> (FileSummary, Option<Proble
     }
 }
 
-/// The files that parse but that the modelled Python does not compile (a `match` statement
-/// for 3.9, `return` at module level): importing one raises SyntaxError, which a reader of
-/// `check` should hear of as they hear of the files that do not parse at all. Only the first
-/// such place of a file counts, as CPython stops at it; syntax of a newer Python is the
-/// parser's and comes before the compiler's errors.
-fn compile_problems(project: &Project) -> Vec<Problem> {
+/// The files that the modelled Python does not compile, but for those `reported` already
+/// (unreadable, undecodable): the ones that tree-sitter does not parse, with the error that
+/// CPython raises as far as the model knows it, and those that parse but that the modelled
+/// version refuses (a `match` statement for 3.9, `return` at module level): importing one
+/// raises SyntaxError, which a reader of `check` should hear of. Only the first such place of a
+/// file counts, as CPython stops at it; syntax of a newer Python is the parser's and comes
+/// before the compiler's errors.
+fn compile_problems(project: &Project, reported: &BTreeSet<String>) -> Vec<Problem> {
     let version = project.version;
     project
         .files()
-        .filter(|(_, summary)| summary.syntax_errors.is_empty())
+        .filter(|(path, _)| !reported.contains(*path))
         .filter_map(|(path, summary)| {
-            let message = match summary.compile_failure(version.minor)? {
-                // A file that does not parse is reported where it is read, and left out above.
+            let failure = summary.compile_failure(version.minor)?;
+            let message = match failure {
+                // A file that tree-sitter does not parse: what CPython says, as far as the
+                // model knows, and where.
+                _ if !summary.syntax_errors.is_empty() => format!(
+                    "syntax error at line {}: importing the file raises {} ({}); analysed what could be parsed",
+                    failure.line(summary, version.minor),
+                    failure.exception(version.minor),
+                    failure.message(version.minor)
+                ),
                 CompileFailure::InvalidSyntax { .. } => return None,
                 failure @ CompileFailure::NewerSyntax(newer) => {
                     let line = summary.line_number(failure.at(version.minor));
@@ -354,7 +361,8 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, WorkspaceEr
         .any(|d| root.starts_with(&d))
         || root.components().any(|c| c.as_os_str() == "site-packages" || c.as_os_str() == "dist-packages");
     let project = Project::reusing_library(None, map, &[], &dirs, config, env, workspace_is_library);
-    problems.extend(compile_problems(&project));
+    let reported: BTreeSet<String> = problems.iter().map(|problem| problem.path.clone()).collect();
+    problems.extend(compile_problems(&project, &reported));
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Workspace { root: root.to_path_buf(), project, problems, interpreter })
 }

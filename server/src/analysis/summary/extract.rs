@@ -239,8 +239,20 @@ fn collect_syntax_errors(node: Node, out: &mut Vec<TextRange>) {
     if out.len() >= LIMIT {
         return;
     }
-    if node.is_error() || node.is_missing() {
+    if node.is_missing() {
         out.push(TextRange::new(node.start_byte(), node.end_byte()));
+        return;
+    }
+    if node.is_error() {
+        // tree-sitter's recovery often wraps the statements that parsed before the error in the
+        // ERROR node too, up to the whole module; CPython's parser went past them, so the error
+        // starts at the first child that is no complete statement.
+        let mut cursor = node.walk();
+        let start = node
+            .children(&mut cursor)
+            .find(|child| !(child.is_named() && !child.is_error() && !child.has_error() && is_complete_statement(kind(*child))))
+            .map_or(node.start_byte(), |child| child.start_byte());
+        out.push(TextRange::new(start, node.end_byte()));
         return;
     }
     if node.has_error() {
@@ -249,6 +261,29 @@ fn collect_syntax_errors(node: Node, out: &mut Vec<TextRange>) {
             collect_syntax_errors(child, out);
         }
     }
+}
+
+/// Whether a node of this kind is a whole statement (or a comment), which an ERROR node holds
+/// when tree-sitter's recovery wrapped statements that parsed.
+fn is_complete_statement(kind: Kind) -> bool {
+    kind.may_hold_statements() && !matches!(kind, Kind::Module | Kind::Block)
+        || matches!(
+            kind,
+            Kind::Comment
+                | Kind::ExpressionStatement
+                | Kind::ImportStatement
+                | Kind::ImportFromStatement
+                | Kind::FutureImportStatement
+                | Kind::ReturnStatement
+                | Kind::PassStatement
+                | Kind::BreakStatement
+                | Kind::ContinueStatement
+                | Kind::RaiseStatement
+                | Kind::DeleteStatement
+                | Kind::GlobalStatement
+                | Kind::NonlocalStatement
+                | Kind::TypeAliasStatement
+        )
 }
 
 /// Local names for the modules and objects whose use the summary must recognise.

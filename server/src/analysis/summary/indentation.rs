@@ -20,6 +20,7 @@
 use tree_sitter::Node;
 
 use super::newer_syntax::{NewerSyntax, SyntaxFeature};
+use super::tokenizer::{self, LogicalLine, TokenProblem};
 use super::syntax::{kind, token_child, Children, Kind, Which};
 use crate::analysis::text::{LineIndex, TextRange};
 
@@ -101,57 +102,46 @@ struct Header {
     /// The end of the header's colon: the first logical line after it must be indented.
     colon: usize,
     header: BlockHeader,
-    /// Where the statement or clause starts, whose line 3.10 on name.
-    start: usize,
 }
 
 /// The first parser error and the first tokenizer error of the file's indentation, each only if
 /// the tokenizer reaches it: after a tokenizer error nothing counts, and before it the first
-/// parser error is the one the parser raises.
-pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lines: &LineIndex) -> Vec<NewerSyntax> {
+/// parser error is the one the parser raises. A tree without an error says where the logical
+/// lines start and which headers open a block; for one with an error the text says it, as
+/// CPython's tokenizer reads it (see `tokenizer`), which also finds the tokenizer's errors that
+/// tree-sitter reads as an error somewhere.
+pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, index: &LineIndex) -> Vec<NewerSyntax> {
+    let (lines, token_error) = if root.has_error() {
+        let scanned = tokenizer::scan(text, index);
+        (scanned.lines, scanned.error)
+    } else {
+        (tree_lines(text, root, kids), None)
+    };
     let bytes = text.as_bytes();
-    let mut walk = Walk { text, kids, starts: Vec::new(), headers: Vec::new() };
-    walk.statements(root);
-    let Walk { mut starts, mut headers, .. } = walk;
-    starts.sort_unstable();
-    starts.dedup();
-    headers.sort_unstable_by_key(|header| header.colon);
     let mut parser_error = None;
     let mut tokenizer_error = None;
-    let expected = |header: &Header, at_end: bool| IndentProblem::Expected {
-        header: header.header,
-        header_line: lines.line_number(header.start as u32),
-        at_end,
-    };
     // The open blocks' indentation, measured with tabs to the next multiple of 8 and with tabs
     // as one column.
     let mut blocks: Vec<(usize, usize)> = vec![(0, 0)];
-    let mut next_header = 0;
-    for &at in &starts {
+    // The header that the previous logical line is, whose block this line must open.
+    let mut opens: Option<(BlockHeader, usize)> = None;
+    for line in &lines {
+        let at = line.start;
         let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1);
         let (mut col, mut alt) = (0, 0);
-        let mut first_on_line = true;
         for &byte in &bytes[line_start..at] {
             match byte {
                 b' ' => (col, alt) = (col + 1, alt + 1),
                 b'\t' => (col, alt) = ((col / 8 + 1) * 8, alt + 1),
-                0x0c => (col, alt) = (0, 0),
-                _ => {
-                    first_on_line = false;
-                    break;
-                }
+                _ => (col, alt) = (0, 0),
             }
         }
-        if !first_on_line {
-            // After a `;` or on its header's line.
-            continue;
-        }
-        // The last header before this line is the one whose block the line must open.
-        let mut opens = None;
-        while headers.get(next_header).is_some_and(|header| header.colon <= at) {
-            opens = Some(&headers[next_header]);
-            next_header += 1;
-        }
+        let header = opens.take();
+        let expected = |(header, start): (BlockHeader, usize), at_end| IndentProblem::Expected {
+            header,
+            header_line: index.line_number(start as u32),
+            at_end,
+        };
         let &(top, top_alt) = blocks.last().unwrap_or(&(0, 0));
         if col > top {
             if alt <= top_alt {
@@ -159,7 +149,7 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lines
                 break;
             }
             blocks.push((col, alt));
-            if opens.is_none() && parser_error.is_none() {
+            if header.is_none() && parser_error.is_none() {
                 parser_error = Some((at, IndentProblem::Unexpected));
             }
         } else {
@@ -175,26 +165,69 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, lines
                 tokenizer_error = Some((at, IndentProblem::Inconsistent));
                 break;
             }
-            if let Some(header) = opens.filter(|_| parser_error.is_none()) {
+            if let Some(header) = header.filter(|_| parser_error.is_none()) {
                 parser_error = Some((at, expected(header, false)));
             }
         }
+        opens = line.header.map(|header| (header, at));
     }
-    if tokenizer_error.is_none() && parser_error.is_none() {
+    if tokenizer_error.is_none() && parser_error.is_none() && token_error.is_none() {
         // A header at the end of the file: the parser meets the end where the block should be,
         // and reports the file's last line.
-        if let Some(header) = headers[next_header..].last() {
+        if let Some((header, start)) = opens {
             let last = text.char_indices().next_back().map_or(0, |(at, _)| at);
-            parser_error = Some((last, expected(header, true)));
+            let header_line = index.line_number(start as u32);
+            parser_error = Some((last, IndentProblem::Expected { header, header_line, at_end: true }));
         }
     }
     // The range is the character there: a line may start with one outside ASCII.
+    let char_end = |at: usize| at + text[at..].chars().next().map_or(0, char::len_utf8);
     let problem = |(at, problem): (usize, IndentProblem)| NewerSyntax {
-        range: TextRange::new(at, at + text[at..].chars().next().map_or(0, char::len_utf8)),
+        range: TextRange::new(at, char_end(at)),
         feature: SyntaxFeature::Indentation(problem),
         suggestion: None,
     };
-    parser_error.into_iter().chain(tokenizer_error).map(problem).collect()
+    let mut found: Vec<NewerSyntax> = parser_error.into_iter().chain(tokenizer_error).map(problem).collect();
+    // The tokenizer reads no further than an error of the indentation.
+    if let Some((at, early, problem)) = token_error.filter(|_| tokenizer_error.is_none()) {
+        let range = match problem {
+            // Ordered by the start of the bracket's line, reported at the bracket.
+            TokenProblem::NeverClosed { .. } => {
+                TextRange::new(memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1), at + 1)
+            }
+            // Reported at the string's start, before 3.10 at the end of its line or the file.
+            TokenProblem::Unterminated { .. } => TextRange::new(at, char_end(early)),
+            _ => TextRange::new(at, at + 1),
+        };
+        found.push(NewerSyntax { range, feature: SyntaxFeature::Token(problem), suggestion: None });
+    }
+    found
+}
+
+/// The logical lines of a file whose tree has no error: the statements and clauses that start
+/// their line, each a header when a block on a line of its own (or none) follows its colon.
+fn tree_lines<'a>(text: &str, root: Node<'a>, kids: &Children<'a>) -> Vec<LogicalLine> {
+    let bytes = text.as_bytes();
+    let mut walk = Walk { text, kids, starts: Vec::new(), headers: Vec::new() };
+    walk.statements(root);
+    let Walk { mut starts, mut headers, .. } = walk;
+    starts.sort_unstable();
+    starts.dedup();
+    // After a `;`, or on its header's line, a statement starts no logical line.
+    starts.retain(|&at| {
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1);
+        bytes[line_start..at].iter().all(|b| matches!(b, b' ' | b'\t' | 0x0c))
+    });
+    headers.sort_unstable_by_key(|header| header.colon);
+    let mut lines: Vec<LogicalLine> = starts.iter().map(|&start| LogicalLine { start, header: None }).collect();
+    // A header's colon ends the logical line that starts last before it.
+    for header in headers {
+        let owner = lines.partition_point(|line| line.start < header.colon);
+        if let Some(line) = owner.checked_sub(1).and_then(|owner| lines.get_mut(owner)) {
+            line.header = Some(header.header);
+        }
+    }
+    lines
 }
 
 struct Walk<'k, 'a> {
@@ -264,7 +297,7 @@ impl<'a> Walk<'_, 'a> {
             first.start_byte() >= colon && memchr::memchr(b'\n', &self.text.as_bytes()[colon..first.start_byte()]).is_none()
         });
         if !on_header_line {
-            self.headers.push(Header { colon, header, start: owner.start_byte() });
+            self.headers.push(Header { colon, header });
         }
     }
 }

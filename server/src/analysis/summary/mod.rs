@@ -22,12 +22,14 @@ mod targets;
 pub mod positions;
 pub mod state;
 mod syntax;
+mod tokenizer;
 
 pub use condition::{CompareOp, Cond, CondEnv, EnvQuestion, EnvTest, Literal, NameTest, NameValue, PythonVersion, StrMethod, VersionPart};
 pub use extract::{new_parser, parse, summarize, summarize_tree};
 pub use compile_errors::CompileError;
 pub use escapes::{EscapeError, EscapeProblem};
 pub use indentation::{BlockHeader, IndentProblem};
+pub use tokenizer::TokenProblem;
 pub use lexical::{LexicalProblem, NumberBase};
 pub use parameters::ArgumentProblem;
 pub use targets::{ExpressionName, TargetContext, TargetProblem};
@@ -146,10 +148,28 @@ impl FileSummary {
         let mut rejected = self.newer_syntax.iter().filter(|newer| !newer.feature.compiles_on(minor));
         let newer = rejected.clone().find(|newer| !newer.feature.found_after_parse(minor)).map(CompileFailure::NewerSyntax);
         let parser = match (invalid, newer) {
-            (Some(a), Some(b)) => {
-                let indentation = matches!(b, CompileFailure::NewerSyntax(NewerSyntax { feature: SyntaxFeature::Indentation(_), .. }));
-                let first = b.at(minor) < a.at(minor) || (indentation && b.at(minor) == a.at(minor));
-                Some(if first { b } else { a })
+            (Some(a), Some(CompileFailure::NewerSyntax(newer))) => {
+                // What the tokenizer reads differently from tree-sitter comes first at the
+                // same place: tree-sitter's error is its consequence.
+                // A token's error is met at its start (a bracket never closed from the start of
+                // its line: it wins over a parser error on that line or later).
+                let (at, tokenizer) = match newer.feature {
+                    SyntaxFeature::Indentation(_) | SyntaxFeature::Token(_) => (newer.range.start, true),
+                    _ => (newer.reported_at(minor), false),
+                };
+                // An error that the tokenizer certainly meets wins over a tree-sitter error that
+                // reaches it, wherever that starts: tree-sitter's recovery starts errors early,
+                // up to the whole module, and the tokenizer's error is then their cause. An
+                // error that ends before it is one of its own.
+                let reaches = self.syntax_errors.first().is_some_and(|error| error.end >= newer.range.start);
+                let certain = reaches
+                    && match newer.feature {
+                        SyntaxFeature::Indentation(problem) => problem.is_tokenizer_error(),
+                        SyntaxFeature::Token(problem) => !matches!(problem, TokenProblem::NeverClosed { .. }),
+                        _ => false,
+                    };
+                let first = certain || at < a.at(minor) || (tokenizer && at == a.at(minor));
+                Some(if first { CompileFailure::NewerSyntax(newer) } else { a })
             }
             (a, b) => a.or(b),
         };
@@ -158,16 +178,18 @@ impl FileSummary {
                 // The tokenizer stops at its first error: one that raises at once replaces the
                 // parser's error ("unexpected indent" aside, which the parser raises after its
                 // second pass), one that leaves the raising to the parser does not.
+                // (A bracket never closed is an error only at the end of the file.)
                 let tokenizer = self.newer_syntax.iter().find(|newer| match newer.feature {
                     SyntaxFeature::Lexical(problem) => problem.is_tokenizer_error(minor),
                     SyntaxFeature::Indentation(problem) => problem.is_tokenizer_error(),
+                    SyntaxFeature::Token(problem) => !matches!(problem, TokenProblem::NeverClosed { .. }),
                     _ => false,
                 });
                 let unexpected_indent = matches!(
                     failure,
                     CompileFailure::NewerSyntax(NewerSyntax { feature: SyntaxFeature::Indentation(IndentProblem::Unexpected), .. })
                 );
-                if let Some(newer @ NewerSyntax { feature: SyntaxFeature::Lexical(_), .. }) = tokenizer {
+                if let Some(newer @ NewerSyntax { feature: SyntaxFeature::Lexical(_) | SyntaxFeature::Token(_), .. }) = tokenizer {
                     if !unexpected_indent {
                         return Some(CompileFailure::NewerSyntax(newer));
                     }

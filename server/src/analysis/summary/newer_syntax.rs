@@ -14,6 +14,7 @@ use tree_sitter::Node;
 use super::compile_errors::CompileError;
 use super::indentation::IndentProblem;
 use super::lexical::LexicalProblem;
+use super::tokenizer::TokenProblem;
 use super::parameters::ArgumentProblem;
 use super::escapes::EscapeProblem;
 use super::targets::{Findings, TargetProblem, STARRED_VALUE};
@@ -50,6 +51,8 @@ impl NewerSyntax {
         match self.feature {
             SyntaxFeature::FString(problem) if minor >= 9 && !problem.ended_early => self.range.end.saturating_sub(1),
             SyntaxFeature::Lexical(problem) => problem.reported_at(self.range, minor),
+            SyntaxFeature::Token(TokenProblem::Unterminated { .. }) if minor < 10 => self.range.end.saturating_sub(1),
+            SyntaxFeature::Token(TokenProblem::NeverClosed { .. }) => self.range.end.saturating_sub(1),
             SyntaxFeature::DefaultBeforePlain { first, .. } if minor < 9 => first,
             SyntaxFeature::DefaultBeforePlain { closing, .. } if minor == 9 => closing,
             SyntaxFeature::ArgumentOrder { problem: ArgumentProblem::IterableAfterUnpacking, first, unpacking, .. } => {
@@ -115,6 +118,11 @@ pub enum SyntaxFeature {
     /// Indentation that tree-sitter reads and CPython refuses, see [`IndentProblem`]; the range
     /// is the first token of the line CPython reports.
     Indentation(IndentProblem),
+    /// An error of the tokenizer in a file that tree-sitter could not parse, see
+    /// [`TokenProblem`]; the range is its token (a string from its start to where the
+    /// tokenizer noticed, which 3.8 and 3.9 report; a bracket never closed from the start of
+    /// its line).
+    Token(TokenProblem),
     /// A parameter without a default after one with a default (`def f(a=1, b):`). The range is
     /// the offending parameter, where 3.10 on report it; 3.8 reports the list's `first`
     /// parameter, 3.9 the token `closing` it.
@@ -238,6 +246,7 @@ impl SyntaxFeature {
             | SyntaxFeature::LegacyStatement { .. }
             | SyntaxFeature::Lexical(_)
             | SyntaxFeature::Indentation(_)
+            | SyntaxFeature::Token(_)
             | SyntaxFeature::DefaultBeforePlain { .. }
             | SyntaxFeature::ArgumentOrder { .. }
             | SyntaxFeature::InvalidTarget { .. }
@@ -279,6 +288,7 @@ impl SyntaxFeature {
             SyntaxFeature::LegacyStatement { exec: true, .. } => "a Python 2 `exec` statement",
             SyntaxFeature::Lexical(problem) => problem.describe(),
             SyntaxFeature::Indentation(problem) => problem.describe(),
+            SyntaxFeature::Token(problem) => problem.describe(),
             SyntaxFeature::DefaultBeforePlain { .. } => "a parameter without a default after one with a default",
             SyntaxFeature::ArgumentOrder { .. } => "an argument out of order",
             SyntaxFeature::InvalidTarget { .. } => "an expression that cannot be assigned to or deleted",
@@ -321,6 +331,7 @@ impl SyntaxFeature {
             SyntaxFeature::InvalidTarget { problem, .. } => return problem.passes_parser(minor),
             SyntaxFeature::ParenthesizedStar => return minor < 9,
             SyntaxFeature::ExceptStarWithoutTypes => return minor < 11,
+            SyntaxFeature::Token(problem) => return !problem.raised_on(minor),
             _ => {}
         }
         self.since().is_some_and(|since| minor >= since)
@@ -341,6 +352,7 @@ impl SyntaxFeature {
             SyntaxFeature::StarredSubscript { bracketed: true } if minor == 10 => "invalid syntax. Perhaps you forgot a comma?",
             SyntaxFeature::Lexical(problem) => problem.message(minor),
             SyntaxFeature::Indentation(problem) => return problem.message(minor),
+            SyntaxFeature::Token(problem) => return problem.message(minor),
             SyntaxFeature::DefaultBeforePlain { .. } if minor >= 12 => "parameter without a default follows parameter with a default",
             SyntaxFeature::DefaultBeforePlain { .. } => "non-default argument follows default argument",
             SyntaxFeature::ArgumentOrder { problem, .. } => problem.message(),
