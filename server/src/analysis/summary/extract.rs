@@ -250,7 +250,7 @@ fn collect_syntax_errors(node: Node, out: &mut Vec<TextRange>) {
         let mut cursor = node.walk();
         let start = node
             .children(&mut cursor)
-            .find(|child| !(child.is_named() && !child.is_error() && !child.has_error() && is_complete_statement(kind(*child))))
+            .find(|child| !child.is_named() || child.has_error() || !is_complete_statement(kind(*child)))
             .map_or(node.start_byte(), |child| child.start_byte());
         out.push(TextRange::new(start, node.end_byte()));
         return;
