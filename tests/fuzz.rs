@@ -31,7 +31,7 @@ const PIECES: &[&str] = &[
     "if sys.version_info >= (3, 8):\n", "with open(p) as f:\n", "for i in x:\n", "lambda: x\n", "async def g():\n",
     "@decorator\n", "match x:\n", "case 1:\n", "# modcache: ignore[MC101]\n", "# noqa\n", "\"\"\"doc\n", "'''\n",
     "f\"{x!r:>{w}}\"\n", "é = 1\n", "😀\n", "\r\n", "\\\n", "(", ")", "[", "]", "{", "}", ":", ",", "=", ".", "\u{0}", "\u{feff}",
-    "\u{2028}", "\u{85}",
+    "\u{2028}", "\u{85}", "\u{201c}x\u{201d}", "\u{a0}", "\u{20ac}", "'open\n", "\\ x\n", "\x0c", "if x:\n\tpass\n",
 ];
 
 fn python_text() -> impl Strategy<Value = String> {

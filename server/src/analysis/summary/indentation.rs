@@ -197,7 +197,7 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, index
             }
             // Reported at the string's start, before 3.10 at the end of its line or the file.
             TokenProblem::Unterminated { .. } => TextRange::new(at, char_end(early)),
-            _ => TextRange::new(at, at + 1),
+            _ => TextRange::new(at, char_end(at)),
         };
         found.push(NewerSyntax { range, feature: SyntaxFeature::Token(problem), suggestion: None });
     }

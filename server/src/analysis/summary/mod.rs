@@ -150,28 +150,37 @@ impl FileSummary {
         let parser = match (invalid, newer) {
             (Some(a), Some(CompileFailure::NewerSyntax(newer))) => {
                 // What the tokenizer reads differently from tree-sitter comes first at the
-                // same place: tree-sitter's error is its consequence.
-                // A token's error is met at its start (a bracket never closed from the start of
-                // its line: it wins over a parser error on that line or later).
+                // same place: tree-sitter's error is its consequence. A token's error is met
+                // at its start (a bracket never closed from the start of its line: it wins
+                // over a parser error on that line or later).
                 let (at, tokenizer) = match newer.feature {
                     SyntaxFeature::Indentation(_) | SyntaxFeature::Token(_) => (newer.range.start, true),
                     _ => (newer.reported_at(minor), false),
                 };
-                // An error that the tokenizer certainly meets wins over a tree-sitter error that
-                // reaches it, wherever that starts: tree-sitter's recovery starts errors early,
-                // up to the whole module, and the tokenizer's error is then their cause. An
-                // error that ends before it is one of its own.
-                let reaches = self.syntax_errors.first().is_some_and(|error| error.end >= newer.range.start);
-                let certain = reaches
-                    && match newer.feature {
-                        SyntaxFeature::Indentation(problem) => problem.is_tokenizer_error(),
-                        SyntaxFeature::Token(problem) => !matches!(problem, TokenProblem::NeverClosed { .. }),
-                        _ => false,
-                    };
-                let first = certain || at < a.at(minor) || (tokenizer && at == a.at(minor));
+                let first = at < a.at(minor) || (tokenizer && at == a.at(minor));
                 Some(if first { CompileFailure::NewerSyntax(newer) } else { a })
             }
             (a, b) => a.or(b),
+        };
+        // An error that the tokenizer certainly meets wins over a tree-sitter error that
+        // reaches it, wherever that starts, and over what tree-sitter read in it: its recovery
+        // starts errors early, up to the whole module, and reads broken code as something else
+        // (`print(“hi”)` as Python 2's print statement); the tokenizer's error is then their
+        // cause. A tree-sitter error that ends before it is one of its own, and what parsed
+        // on the lines before that error is no part of it.
+        let parser = match (self.syntax_errors.first(), parser) {
+            (Some(error), Some(failure)) if self.line_number(failure.at(minor)) >= self.line_number(error.start) => {
+                let certain = self.newer_syntax.iter().find(|newer| match newer.feature {
+                    SyntaxFeature::Indentation(problem) => problem.is_tokenizer_error(),
+                    SyntaxFeature::Token(problem) => !matches!(problem, TokenProblem::NeverClosed { .. }),
+                    _ => false,
+                });
+                match certain {
+                    Some(newer) if newer.range.start <= error.end => Some(CompileFailure::NewerSyntax(newer)),
+                    _ => Some(failure),
+                }
+            }
+            (_, parser) => parser,
         };
         if minor >= 10 {
             if let Some(failure) = parser {

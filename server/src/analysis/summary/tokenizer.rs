@@ -1,8 +1,8 @@
 //! What CPython's tokenizer makes of a file that tree-sitter could not parse: its logical lines
 //! (for the indentation, see `indentation`), and its first error among those that tree-sitter
 //! reports only as an error somewhere: an unterminated string, a closing bracket that closes
-//! nothing or another kind of bracket, a backslash that does not end its line, a bracket still
-//! open at the end of the file.
+//! nothing or another kind of bracket, a backslash that does not end its line, a character that
+//! no name may hold, a bracket still open at the end of the file.
 //!
 //! tree-sitter's recovery often starts its error at an earlier statement, or wraps the whole
 //! module in one, so its tree cannot say where CPython's logical lines start. This scan reads
@@ -37,6 +37,9 @@ pub enum TokenProblem {
     Mismatched { closing: u8, opening: u8, line: Option<u32> },
     /// A backslash followed by anything but the end of its line.
     Continuation,
+    /// A character outside ASCII, outside strings and comments, that no identifier may hold
+    /// there (`€`, a typographic quote, a no-break space).
+    InvalidCharacter { character: char },
     /// A bracket still open at the end of the file, the innermost one. From 3.10 on the
     /// tokenizer reports it when the parser failed on its line or later; 3.8 and 3.9 report
     /// where their parser failed, which the tree's error stands for.
@@ -61,6 +64,11 @@ impl TokenProblem {
                 format!("closing parenthesis '{}' does not match opening parenthesis '{}'{on_line}", char::from(closing), char::from(opening))
             }
             TokenProblem::Continuation => "unexpected character after line continuation character".to_string(),
+            TokenProblem::InvalidCharacter { .. } if minor < 9 => "invalid character in identifier".to_string(),
+            TokenProblem::InvalidCharacter { character } if !is_printable(character) => {
+                format!("invalid non-printable character U+{:04X}", u32::from(character))
+            }
+            TokenProblem::InvalidCharacter { character } => format!("invalid character '{character}' (U+{:04X})", u32::from(character)),
             TokenProblem::NeverClosed { opening } => format!("'{}' was never closed", char::from(opening)),
         }
     }
@@ -77,6 +85,7 @@ impl TokenProblem {
             TokenProblem::Unmatched { .. } => "a closing bracket that closes nothing",
             TokenProblem::Mismatched { .. } => "a closing bracket of another kind than the open one",
             TokenProblem::Continuation => "a backslash that does not end its line",
+            TokenProblem::InvalidCharacter { .. } => "a character that Python code cannot hold",
             TokenProblem::NeverClosed { .. } => "a bracket that is never closed",
         }
     }
@@ -173,6 +182,10 @@ pub(super) fn scan(text: &str, index: &LineIndex) -> Scanned {
             },
             _ if byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80 => {
                 let word_end = at + bytes[at..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b >= 0x80).count();
+                if let Some((bad, character)) = invalid_character(&text[at..word_end]) {
+                    error = Some((at + bad, at + bad, TokenProblem::InvalidCharacter { character }));
+                    break;
+                }
                 let prefix = &bytes[at..word_end];
                 if matches!(bytes.get(word_end), Some(b'\'' | b'"')) && is_string_prefix(prefix) {
                     match string(bytes, at, word_end, &line_of) {
@@ -246,9 +259,30 @@ fn string(bytes: &[u8], start: usize, quote: usize, line_of: &dyn Fn(usize) -> u
             _ => at += 1,
         }
     }
-    // The end of the file, on its last line.
-    let last = bytes.len().saturating_sub(1).max(start);
+    // The end of the file, on its last line: the last character's first byte.
+    let last = (start..bytes.len()).rev().find(|&at| (bytes[at] & 0xc0) != 0x80).unwrap_or(start);
     Err((start, last, TokenProblem::Unterminated { triple, fstring, end: line_of(last), escaped_quote }))
+}
+
+/// The first character of a word (a run of letters, digits, `_` and characters outside ASCII)
+/// that no identifier may hold there, with its offset in the word. A number's letters are
+/// ASCII, so only names reach the check.
+fn invalid_character(word: &str) -> Option<(usize, char)> {
+    if word.is_ascii() || word.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    word.char_indices().find(|&(at, character)| {
+        let valid = if at == 0 { character == '_' || unicode_ident::is_xid_start(character) } else { unicode_ident::is_xid_continue(character) };
+        !valid
+    })
+}
+
+/// Whether `str.isprintable()` holds for the character: not a control, format, separator
+/// (but the space), surrogate or private-use character.
+fn is_printable(character: char) -> bool {
+    !(character.is_control()
+        || (character.is_whitespace() && character != ' ')
+        || matches!(character, '\u{ad}' | '\u{600}'..='\u{605}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{e000}'..='\u{f8ff}'))
 }
 
 /// The opening bracket that `closing` closes.
@@ -355,6 +389,18 @@ mod tests {
         check("x = [1,\n 2)\n", &[(8, Some((2, on_line, ERROR))), (13, Some((2, on_line, ERROR)))]);
         let continuation = "unexpected character after line continuation character";
         check("x = 1 \\ # c\n", &[(8, Some((1, continuation, ERROR))), (13, Some((1, continuation, ERROR)))]);
+        // Characters that no name holds, where a name would stand.
+        for (source, line, message) in [
+            ("\u{20ac} = 2\n", 1, "invalid character '\u{20ac}' (U+20AC)"),
+            ("x\u{20ac} = 1\n", 1, "invalid character '\u{20ac}' (U+20AC)"),
+            ("x = 1\ny = a \u{2044} b\n", 2, "invalid character '\u{2044}' (U+2044)"),
+            ("x = \u{a0} 1\n", 1, "invalid non-printable character U+00A0"),
+            ("print(\u{201c}hi\u{201d})\n", 1, "invalid character '\u{201c}' (U+201C)"),
+        ] {
+            check(source, &[(8, Some((line, "invalid character in identifier", ERROR))), (9, Some((line, message, ERROR))), (13, Some((line, message, ERROR)))]);
+        }
+        check("x = (1 2)\ny = \u{20ac}\n", &[(9, Some((1, "invalid syntax", ERROR))), (10, Some((2, "invalid character '\u{20ac}' (U+20AC)", ERROR)))]);
+        check("\u{e9} = 1\n", &[(8, None), (13, None)]);
         // From 3.10 a bracket open at the end is named, at its line; the innermost one.
         for (source, line, message) in [
             ("x = 1\ny = foo(1,\n       2\nz = 3\nw = 4\n", 2, "'(' was never closed"),
