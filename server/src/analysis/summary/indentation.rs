@@ -321,19 +321,7 @@ fn is_clause(kind: Kind) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::summary::compile_failure_of as first;
-
-    /// The line, message and exception class that compiling raises.
-    type Raised<'a> = (u32, &'a str, &'a str);
-
-    /// Checks what compiling `source` raises on each listed version, or that it compiles.
-    fn check(source: &str, expected: &[(u32, Option<Raised>)]) {
-        for &(minor, want) in expected {
-            let got = first(source, minor);
-            let got = got.as_ref().map(|(line, message, class)| (*line, message.as_str(), *class));
-            assert_eq!(got, want, "3.{minor} on {source:?}");
-        }
-    }
+    use crate::analysis::summary::check_raised as check;
 
     const UNEXPECTED: &str = "unexpected indent";
     const UNMATCHED: &str = "unindent does not match any outer indentation level";

@@ -49,6 +49,21 @@ pub enum CompileFailure<'s> {
     Compiler(&'s CompileError),
 }
 
+/// The line, message and exception class that compiling raises.
+#[cfg(test)]
+pub(super) type CompileRaise<'a> = (u32, &'a str, &'a str);
+
+/// Checks what compiling `source` raises on each listed version of CPython 3, or that it
+/// compiles, for the tables of tests that compare with CPython.
+#[cfg(test)]
+pub(super) fn check_raised(source: &str, expected: &[(u32, Option<CompileRaise>)]) {
+    for &(minor, want) in expected {
+        let got = compile_failure_of(source, minor);
+        let got = got.as_ref().map(|(line, message, class)| (*line, message.as_str(), *class));
+        assert_eq!(got, want, "3.{minor} on {source:?}");
+    }
+}
+
 /// The line, message and exception class of what compiling `source` raises on CPython
 /// 3.`minor`, for the tables of tests that compare with CPython.
 #[cfg(test)]

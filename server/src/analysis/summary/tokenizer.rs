@@ -130,6 +130,35 @@ pub(super) fn scan(text: &str, index: &LineIndex) -> Scanned {
             continue;
         }
         let byte = bytes[at];
+        let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80;
+        if matches!(byte, b'\'' | b'"') || is_word(&byte) {
+            // A name, a number or a string, whose prefix reads as a name up to its quote.
+            let mut quote = at;
+            if is_word(&byte) {
+                let word_end = at + bytes[at..].iter().take_while(|b| is_word(b)).count();
+                if let Some((bad, character)) = invalid_character(&text[at..word_end]) {
+                    error = Some((at + bad, at + bad, TokenProblem::InvalidCharacter { character }));
+                    break;
+                }
+                if !(matches!(bytes.get(word_end), Some(b'\'' | b'"')) && is_string_prefix(&bytes[at..word_end])) {
+                    colon_last = false;
+                    at = word_end;
+                    continue;
+                }
+                quote = word_end;
+            }
+            match string(bytes, at, quote, &line_of) {
+                Ok(end) => {
+                    colon_last = false;
+                    at = end;
+                    continue;
+                }
+                Err(found) => {
+                    error = Some(found);
+                    break;
+                }
+            }
+        }
         match byte {
             b'\n' => {
                 if brackets.is_empty() {
@@ -169,41 +198,6 @@ pub(super) fn scan(text: &str, index: &LineIndex) -> Scanned {
                 }
                 Some(_) => {}
             },
-            b'\'' | b'"' => match string(bytes, at, at, &line_of) {
-                Ok(end) => {
-                    colon_last = false;
-                    at = end;
-                    continue;
-                }
-                Err(found) => {
-                    error = Some(found);
-                    break;
-                }
-            },
-            _ if byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80 => {
-                let word_end = at + bytes[at..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b >= 0x80).count();
-                if let Some((bad, character)) = invalid_character(&text[at..word_end]) {
-                    error = Some((at + bad, at + bad, TokenProblem::InvalidCharacter { character }));
-                    break;
-                }
-                let prefix = &bytes[at..word_end];
-                if matches!(bytes.get(word_end), Some(b'\'' | b'"')) && is_string_prefix(prefix) {
-                    match string(bytes, at, word_end, &line_of) {
-                        Ok(end) => {
-                            colon_last = false;
-                            at = end;
-                            continue;
-                        }
-                        Err(found) => {
-                            error = Some(found);
-                            break;
-                        }
-                    }
-                }
-                colon_last = false;
-                at = word_end;
-                continue;
-            }
             _ => {}
         }
         colon_last = byte == b':' && brackets.is_empty() && bytes.get(at + 1) != Some(&b'=');
@@ -334,19 +328,7 @@ fn header_of(bytes: &[u8], start: usize) -> Option<BlockHeader> {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::summary::compile_failure_of as first;
-
-    /// The line, message and exception class that compiling raises.
-    type Raised<'a> = (u32, &'a str, &'a str);
-
-    /// Checks what compiling `source` raises on each listed version, or that it compiles.
-    fn check(source: &str, expected: &[(u32, Option<Raised>)]) {
-        for &(minor, want) in expected {
-            let got = first(source, minor);
-            let got = got.as_ref().map(|(line, message, class)| (*line, message.as_str(), *class));
-            assert_eq!(got, want, "3.{minor} on {source:?}");
-        }
-    }
+    use crate::analysis::summary::check_raised as check;
 
     const ERROR: &str = "SyntaxError";
 
