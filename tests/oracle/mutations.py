@@ -122,6 +122,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--show", action="store_true", help="list every disagreement")
+    parser.add_argument("--keep", action="store_true", help="keep the broken files and print their folder")
     args = parser.parse_args()
     folder = args.folder or interpreter(args.python, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])")
     version = interpreter(args.python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])")
@@ -133,7 +134,10 @@ def main():
             handle.write('python-version = "%s"\n' % version)
         completed = subprocess.run([args.modcache, "check", "--exit-zero", "--format", "json", out], capture_output=True, text=True)
     finally:
-        shutil.rmtree(out, ignore_errors=True)
+        if args.keep:
+            print("broken files in %s" % out)
+        else:
+            shutil.rmtree(out, ignore_errors=True)
     reported = {}
     for line in completed.stderr.splitlines():
         match = REPORT.match(line)
