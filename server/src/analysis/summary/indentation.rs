@@ -127,7 +127,7 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, index
     let mut opens: Option<(BlockHeader, usize)> = None;
     for line in &lines {
         let at = line.start;
-        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1);
+        let line_start = line_start(bytes, at);
         let (mut col, mut alt) = (0, 0);
         for &byte in &bytes[line_start..at] {
             match byte {
@@ -193,7 +193,7 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, index
         let range = match problem {
             // Ordered by the start of the bracket's line, reported at the bracket.
             TokenProblem::NeverClosed { .. } => {
-                TextRange::new(memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1), at + 1)
+                TextRange::new(line_start(bytes, at), at + 1)
             }
             // Reported at the string's start, before 3.10 at the end of its line or the file.
             TokenProblem::Unterminated { .. } => TextRange::new(at, char_end(early)),
@@ -202,6 +202,11 @@ pub(super) fn collect<'a>(text: &str, root: Node<'a>, kids: &Children<'a>, index
         found.push(NewerSyntax { range, feature: SyntaxFeature::Token(problem), suggestion: None });
     }
     found
+}
+
+/// Where the line that holds the byte at `at` starts.
+pub(super) fn line_start(bytes: &[u8], at: usize) -> usize {
+    memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1)
 }
 
 /// The logical lines of a file whose tree has no error: the statements and clauses that start
@@ -215,7 +220,7 @@ fn tree_lines<'a>(text: &str, root: Node<'a>, kids: &Children<'a>) -> Vec<Logica
     starts.dedup();
     // After a `;`, or on its header's line, a statement starts no logical line.
     starts.retain(|&at| {
-        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1);
+        let line_start = line_start(bytes, at);
         bytes[line_start..at].iter().all(|b| matches!(b, b' ' | b'\t' | 0x0c))
     });
     headers.sort_unstable_by_key(|header| header.colon);

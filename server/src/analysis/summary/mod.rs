@@ -185,11 +185,7 @@ impl FileSummary {
         // on the lines before that error is no part of it.
         let parser = match (self.syntax_errors.first(), parser) {
             (Some(error), Some(failure)) if self.line_number(failure.at(minor)) >= self.line_number(error.start) => {
-                let certain = self.newer_syntax.iter().find(|newer| match newer.feature {
-                    SyntaxFeature::Indentation(problem) => problem.is_tokenizer_error(),
-                    SyntaxFeature::Token(problem) => !matches!(problem, TokenProblem::NeverClosed { .. }),
-                    _ => false,
-                });
+                let certain = self.newer_syntax.iter().find(|newer| newer.feature.stops_tokenizer());
                 match certain {
                     Some(newer) if newer.range.start <= error.end => Some(CompileFailure::NewerSyntax(newer)),
                     _ => Some(failure),
@@ -205,9 +201,7 @@ impl FileSummary {
                 // (A bracket never closed is an error only at the end of the file.)
                 let tokenizer = self.newer_syntax.iter().find(|newer| match newer.feature {
                     SyntaxFeature::Lexical(problem) => problem.is_tokenizer_error(minor),
-                    SyntaxFeature::Indentation(problem) => problem.is_tokenizer_error(),
-                    SyntaxFeature::Token(problem) => !matches!(problem, TokenProblem::NeverClosed { .. }),
-                    _ => false,
+                    feature => feature.stops_tokenizer(),
                 });
                 let unexpected_indent = matches!(
                     failure,

@@ -325,6 +325,18 @@ impl SyntaxFeature {
             }
     }
 
+    /// Whether the tokenizer meets it in the file's order and stops there: an error of the
+    /// indentation that the tokenizer finds, or of a token (a bracket never closed is met only
+    /// at the end of the file). [`LexicalProblem::is_tokenizer_error`] says it of tokens that
+    /// tree-sitter reads.
+    pub fn stops_tokenizer(self) -> bool {
+        match self {
+            SyntaxFeature::Indentation(problem) => problem.is_tokenizer_error(),
+            SyntaxFeature::Token(problem) => !matches!(problem, TokenProblem::NeverClosed { .. }),
+            _ => false,
+        }
+    }
+
     /// Whether Python 3.`minor` compiles it.
     pub fn compiles_on(self, minor: u32) -> bool {
         match self {
@@ -832,7 +844,7 @@ impl<'a> Collector<'_, 'a> {
 /// colon, unless the line has a `(`. A print's suggestion is the rest of the line up to a `;`,
 /// stripped, with ` end=" "` after a trailing comma.
 fn legacy_message(text: &str, at: usize) -> (LegacyMessage, Option<Box<str>>) {
-    let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+    let line_start = super::indentation::line_start(text.as_bytes(), at);
     let line_end = text[at..].find('\n').map_or(text.len(), |newline| at + newline);
     let line = &text[line_start..line_end];
     if line.contains('(') {
